@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Measures HTTP/1.1 keep-alive throughput (req/s) and latency (p50/p99) of Tachyon (1 worker)
+# against nginx (1 worker process, access_log off) serving the same bytes and Content-Type, for
+# GET /plaintext and GET /json, side by side in one run: servers pinned to CPU 0, wrk pinned to
+# CPU 1, runs interleaved tachyon, nginx, tachyon, nginx... Prints a markdown table (req/s per
+# run, medians, ratio Tachyon/nginx) and keeps wrk's raw output under bench/results/.
+#
+# Run from anywhere:  bench/http_vs_nginx.sh
+# Environment (defaults): DURATION=10s CONNECTIONS=64 THREADS=1 RUNS=5 WARMUP=2s
+#   ROUTES="plaintext json" SERVER_CPU=0 CLIENT_CPU=1 NGINX_MODE=file (or return)
+#   QUIET_WAIT=60 (most seconds to wait for other processes to use < QUIET_PERCENT=15% CPU first)
+#   TACHYON_BIN=path (skip the build) BUILD=0 (use build/release/tachyon as is)
+# With the defaults the whole script takes about 3.5 minutes.
+set -euo pipefail
+# shellcheck source=bench/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+DURATION="${DURATION:-10s}"
+CONNECTIONS="${CONNECTIONS:-64}"
+THREADS="${THREADS:-1}"
+RUNS="${RUNS:-5}"
+WARMUP="${WARMUP:-2s}"
+ROUTES="${ROUTES:-plaintext json}"
+SERVER_CPU="${SERVER_CPU:-0}"
+CLIENT_CPU="${CLIENT_CPU:-1}"
+QUIET_WAIT="${QUIET_WAIT:-60}"
+QUIET_PERCENT="${QUIET_PERCENT:-15}"
+SERVERS=(tachyon nginx)
+
+[ "$RUNS" -ge 1 ] && [ "$RUNS" -le 20 ] || die "RUNS must be 1..20"
+[ "$(nproc)" -ge 2 ] || log "warning: fewer than 2 CPUs; server and wrk share a CPU"
+
+bench_init
+TACHYON_BINARY="$(bench_tachyon_binary)"
+stamp="$(date -u +%Y%m%dT%H%M%SZ)"
+out_dir="$RESULTS_DIR/http_vs_nginx-$stamp"
+mkdir -p "$out_dir"
+raise_nofile 65536 >/dev/null
+
+start_tachyon tachyon "$SERVER_CPU" --workers 1 --access-log false --max-connections 10000 --idle-timeout 600s
+start_nginx nginx "$SERVER_CPU" 4096
+tachyon_threads="$(find "/proc/$TACHYON_PID/task" -mindepth 1 -maxdepth 1 | wc -l)"
+
+declare -A port=([tachyon]="$TACHYON_PORT" [nginx]="$NGINX_PORT")
+declare -A cpu_pid=([tachyon]="$TACHYON_PID" [nginx]="$NGINX_WORKER_PID")
+declare -A header_bytes
+
+body_of() { case "$1" in plaintext) printf '%s' "$PLAINTEXT_BODY" ;; json) printf '%s' "$JSON_BODY" ;; esac; }
+type_of() { case "$1" in plaintext) printf '%s' "$PLAINTEXT_TYPE" ;; json) printf '%s' "$JSON_TYPE" ;; esac; }
+
+for route in $ROUTES; do
+  case "$route" in plaintext | json) ;; *) die "unknown route '$route' (plaintext, json)" ;; esac
+  for server in "${SERVERS[@]}"; do
+    header_bytes[$server/$route]="$(check_response "$server" "http://127.0.0.1:${port[$server]}/$route" \
+      "$(body_of "$route")" "$(type_of "$route")")"
+  done
+done
+
+# CPU time (ticks) used so far by a process and all its threads.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+clk_tck="$(getconf CLK_TCK)"
+
+# parse_wrk FILE: prints "req_per_s p50_us p99_us requests socket_errors non_2xx_3xx".
+parse_wrk() {
+  awk '
+    function us(v) {
+      if (v ~ /us$/) return v + 0
+      if (v ~ /ms$/) return (v + 0) * 1000
+      if (v ~ /m$/) return (v + 0) * 60e6
+      if (v ~ /s$/) return (v + 0) * 1e6
+      return v + 0
+    }
+    /^Requests\/sec:/ { rps = $2 }
+    $1 == "50%" { p50 = us($2) }
+    $1 == "99%" { p99 = us($2) }
+    / requests in / { requests = $1 }
+    /Socket errors:/ { gsub(",", ""); errors = $4 + $6 + $8 + $10 }
+    /Non-2xx or 3xx responses:/ { non2xx = $5 }
+    END { printf "%s %s %s %s %d %d\n", rps, p50, p99, requests, errors, non2xx }' "$1"
+}
+
+run_wrk() {  # run_wrk SERVER ROUTE DURATION OUTPUT_FILE
+  local server="$1" route="$2" duration="$3" file="$4"
+  taskset -c "$CLIENT_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency \
+    "http://127.0.0.1:${port[$server]}/$route" >"$file" 2>&1 || { cat "$file" >&2; die "wrk failed"; }
+}
+
+busy_before="$(wait_for_quiet_machine "$QUIET_WAIT" "$QUIET_PERCENT")"
+declare -A rps p50 p99 cpu errors
+log "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $RUNS runs per server and route, warm-up $WARMUP"
+for route in $ROUTES; do
+  for server in "${SERVERS[@]}"; do
+    run_wrk "$server" "$route" "$WARMUP" "$out_dir/warmup-$server-$route.txt"
+  done
+  for run in $(seq 1 "$RUNS"); do
+    for server in "${SERVERS[@]}"; do
+      file="$out_dir/$server-$route-$run.txt"
+      before="$(cpu_ticks "${cpu_pid[$server]}")"
+      started="$(date +%s.%N)"
+      run_wrk "$server" "$route" "$DURATION" "$file"
+      elapsed="$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')"
+      after="$(cpu_ticks "${cpu_pid[$server]}")"
+      read -r r q50 q99 requests socket_errors non2xx < <(parse_wrk "$file")
+      [ -n "$r" ] || { cat "$file" >&2; die "cannot parse $file"; }
+      rps[$server/$route/$run]="$r"
+      p50[$server/$route/$run]="$q50"
+      p99[$server/$route/$run]="$q99"
+      cpu[$server/$route/$run]="$(awk -v t=$((after - before)) -v hz="$clk_tck" -v s="$elapsed" \
+        'BEGIN { printf "%.0f", 100 * t / hz / s }')"
+      errors[$server/$route/$run]=$((socket_errors + non2xx))
+      log "$route run $run $server: $r req/s, p50 ${q50}us, p99 ${q99}us, $requests requests," \
+        "server CPU ${cpu[$server/$route/$run]}%, socket errors $socket_errors, non-2xx $non2xx"
+    done
+  done
+done
+
+busy_after="$(cpu_busy_percent 1)"
+
+fmt_rps() { awk -v v="$1" 'BEGIN { printf "%.0f", v }'; }
+fmt_us() { awk -v v="$1" 'BEGIN { if (v >= 1000) printf "%.2f ms", v / 1000; else printf "%.0f us", v }'; }
+
+report="$out_dir/report.md"
+{
+  echo "## HTTP throughput: Tachyon vs nginx ($stamp)"
+  echo
+  echo "- Machine: $(machine_description)"
+  echo "- Tachyon: \`$TACHYON_BINARY serve --workers 1 --access-log false\` ($tachyon_threads threads), pinned to CPU $SERVER_CPU"
+  echo "- nginx $(nginx -v 2>&1 | sed 's/^nginx version: //'): 1 worker process, access_log off, keepalive_requests 1000000, NGINX_MODE=${NGINX_MODE:-file}, pinned to CPU $SERVER_CPU"
+  echo "- Load: \`taskset -c $CLIENT_CPU wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency\`, $RUNS runs per server, interleaved, after a $WARMUP warm-up"
+  echo "- CPU busy with other work (all CPUs, 1 s sample): ${busy_before}% before, ${busy_after}% after; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  for route in $ROUTES; do
+    echo "- /$route response header bytes: Tachyon ${header_bytes[tachyon/$route]}, nginx ${header_bytes[nginx/$route]}"
+  done
+  for route in $ROUTES; do
+    echo
+    echo "### GET /$route"
+    echo
+    echo "| run | Tachyon req/s | nginx req/s | Tachyon p50 | Tachyon p99 | nginx p50 | nginx p99 | server CPU % (T / n) | errors (T / n) |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for run in $(seq 1 "$RUNS"); do
+      k_t="tachyon/$route/$run" k_n="nginx/$route/$run"
+      echo "| $run | $(fmt_rps "${rps[$k_t]}") | $(fmt_rps "${rps[$k_n]}") | $(fmt_us "${p50[$k_t]}") | $(fmt_us "${p99[$k_t]}") | $(fmt_us "${p50[$k_n]}") | $(fmt_us "${p99[$k_n]}") | ${cpu[$k_t]} / ${cpu[$k_n]} | ${errors[$k_t]} / ${errors[$k_n]} |"
+    done
+    declare -A med=()
+    for server in "${SERVERS[@]}"; do
+      values_rps=() values_p50=() values_p99=()
+      for run in $(seq 1 "$RUNS"); do
+        values_rps+=("${rps[$server/$route/$run]}")
+        values_p50+=("${p50[$server/$route/$run]}")
+        values_p99+=("${p99[$server/$route/$run]}")
+      done
+      med[$server/rps]="$(median "${values_rps[@]}")"
+      med[$server/p50]="$(median "${values_p50[@]}")"
+      med[$server/p99]="$(median "${values_p99[@]}")"
+    done
+    ratio="$(awk -v t="${med[tachyon/rps]}" -v n="${med[nginx/rps]}" 'BEGIN { printf "%.2f", t / n }')"
+    echo "| **median** | **$(fmt_rps "${med[tachyon/rps]}")** | **$(fmt_rps "${med[nginx/rps]}")** | $(fmt_us "${med[tachyon/p50]}") | $(fmt_us "${med[tachyon/p99]}") | $(fmt_us "${med[nginx/p50]}") | $(fmt_us "${med[nginx/p99]}") | | |"
+    echo
+    echo "Ratio Tachyon/nginx (median req/s): **$ratio**"
+    summary+=("| /$route | $(fmt_rps "${med[tachyon/rps]}") | $(fmt_rps "${med[nginx/rps]}") | $ratio | $(fmt_us "${med[tachyon/p50]}") / $(fmt_us "${med[tachyon/p99]}") | $(fmt_us "${med[nginx/p50]}") / $(fmt_us "${med[nginx/p99]}") |")
+  done
+  echo
+  echo "### Summary (medians of $RUNS runs)"
+  echo
+  echo "| route | Tachyon req/s | nginx req/s | Tachyon/nginx | Tachyon p50 / p99 | nginx p50 / p99 |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  printf '%s\n' "${summary[@]}"
+} >"$report"
+
+cat "$report"
+log "raw wrk output and this report: $out_dir"

@@ -1,0 +1,51 @@
+// Entry point of the `tachyon` binary: dispatches to a subcommand.
+#include <cstdio>
+#include <string_view>
+
+#include "cli/commands.hpp"
+
+namespace tachyon::cli {
+
+void print_usage(bool to_error_stream) {
+  std::FILE* stream = to_error_stream ? stderr : stdout;
+  std::fputs(
+      "Usage: tachyon <command> [--setting value ...]\n"
+      "\n"
+      "Commands:\n"
+      "  serve          run the HTTP server (defaults: http://127.0.0.1:8000)\n"
+      "  config check   print the effective configuration, secrets masked\n"
+      "\n"
+      "Options:\n"
+      "  --help         show this help\n"
+      "  --version      show the version\n"
+      "\n"
+      "Every setting is an environment variable (TACHYON_PORT), a .env line, or a flag (--port 8001);\n"
+      "see docs/CONFIGURATION.md for the full table.\n",
+      stream);
+}
+
+}  // namespace tachyon::cli
+
+int main(int argument_count, char** arguments) {
+  using namespace tachyon::cli;
+  if (argument_count < 2) {
+    print_usage(true);
+    return 2;
+  }
+  std::string_view command = arguments[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    print_usage(false);
+    return 0;
+  }
+  if (command == "--version") {
+    std::printf("tachyon %s (%s)\n", TACHYON_VERSION, TACHYON_REVISION);
+    return 0;
+  }
+  if (command == "serve") return serve_command(argument_count - 2, arguments + 2);
+  if (command == "config" && argument_count >= 3 && std::string_view(arguments[2]) == "check") {
+    return config_check_command(argument_count - 3, arguments + 3);
+  }
+  std::fprintf(stderr, "tachyon: unknown command '%s'\n\n", arguments[1]);
+  print_usage(true);
+  return 2;
+}

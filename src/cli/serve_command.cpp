@@ -1,0 +1,93 @@
+// `tachyon serve`: loads the settings, builds the routes and the standard pipeline, and serves until
+// SIGINT/SIGTERM, draining in-flight requests before exit.
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <variant>
+
+#include "app/hello/hello_routes.hpp"
+#include "cli/commands.hpp"
+#include "tachyon/config/loader.hpp"
+#include "tachyon/http/server.hpp"
+#include "tachyon/http/standard_middleware.hpp"
+#include "tachyon/observe/health.hpp"
+#include "tachyon/observe/log.hpp"
+
+namespace tachyon::cli {
+
+namespace {
+
+observe::LogLevel to_log_level(config::LogLevel level) {
+  switch (level) {
+    case config::LogLevel::trace: return observe::LogLevel::trace;
+    case config::LogLevel::debug: return observe::LogLevel::debug;
+    case config::LogLevel::info: return observe::LogLevel::info;
+    case config::LogLevel::warn: return observe::LogLevel::warn;
+    case config::LogLevel::error: return observe::LogLevel::error;
+    case config::LogLevel::off: return observe::LogLevel::off;
+  }
+  return observe::LogLevel::info;
+}
+
+http::ServerOptions server_options(const config::Settings& settings) {
+  http::ServerOptions options;
+  options.host = settings.host;
+  options.port = settings.port;
+  options.workers = settings.workers;
+  options.max_connections = settings.max_connections;
+  options.limits.max_request_line_bytes = settings.max_request_line_bytes;
+  options.limits.max_header_bytes = settings.max_header_bytes;
+  options.limits.max_header_count = settings.max_header_count;
+  options.limits.max_body_bytes = settings.max_body_bytes;
+  options.header_timeout = settings.header_timeout;
+  options.idle_timeout = settings.idle_timeout;
+  options.body_timeout = settings.body_timeout;
+  options.drain_timeout = settings.drain_timeout;
+  options.max_requests_per_connection = settings.max_requests_per_connection;
+  return options;
+}
+
+std::string base_url(const config::Settings& settings, std::uint16_t port) {
+  bool ipv6 = settings.host.find(':') != std::string::npos;
+  return "http://" + (ipv6 ? "[" + settings.host + "]" : settings.host) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+int serve_command(int argument_count, char** arguments) {
+  auto loaded = config::load_settings(config::sources_from_process(argument_count, arguments));
+  if (const auto* error = std::get_if<config::ConfigError>(&loaded)) {
+    std::fprintf(stderr, "tachyon: %s\n", error->to_string().c_str());
+    return 2;
+  }
+  const config::Settings& settings = std::get<config::Settings>(loaded);
+  observe::configure_logging(to_log_level(settings.log_level),
+                             settings.log_format == config::LogFormat::json ? observe::LogFormat::json
+                                                                            : observe::LogFormat::text);
+  try {
+    http::Router router;
+    observe::add_health_routes(router);
+    app::hello::add_routes(router);
+    std::vector<const http::Route*> routes = router.routes();
+    http::Pipeline pipeline = http::make_standard_pipeline(std::move(router), {.access_log = settings.access_log});
+    http::Server server(server_options(settings), std::move(pipeline));
+    server.run_until_signal([&] {
+      std::string url = base_url(settings, server.port());
+      observe::log_info("listening", {{"url", std::string_view(url)},
+                                      {"workers", static_cast<std::int64_t>(server.worker_count())},
+                                      {"version", TACHYON_VERSION}});
+      for (const http::Route* route : routes) {
+        observe::log_info("route", {{"method", http::method_name(route->method)},
+                                    {"url", std::string_view(url + route->path_template)}});
+      }
+    });
+    observe::log_info("stopped");
+    return 0;
+  } catch (const std::exception& error) {
+    observe::log_error("cannot serve", {{"error", std::string_view(error.what())}});
+    std::fprintf(stderr, "tachyon: %s\n", error.what());
+    return 1;
+  }
+}
+
+}  // namespace tachyon::cli

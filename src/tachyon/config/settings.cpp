@@ -1,0 +1,243 @@
+#include "tachyon/config/settings.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <utility>
+#include <vector>
+
+#include "tachyon/config/values.hpp"
+
+namespace tachyon::config {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::uint64_t kibibyte = 1024;
+constexpr std::uint64_t mebibyte = 1024 * kibibyte;
+constexpr std::uint64_t gibibyte = 1024 * mebibyte;
+constexpr std::chrono::milliseconds longest_timeout = 1h;
+
+// Indexed by the enum's value, so the enum order and these lists must match.
+constexpr std::array<std::string_view, 6> log_level_names{"trace", "debug", "info", "warn", "error", "off"};
+constexpr std::array<std::string_view, 2> log_format_names{"json", "text"};
+constexpr std::array<std::string_view, 2> environment_names{"development", "production"};
+
+// Stores a successfully parsed value through `store`, or hands back the parser's reason.
+template <typename Value, typename Store>
+std::optional<std::string> store_parsed(ParseResult<Value> parsed, Store store) {
+  if (!parsed.ok()) {
+    return std::move(parsed.reason);
+  }
+  store(*parsed.value);
+  return std::nullopt;
+}
+
+struct Documentation {
+  std::string variable;
+  std::string default_text;
+  std::string description;
+};
+
+SettingSpec make_spec(Documentation documentation, std::string type, SettingSpec::Binder bind,
+                      SettingSpec::Renderer render) {
+  return SettingSpec{.variable = std::move(documentation.variable),
+                     .type = std::move(type),
+                     .default_text = std::move(documentation.default_text),
+                     .description = std::move(documentation.description),
+                     .secret = false,
+                     .empty_text = "(empty)",
+                     .bind = std::move(bind),
+                     .render = std::move(render)};
+}
+
+template <typename Member>
+SettingSpec integer_row(Documentation documentation, Member Settings::*member, std::uint64_t minimum,
+                        std::uint64_t maximum) {
+  return make_spec(
+      std::move(documentation), "integer " + std::to_string(minimum) + ".." + std::to_string(maximum),
+      [=](Settings& settings, std::string_view text) {
+        return store_parsed(parse_integer(text, minimum, maximum),
+                            [&](std::uint64_t value) { settings.*member = static_cast<Member>(value); });
+      },
+      [=](const Settings& settings) { return std::to_string(settings.*member); });
+}
+
+SettingSpec size_row(Documentation documentation, std::size_t Settings::*member, std::uint64_t minimum,
+                     std::uint64_t maximum) {
+  return make_spec(
+      std::move(documentation), "size " + format_size(minimum) + ".." + format_size(maximum),
+      [=](Settings& settings, std::string_view text) {
+        return store_parsed(parse_size(text, minimum, maximum),
+                            [&](std::uint64_t value) { settings.*member = static_cast<std::size_t>(value); });
+      },
+      [=](const Settings& settings) { return format_size(settings.*member); });
+}
+
+SettingSpec duration_row(Documentation documentation, std::chrono::milliseconds Settings::*member,
+                         std::chrono::milliseconds minimum) {
+  return make_spec(
+      std::move(documentation), "duration " + format_duration(minimum) + ".." + format_duration(longest_timeout),
+      [=](Settings& settings, std::string_view text) {
+        return store_parsed(parse_duration(text, minimum, longest_timeout),
+                            [&](std::chrono::milliseconds value) { settings.*member = value; });
+      },
+      [=](const Settings& settings) { return format_duration(settings.*member); });
+}
+
+SettingSpec boolean_row(Documentation documentation, bool Settings::*member) {
+  return make_spec(
+      std::move(documentation), "boolean",
+      [=](Settings& settings, std::string_view text) {
+        return store_parsed(parse_boolean(text), [&](bool value) { settings.*member = value; });
+      },
+      [=](const Settings& settings) { return std::string(settings.*member ? "true" : "false"); });
+}
+
+template <typename Enum, std::size_t count>
+SettingSpec choice_row(Documentation documentation, Enum Settings::*member,
+                       const std::array<std::string_view, count>& names) {
+  std::string type = "one of ";
+  for (std::size_t index = 0; index < count; ++index) {
+    type += (index == 0 ? "" : ", ") + std::string(names[index]);
+  }
+  return make_spec(
+      std::move(documentation), std::move(type),
+      [=, &names](Settings& settings, std::string_view text) {
+        return store_parsed(parse_choice(text, names),
+                            [&](std::size_t index) { settings.*member = static_cast<Enum>(index); });
+      },
+      [=, &names](const Settings& settings) { return std::string(names[static_cast<std::size_t>(settings.*member)]); });
+}
+
+// Rejects empty values and whitespace, the usual copy-paste accidents; the OS resolver
+// reports anything subtler when the server binds.
+bool plausible_host(std::string_view text) {
+  return !text.empty() && std::none_of(text.begin(), text.end(), [](char character) {
+    auto byte = static_cast<unsigned char>(character);
+    return std::isspace(byte) != 0 || std::iscntrl(byte) != 0;
+  });
+}
+
+SettingSpec host_row(Documentation documentation, std::string Settings::*member) {
+  return make_spec(
+      std::move(documentation), "host name or IP address",
+      [=](Settings& settings, std::string_view text) -> std::optional<std::string> {
+        if (!plausible_host(text)) {
+          return "is not a host name or IP address";
+        }
+        settings.*member = std::string(text);
+        return std::nullopt;
+      },
+      [=](const Settings& settings) { return settings.*member; });
+}
+
+// Empty is allowed (it means "generate one"); a short key is rejected because it can be guessed.
+SettingSpec secret_row(Documentation documentation, std::string Settings::*member, std::size_t minimum_length,
+                       std::string empty_text) {
+  std::string too_short = "is shorter than " + std::to_string(minimum_length) + " characters";
+  SettingSpec spec = make_spec(
+      std::move(documentation), "string, secret, empty or at least " + std::to_string(minimum_length) + " characters",
+      [=](Settings& settings, std::string_view text) -> std::optional<std::string> {
+        if (!text.empty() && text.size() < minimum_length) {
+          return too_short;
+        }
+        settings.*member = std::string(text);
+        return std::nullopt;
+      },
+      [=](const Settings& settings) { return settings.*member; });
+  spec.secret = true;
+  spec.empty_text = std::move(empty_text);
+  return spec;
+}
+
+std::vector<SettingSpec> build_specs() {
+  return {
+      host_row({"TACHYON_HOST", "127.0.0.1", "Address to listen on; 0.0.0.0 or :: listens on all interfaces."},
+               &Settings::host),
+      integer_row({"TACHYON_PORT", "8000", "TCP port to listen on; 0 = an ephemeral port chosen by the OS."},
+                  &Settings::port, 0, 65535),
+      integer_row({"TACHYON_WORKERS", "0", "Worker threads; 0 = one per CPU core."}, &Settings::workers, 0, 256),
+      integer_row({"TACHYON_MAX_CONNECTIONS", "10000",
+                   "Open connections per process; when reached, accepting pauses until one closes."},
+                  &Settings::max_connections, 1, 1'000'000),
+      size_row({"TACHYON_MAX_REQUEST_LINE_BYTES", "8KiB", "Longest request line; longer gets 414 URI Too Long."},
+               &Settings::max_request_line_bytes, 256, mebibyte),
+      size_row({"TACHYON_MAX_HEADER_BYTES", "16KiB",
+                "Total size of the request headers; larger gets 431 Request Header Fields Too Large."},
+               &Settings::max_header_bytes, kibibyte, mebibyte),
+      integer_row({"TACHYON_MAX_HEADER_COUNT", "100", "Most header fields in one request; more gets 431."},
+                  &Settings::max_header_count, 1, 1000),
+      size_row({"TACHYON_MAX_BODY_BYTES", "1MiB", "Largest request body; larger gets 413 Content Too Large."},
+               &Settings::max_body_bytes, 0, gibibyte),
+      duration_row({"TACHYON_HEADER_TIMEOUT", "10s", "Time allowed to receive a request's line and headers."},
+                   &Settings::header_timeout, 1ms),
+      duration_row({"TACHYON_IDLE_TIMEOUT", "60s",
+                    "How long a keep-alive connection may wait for its next request before it is closed."},
+                   &Settings::idle_timeout, 1ms),
+      duration_row(
+          {"TACHYON_BODY_TIMEOUT", "30s", "Time allowed to receive a request body; slower gets 408 Request Timeout."},
+          &Settings::body_timeout, 1ms),
+      duration_row({"TACHYON_DRAIN_TIMEOUT", "10s",
+                    "On shutdown, how long in-flight requests may finish before connections are closed; "
+                    "0 = do not wait."},
+                   &Settings::drain_timeout, 0ms),
+      integer_row({"TACHYON_MAX_REQUESTS_PER_CONNECTION", "0",
+                   "Requests served on one keep-alive connection before it is closed; 0 = unlimited."},
+                  &Settings::max_requests_per_connection, 0, 1'000'000'000),
+      choice_row({"TACHYON_LOG_LEVEL", "info", "Least severe log level that is written."}, &Settings::log_level,
+                 log_level_names),
+      choice_row({"TACHYON_LOG_FORMAT", "json", "json: one JSON object per line; text: for humans."},
+                 &Settings::log_format, log_format_names),
+      boolean_row({"TACHYON_ACCESS_LOG", "true", "Log one line per request."}, &Settings::access_log),
+      choice_row({"TACHYON_ENV", "development", "Deployment environment the server runs in."}, &Settings::environment,
+                 environment_names),
+      boolean_row({"TACHYON_SERVER_TIMING", "false", "Add a Server-Timing response header with handler time."},
+                  &Settings::server_timing),
+      secret_row({"TACHYON_SECRET_KEY", "",
+                  "Key for signing and encryption, e.g. from `openssl rand -hex 32`. Empty: a random key "
+                  "is generated at start, so signatures do not survive a restart or span processes."},
+                 &Settings::secret_key, 32, "(generated at start)"),
+  };
+}
+
+}  // namespace
+
+std::string_view to_string(LogLevel level) {
+  return log_level_names[static_cast<std::size_t>(level)];
+}
+std::string_view to_string(LogFormat format) {
+  return log_format_names[static_cast<std::size_t>(format)];
+}
+std::string_view to_string(Environment environment) {
+  return environment_names[static_cast<std::size_t>(environment)];
+}
+
+std::string SettingSpec::flag_name_for(std::string_view variable) {
+  constexpr std::string_view project_prefix = "TACHYON_";
+  if (variable.starts_with(project_prefix)) {
+    variable.remove_prefix(project_prefix.size());
+  }
+  std::string flag = "--";
+  for (char character : variable) {
+    flag += character == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(character)));
+  }
+  return flag;
+}
+
+std::span<const SettingSpec> setting_specs() {
+  static const std::vector<SettingSpec> specs = build_specs();
+  return specs;
+}
+
+const SettingSpec* find_spec(std::string_view name) {
+  bool is_flag = name.starts_with("--");
+  for (const SettingSpec& spec : setting_specs()) {
+    if (is_flag ? spec.flag() == name : spec.variable == name) {
+      return &spec;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace tachyon::config

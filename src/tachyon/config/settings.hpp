@@ -1,0 +1,83 @@
+// Tachyon's typed runtime settings and the table that names, documents and parses each one.
+// To add a setting: add a member to Settings and one row in setting_specs() (settings.cpp).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace tachyon::config {
+
+enum class LogLevel { trace, debug, info, warn, error, off };
+enum class LogFormat { json, text };
+enum class Environment { development, production };
+
+std::string_view to_string(LogLevel level);
+std::string_view to_string(LogFormat format);
+std::string_view to_string(Environment environment);
+
+struct Settings {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8000;  // 0 = an ephemeral port chosen by the OS
+  unsigned workers = 0;       // 0 = one per CPU core
+
+  std::size_t max_connections = 10'000;  // per process; accepting pauses when reached
+
+  std::size_t max_request_line_bytes = 8 * 1024;  // above: 414 URI Too Long
+  std::size_t max_header_bytes = 16 * 1024;       // above: 431 Request Header Fields Too Large
+  std::size_t max_header_count = 100;             // above: 431
+  std::size_t max_body_bytes = 1024 * 1024;       // above: 413 Content Too Large
+
+  std::chrono::milliseconds header_timeout{10'000};  // whole request head must arrive in time
+  std::chrono::milliseconds idle_timeout{60'000};    // keep-alive connection with no request
+  std::chrono::milliseconds body_timeout{30'000};    // above: 408 Request Timeout
+  std::chrono::milliseconds drain_timeout{10'000};   // graceful shutdown waits at most this long
+
+  std::uint64_t max_requests_per_connection = 0;  // 0 = unlimited
+
+  LogLevel log_level = LogLevel::info;
+  LogFormat log_format = LogFormat::json;
+  bool access_log = true;
+
+  Environment environment = Environment::development;
+  bool server_timing = false;
+
+  std::string secret_key;  // empty = generate a random key at start (not shared across processes)
+};
+
+// One row of the settings table. Everything user-facing about a setting (its variable, flag,
+// docs row, parser and effective-value rendering) comes from this row, so they cannot drift.
+struct SettingSpec {
+  // Parses `text` into the setting's member; on failure returns why, phrased to follow the
+  // quoted input ("is not an integer between 0 and 65535") and leaves `settings` untouched.
+  using Binder = std::function<std::optional<std::string>(Settings& settings, std::string_view text)>;
+  // The member's current value in the syntax the binder accepts (unmasked, even for secrets).
+  using Renderer = std::function<std::string(const Settings& settings)>;
+
+  std::string variable;      // environment / .env name, e.g. TACHYON_PORT or DATABASE_URL
+  std::string type;          // for docs, e.g. "integer 0..65535"
+  std::string default_text;  // for docs; a test checks it parses to the Settings default
+  std::string description;   // for docs
+  bool secret = false;       // never shown in effective config or error messages
+  std::string empty_text;    // shown instead of an empty value, e.g. "(generated at start)"
+  Binder bind;
+  Renderer render;
+
+  std::string flag() const { return flag_name_for(variable); }
+
+  // TACHYON_MAX_BODY_BYTES -> --max-body-bytes; DATABASE_URL -> --database-url.
+  static std::string flag_name_for(std::string_view variable);
+};
+
+// The settings table, in documentation order.
+std::span<const SettingSpec> setting_specs();
+
+// The row whose variable (or flag, when `name` starts with "--") is `name`, if any.
+const SettingSpec* find_spec(std::string_view name);
+
+}  // namespace tachyon::config

@@ -1,0 +1,31 @@
+#include "tachyon/http/standard_middleware.hpp"
+#include "tachyon/observe/log.hpp"
+
+namespace tachyon::http {
+
+boost::asio::awaitable<void> AccessLogMiddleware::handle(Context& context, Next next) {
+  co_await next(context);
+  if (!observe::log_enabled(observe::LogLevel::info)) co_return;
+  std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - context.started;
+  std::string_view route = context.route ? std::string_view(context.route->path_template) : std::string_view();
+  observe::log_buffered(observe::LogLevel::info, "request",
+                        {{"method", context.request.method_text},
+                         {"route", route},
+                         {"path", context.request.path},
+                         {"status", context.response.status},
+                         {"bytes", static_cast<std::uint64_t>(context.response.body.size())},
+                         {"duration_ms", elapsed.count()},
+                         {"request_id", context.request_id},
+                         {"client_ip", context.client_address}});
+}
+
+Pipeline make_standard_pipeline(Router router, const StandardPipelineOptions& options) {
+  Pipeline pipeline(std::move(router));
+  if (options.access_log) pipeline.use(std::make_unique<AccessLogMiddleware>());
+  pipeline.use(std::make_unique<RequestIdMiddleware>());
+  pipeline.use(std::make_unique<TimingMiddleware>());
+  pipeline.use(std::make_unique<ErrorMiddleware>());
+  return pipeline;
+}
+
+}  // namespace tachyon::http

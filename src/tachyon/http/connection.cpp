@@ -1,0 +1,232 @@
+#include "tachyon/http/connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "tachyon/http/context.hpp"
+#include "tachyon/http/errors.hpp"
+#include "tachyon/http/standard_middleware.hpp"
+#include "tachyon/http/worker.hpp"
+#include "tachyon/observe/log.hpp"
+
+namespace tachyon::http {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t min_read_space = 2048;
+constexpr std::size_t flush_threshold = 64 * 1024;  // a long pipelined batch is written in pieces
+constexpr std::size_t max_linger_bytes = 1024 * 1024;
+constexpr std::chrono::milliseconds linger_timeout{2000};
+constexpr std::string_view continue_response = "HTTP/1.1 100 Continue\r\n\r\n";
+}  // namespace
+
+Connection::Connection(Worker& worker, tcp::socket socket)
+    : worker_(worker),
+      socket_(std::move(socket)),
+      input_(worker.buffers()),
+      output_(worker.buffers()),
+      head_parser_(worker.options().limits),
+      chunked_decoder_(worker.options().limits) {
+  boost::system::error_code error;
+  socket_.non_blocking(true, error);
+  socket_.set_option(tcp::no_delay(true), error);
+  auto remote = socket_.remote_endpoint(error);
+  if (!error) client_address_ = remote.address().to_string();
+  worker_.add(*this);
+}
+
+Connection::~Connection() { worker_.remove(*this); }
+
+void Connection::enter(Phase phase, std::chrono::milliseconds timeout) {
+  phase_ = phase;
+  deadline_ = worker_.coarse_now() + timeout;
+}
+
+void Connection::expire() {
+  timed_out_ = true;
+  boost::system::error_code ignored;
+  socket_.cancel(ignored);
+}
+
+asio::awaitable<void> Connection::serve() {
+  const ServerOptions& options = worker_.options();
+  enter(Phase::idle, options.idle_timeout);
+  for (;;) {
+    ParseState state = head_parser_.parse(input_.view(), request_);
+    if (state == ParseState::need_more) {
+      Phase waiting = input_.empty() ? Phase::idle : Phase::reading_head;
+      if (waiting == Phase::idle && worker_.draining()) break;
+      ReadResult read = co_await read_more(waiting);
+      if (read != ReadResult::data) break;  // idle or header timeout: close without a response
+      continue;
+    }
+    if (state == ParseState::error) {
+      co_await send_error_and_close(head_parser_.error().status, head_parser_.error().detail);
+      co_return;
+    }
+    if (!co_await read_body()) co_return;
+    co_await handle_request();
+    ++requests_served_;
+    bool keep_alive = request_.keep_alive && !response_.close_connection && !worker_.draining() &&
+                      (options.max_requests_per_connection == 0 ||
+                       requests_served_ < options.max_requests_per_connection);
+    render_response(response_, output_, request_.method != Method::head, keep_alive);
+    input_.consume(message_length_);
+    head_parser_.reset();
+    chunked_decoder_.reset();
+    if (!keep_alive) break;
+    if (output_.size() >= flush_threshold && !co_await flush_output()) co_return;
+  }
+  if (co_await flush_output()) {
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    if (!input_.empty() || phase_ == Phase::reading_body) co_await linger_and_close();
+  }
+}
+
+asio::awaitable<Connection::ReadResult> Connection::read_more(Phase phase) {
+  if (!co_await flush_output()) co_return ReadResult::closed;
+  if (phase != phase_) enter(phase, timeout_for(phase));  // a phase's clock starts when it is entered
+  for (;;) {
+    input_.ensure_writable(min_read_space);
+    boost::system::error_code error;
+    std::size_t received = socket_.read_some(asio::buffer(input_.write_position(), input_.writable()), error);
+    if (!error) {
+      // The first byte of a new request starts the header clock.
+      if (phase_ == Phase::idle) enter(Phase::reading_head, timeout_for(Phase::reading_head));
+      input_.commit(received);
+      co_return ReadResult::data;
+    }
+    if (error != asio::error::would_block) co_return ReadResult::closed;
+    if (input_.empty()) input_.release();  // an idle connection holds no buffer
+    auto [wait_error] = co_await socket_.async_wait(tcp::socket::wait_read, use_tuple);
+    if (timed_out_) co_return ReadResult::timed_out;
+    if (wait_error) co_return ReadResult::closed;
+  }
+}
+
+std::chrono::milliseconds Connection::timeout_for(Phase phase) const {
+  const ServerOptions& options = worker_.options();
+  switch (phase) {
+    case Phase::idle: return options.idle_timeout;
+    case Phase::reading_body: return options.body_timeout;
+    case Phase::lingering: return linger_timeout;
+    case Phase::writing: return options.idle_timeout;
+    default: return options.header_timeout;
+  }
+}
+
+asio::awaitable<bool> Connection::flush_output() {
+  if (output_.empty()) co_return true;
+  boost::system::error_code error;
+  // Try the write straight away: it nearly always completes, and skips a trip through the reactor.
+  std::size_t written = socket_.write_some(asio::buffer(output_.data(), output_.size()), error);
+  if (error && error != asio::error::would_block) co_return false;
+  output_.consume(written);
+  if (!output_.empty()) {
+    Phase previous = phase_;
+    enter(Phase::writing, timeout_for(Phase::writing));
+    auto [write_error, ignored] = co_await asio::async_write(socket_, asio::buffer(output_.data(), output_.size()),
+                                                             use_tuple);
+    if (write_error || timed_out_) co_return false;
+    phase_ = previous;
+    output_.clear();
+  }
+  output_.release();
+  co_return true;
+}
+
+bool Connection::reparse_head_if_moved(const char* head_start) {
+  if (input_.data() == head_start) return true;
+  head_parser_.reset();
+  return head_parser_.parse(input_.view(), request_) == ParseState::complete;
+}
+
+asio::awaitable<bool> Connection::read_body() {
+  const std::size_t head_length = head_parser_.head_length();
+  message_length_ = head_length;
+  bool expects_body = request_.chunked || request_.content_length.value_or(0) > 0;
+  if (!expects_body) co_return true;
+  const char* head_start = input_.data();
+  if (request_.expect_continue) output_.append(continue_response);
+
+  if (!request_.chunked) {
+    std::size_t total = head_length + static_cast<std::size_t>(*request_.content_length);
+    if (input_.size() < total) input_.ensure_writable(total - input_.size());  // one allocation, no moves later
+    while (input_.size() < total) {
+      ReadResult read = co_await read_more(Phase::reading_body);
+      if (read == ReadResult::timed_out) co_await send_error_and_close(408, "request body not received in time");
+      if (read != ReadResult::data) co_return false;
+    }
+    if (!reparse_head_if_moved(head_start)) co_return false;
+    request_.body = input_.view().substr(head_length, total - head_length);
+    message_length_ = total;
+    co_return true;
+  }
+
+  for (;;) {
+    std::size_t region_size = input_.size() - head_length;
+    ParseState state = chunked_decoder_.decode(input_.data() + head_length, region_size);
+    input_.truncate(head_length + region_size);
+    if (state == ParseState::complete) break;
+    if (state == ParseState::error) {
+      co_await send_error_and_close(chunked_decoder_.error().status, chunked_decoder_.error().detail);
+      co_return false;
+    }
+    ReadResult read = co_await read_more(Phase::reading_body);
+    if (read == ReadResult::timed_out) co_await send_error_and_close(408, "request body not received in time");
+    if (read != ReadResult::data) co_return false;
+  }
+  if (!reparse_head_if_moved(head_start)) co_return false;
+  request_.body = input_.view().substr(head_length, chunked_decoder_.decoded_size());
+  message_length_ = head_length + chunked_decoder_.decoded_size();
+  co_return true;
+}
+
+asio::awaitable<void> Connection::handle_request() {
+  response_.reset();
+  Context context(request_, response_);
+  context.started = std::chrono::steady_clock::now();
+  context.client_address = client_address_;
+  phase_ = Phase::handling;
+  try {
+    co_await worker_.pipeline().run(context);
+  } catch (const std::exception& error) {
+    // The error middleware normally catches first; this keeps a connection alive without it.
+    observe::log_error("request failed outside the error middleware", {{"error", std::string_view(error.what())}});
+    response_.reset();
+    set_problem(context, 500, "the server failed to handle this request");
+  }
+}
+
+asio::awaitable<void> Connection::send_error_and_close(int status, std::string_view detail) {
+  response_.reset();
+  Context context(request_, response_);
+  context.request_id = new_request_id();
+  set_problem(context, status, detail);
+  response_.add_header("X-Request-ID", context.request_id);
+  render_response(response_, output_, true, false);
+  timed_out_ = false;
+  if (!co_await flush_output()) co_return;
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  co_await linger_and_close();
+}
+
+// Reads and discards what the client still sends, briefly, so that closing does not reset the
+// connection before the client has read our error response (the "lingering close" of RFC 9112 §9.6).
+asio::awaitable<void> Connection::linger_and_close() {
+  std::size_t discarded = 0;
+  while (discarded < max_linger_bytes) {
+    input_.clear();
+    if (co_await read_more(Phase::lingering) != ReadResult::data) break;
+    discarded += input_.size();
+  }
+  input_.clear();
+}
+
+}  // namespace tachyon::http

@@ -1,0 +1,58 @@
+// What a handler and every middleware see of one request: the parsed request, the response being
+// built, the matched route with its typed path parameters, and per-request facts (id, client, start).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "tachyon/http/request.hpp"
+#include "tachyon/http/response.hpp"
+
+namespace tachyon::http {
+
+struct Route;
+
+// Path parameters of the matched route, in template order. Integer parameters are parsed while matching.
+class PathParams {
+ public:
+  static constexpr std::size_t capacity = 8;
+
+  void clear() { count_ = 0; }
+  void truncate(std::size_t count) { count_ = count < count_ ? count : count_; }
+  bool add(std::string_view name, std::string_view raw, std::int64_t integer);
+  std::size_t size() const { return count_; }
+
+  // The raw (still percent-encoded) text of a parameter; empty when absent.
+  std::string_view text(std::string_view name) const;
+  // The value of an `{name:int}` parameter. Throws std::out_of_range when there is none of that name.
+  std::int64_t integer(std::string_view name) const;
+
+ private:
+  struct Param {
+    std::string_view name;
+    std::string_view raw;
+    std::int64_t integer;
+  };
+  Param params_[capacity]{};
+  std::size_t count_ = 0;
+};
+
+struct Context {
+  Context(Request& request_ref, Response& response_ref) : request(request_ref), response(response_ref) {}
+
+  Request& request;
+  Response& response;
+  const Route* route = nullptr;  // null when no route matched (404/405/OPTIONS)
+  PathParams params;
+  std::string request_id;
+  std::string_view client_address;
+  std::chrono::steady_clock::time_point started{};
+};
+
+using Handler = std::function<boost::asio::awaitable<void>(Context&)>;
+
+}  // namespace tachyon::http

@@ -1,0 +1,117 @@
+#include "tachyon/http/response.hpp"
+
+#include <array>
+#include <charconv>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "tachyon/http/date_cache.hpp"
+#include "tachyon/http/request.hpp"
+#include "tachyon/json/status.hpp"
+
+namespace tachyon::http {
+
+namespace {
+
+bool is_safe_header_text(std::string_view text) {
+  return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+struct StatusLines {
+  std::array<std::string, 600> lines;
+  StatusLines() {
+    for (int status = 100; status < 600; ++status) {
+      lines[status] = "HTTP/1.1 " + std::to_string(status) + " " + std::string(json::reason_phrase(status)) + "\r\n";
+    }
+  }
+};
+
+const StatusLines& status_lines() {
+  static const StatusLines table;
+  return table;
+}
+
+bool status_has_body(int status) { return !(status < 200 || status == 204 || status == 304); }
+
+}  // namespace
+
+std::string_view status_line(int status) {
+  if (status < 100 || status > 599) status = 500;
+  return status_lines().lines[status];
+}
+
+void Response::add_header(std::string_view name, std::string_view value) {
+  if (name.empty() || !is_safe_header_text(name) || !is_safe_header_text(value) ||
+      name.find(':') != std::string_view::npos) {
+    throw std::invalid_argument("header name or value contains a forbidden character");
+  }
+  headers_.append(name).append(": ").append(value).append("\r\n");
+}
+
+std::optional<std::string_view> Response::header(std::string_view name) const {
+  std::string_view rest = headers_;
+  while (!rest.empty()) {
+    std::size_t line_end = rest.find("\r\n");
+    std::string_view line = rest.substr(0, line_end);
+    std::size_t colon = line.find(':');
+    if (iequals(line.substr(0, colon), name)) return line.substr(colon + 2);
+    rest.remove_prefix(line_end + 2);
+  }
+  return std::nullopt;
+}
+
+void Response::set_text(int status_code, std::string_view text, std::string_view type) {
+  status = status_code;
+  body.assign(text);
+  content_type_.assign(type);
+}
+
+void Response::set_json(int status_code, std::string_view json) { set_text(status_code, json, "application/json"); }
+
+void Response::reset() {
+  status = 200;
+  body.clear();
+  close_connection = false;
+  content_type_.clear();
+  headers_.clear();
+}
+
+void render_response(const Response& response, ByteBuffer& out, bool send_body, bool keep_alive) {
+  const bool has_body = status_has_body(response.status);
+  std::string_view date = current_http_date();
+  std::string_view headers = response.header_block();
+  std::size_t estimate = 256 + response.content_type().size() + headers.size() + response.body.size();
+  out.ensure_writable(estimate);
+
+  char* start = out.write_position();
+  char* cursor = start;
+  auto put = [&cursor](std::string_view text) {
+    std::memcpy(cursor, text.data(), text.size());
+    cursor += text.size();
+  };
+  put(status_line(response.status));
+  put("Server: tachyon\r\nDate: ");
+  put(date);
+  put("\r\n");
+  if (has_body) {
+    if (!response.content_type().empty()) {
+      put("Content-Type: ");
+      put(response.content_type());
+      put("\r\n");
+    }
+    put("Content-Length: ");
+    char digits[24];
+    auto [end, error] = std::to_chars(digits, digits + sizeof digits, response.body.size());
+    (void)error;
+    put(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+    put("\r\n");
+  }
+  put(headers);
+  if (!keep_alive) put("Connection: close\r\n");
+  put("\r\n");
+  if (has_body && send_body) put(response.body);
+  out.commit(static_cast<std::size_t>(cursor - start));
+}
+
+}  // namespace tachyon::http

@@ -1,0 +1,87 @@
+// Maps method + path to a handler through path templates with typed parameters
+// ("/v1/users/{id:int}", "/files/{name}"), and carries each route's metadata: its name and template (the
+// metrics label, never the raw path), scopes, cache and rate-limit policy slots, and body schemas.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tachyon/http/context.hpp"
+
+namespace tachyon::json {
+class JsonWriter;
+}
+
+namespace tachyon::http {
+
+struct RouteMetadata {
+  std::string name;                       // stable identifier, e.g. "get_user"
+  std::string summary;                    // one line for the API documentation
+  std::vector<std::string> scopes;        // required scopes (enforced once authentication exists)
+  std::string cache_policy;               // named cache policy, empty = not cached
+  std::string rate_limit_policy;          // named rate-limit policy, empty = default
+  std::function<void(json::JsonWriter&)> request_schema;   // writes the body's JSON Schema
+  std::function<void(json::JsonWriter&)> response_schema;  // writes the response's JSON Schema
+};
+
+struct Route {
+  Method method = Method::get;
+  std::string path_template;
+  Handler handler;
+  RouteMetadata metadata;
+};
+
+struct RouteMatch {
+  const Route* route = nullptr;   // the route for the method (GET also answers HEAD)
+  bool path_found = false;        // some route has this path, perhaps for other methods
+  std::string allowed_methods;    // "GET, HEAD, OPTIONS" when path_found and no route matched
+};
+
+class Router {
+ public:
+  class RouteBuilder {
+   public:
+    explicit RouteBuilder(Route& route) : route_(route) {}
+    RouteBuilder& name(std::string value);
+    RouteBuilder& summary(std::string value);
+    RouteBuilder& scopes(std::vector<std::string> value);
+    RouteBuilder& cache_policy(std::string value);
+    RouteBuilder& rate_limit_policy(std::string value);
+    RouteBuilder& request_schema(std::function<void(json::JsonWriter&)> writer);
+    RouteBuilder& response_schema(std::function<void(json::JsonWriter&)> writer);
+
+   private:
+    Route& route_;
+  };
+
+  Router();
+  ~Router();
+  Router(Router&&) noexcept;
+  Router& operator=(Router&&) noexcept;
+
+  // Registers a route. Throws std::invalid_argument on a malformed template, an unknown parameter
+  // type, a parameter that conflicts with another at the same position, or a duplicate route.
+  RouteBuilder add(Method method, std::string_view path_template, Handler handler);
+  RouteBuilder get(std::string_view path_template, Handler handler);
+  RouteBuilder post(std::string_view path_template, Handler handler);
+  RouteBuilder put(std::string_view path_template, Handler handler);
+  RouteBuilder patch(std::string_view path_template, Handler handler);
+  RouteBuilder del(std::string_view path_template, Handler handler);
+
+  // Fills `params` for the matched route. `path` is the request path, still percent-encoded.
+  RouteMatch match(Method method, std::string_view path, PathParams& params) const;
+
+  // Every route in registration order (for OpenAPI and metrics).
+  std::vector<const Route*> routes() const;
+
+ private:
+  struct Node;
+  std::unique_ptr<Node> root_;
+  std::vector<std::unique_ptr<Route>> routes_;
+};
+
+}  // namespace tachyon::http

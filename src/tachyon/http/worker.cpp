@@ -1,0 +1,120 @@
+#include "tachyon/http/worker.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "tachyon/http/connection.hpp"
+#include "tachyon/observe/log.hpp"
+
+namespace tachyon::http {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::chrono::milliseconds sweep_interval{250};
+constexpr std::chrono::milliseconds accept_retry_delay{50};
+using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+}  // namespace
+
+Worker::Worker(const ServerOptions& options, const Pipeline& pipeline, std::size_t max_connections)
+    : options_(options), pipeline_(pipeline), max_connections_(max_connections) {}
+
+Worker::~Worker() {
+  // Members declared after this flag (the timers, the listener, io_ and the coroutines it owns) are
+  // destroyed first; connections destroyed then must not touch the timers any more.
+  shutting_down_ = true;
+}
+
+std::uint16_t Worker::listen(const tcp::endpoint& endpoint) {
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(tcp::acceptor::reuse_address(true));
+  acceptor_.set_option(reuse_port(true));
+  acceptor_.bind(endpoint);
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+  return acceptor_.local_endpoint().port();
+}
+
+void Worker::run() {
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+  asio::co_spawn(io_, sweep_loop(), asio::detached);
+  io_.run();
+  finished_.store(true, std::memory_order_release);
+}
+
+void Worker::begin_drain() {
+  asio::post(io_, [this] {
+    draining_ = true;
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    accept_pause_.cancel();
+    sweep();  // closes idle connections now rather than at the next tick
+  });
+}
+
+void Worker::force_stop() { io_.stop(); }
+
+void Worker::add(Connection& connection) {
+  connection.registry_index = connections_.size();
+  connections_.push_back(&connection);
+}
+
+void Worker::remove(Connection& connection) {
+  if (shutting_down_) return;
+  std::size_t index = connection.registry_index;
+  connections_[index] = connections_.back();
+  connections_[index]->registry_index = index;
+  connections_.pop_back();
+  if (connections_.size() < max_connections_) accept_pause_.cancel();
+}
+
+asio::awaitable<void> Worker::accept_loop() {
+  while (!draining_) {
+    if (connections_.size() >= max_connections_) {
+      // At the limit, stop accepting: new clients wait in the kernel's backlog instead of failing.
+      accept_pause_.expires_at(std::chrono::steady_clock::time_point::max());
+      co_await accept_pause_.async_wait(use_tuple);
+      continue;
+    }
+    auto [error, socket] = co_await acceptor_.async_accept(use_tuple);
+    if (error == asio::error::operation_aborted || draining_) break;
+    if (error) {
+      // Out of descriptors or memory: back off briefly instead of spinning.
+      observe::log_warn("accept failed", {{"error", std::string_view(error.message())}});
+      accept_pause_.expires_after(accept_retry_delay);
+      co_await accept_pause_.async_wait(use_tuple);
+      continue;
+    }
+    asio::co_spawn(
+        io_,
+        [this, client = std::move(socket)]() mutable -> asio::awaitable<void> {
+          Connection connection(*this, std::move(client));
+          co_await connection.serve();
+        },
+        asio::detached);
+  }
+}
+
+asio::awaitable<void> Worker::sweep_loop() {
+  while (!(draining_ && connections_.empty())) {
+    sweep_timer_.expires_after(sweep_interval);
+    co_await sweep_timer_.async_wait(use_tuple);
+    sweep();
+  }
+}
+
+void Worker::sweep() {
+  coarse_now_ = std::chrono::steady_clock::now();
+  for (Connection* connection : connections_) {
+    Connection::Phase phase = connection->phase();
+    if (phase == Connection::Phase::handling) continue;  // handlers bound their own work
+    bool drained_idle = draining_ && phase == Connection::Phase::idle;
+    if (drained_idle || connection->deadline() <= coarse_now_) connection->expire();
+  }
+}
+
+}  // namespace tachyon::http

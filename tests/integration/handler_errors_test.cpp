@@ -1,0 +1,80 @@
+// A library user's handler that throws: the server answers 500 problem+json naming only the request
+// id, typed HttpErrors keep their status, and the connection and event loop keep serving.
+// Runs the server in-process, the way an application embeds the library.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <thread>
+
+#include "support/test_server.hpp"
+#include "tachyon/http/errors.hpp"
+#include "tachyon/http/server.hpp"
+#include "tachyon/http/standard_middleware.hpp"
+
+namespace tachyon::testing {
+namespace {
+
+namespace asio = boost::asio;
+
+class HandlerErrors : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    http::Router router;
+    router.get("/boom", [](http::Context&) -> asio::awaitable<void> {
+      throw std::runtime_error("database password is hunter2");
+      co_return;
+    });
+    router.get("/conflict", [](http::Context&) -> asio::awaitable<void> {
+      throw http::HttpError(409, "that name is taken");
+      co_return;
+    });
+    router.get("/items/{id:int}", [](http::Context& context) -> asio::awaitable<void> {
+      context.response.set_text(200, "item " + std::to_string(context.params.integer("id")));
+      co_return;
+    });
+    http::ServerOptions options;
+    options.port = 0;
+    options.workers = 1;
+    server_ = std::make_unique<http::Server>(
+        options, http::make_standard_pipeline(std::move(router), {.access_log = false}));
+    server_->start();
+  }
+  void TearDown() override {
+    server_->stop();
+    server_->wait();
+  }
+  std::unique_ptr<http::Server> server_;
+};
+
+TEST_F(HandlerErrors, ThrowingHandlerGives500WithoutInternalsAndTheConnectionSurvives) {
+  RawClient client(server_->port());
+  client.send(get_request("/boom"));
+  auto failed = client.read_response();
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->status, 500);
+  EXPECT_EQ(failed->header("content-type"), "application/problem+json");
+  EXPECT_EQ(failed->body.find("hunter2"), std::string::npos);
+  EXPECT_NE(failed->body.find("\"request_id\":\"" + failed->header("x-request-id") + "\""), std::string::npos);
+
+  client.send(get_request("/items/42"));
+  auto next = client.read_response();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+  EXPECT_EQ(next->body, "item 42");
+}
+
+TEST_F(HandlerErrors, HttpErrorKeepsItsStatusAndDetail) {
+  auto response = request(server_->port(), get_request("/conflict"));
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 409);
+  EXPECT_NE(response->body.find("that name is taken"), std::string::npos);
+}
+
+TEST_F(HandlerErrors, TypedPathParameterRejectsNonIntegers) {
+  auto response = request(server_->port(), get_request("/items/abc"));
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 404);
+}
+
+}  // namespace
+}  // namespace tachyon::testing

@@ -1,0 +1,87 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "tachyon/config/render.hpp"
+
+namespace tachyon::config {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(ConfigRender, EffectiveConfigListsEverySettingInTableOrder) {
+  EXPECT_EQ(render_effective(Settings{}),
+            "TACHYON_HOST=127.0.0.1\n"
+            "TACHYON_PORT=8000\n"
+            "TACHYON_WORKERS=0\n"
+            "TACHYON_MAX_CONNECTIONS=10000\n"
+            "TACHYON_MAX_REQUEST_LINE_BYTES=8KiB\n"
+            "TACHYON_MAX_HEADER_BYTES=16KiB\n"
+            "TACHYON_MAX_HEADER_COUNT=100\n"
+            "TACHYON_MAX_BODY_BYTES=1MiB\n"
+            "TACHYON_HEADER_TIMEOUT=10s\n"
+            "TACHYON_IDLE_TIMEOUT=1m\n"
+            "TACHYON_BODY_TIMEOUT=30s\n"
+            "TACHYON_DRAIN_TIMEOUT=10s\n"
+            "TACHYON_MAX_REQUESTS_PER_CONNECTION=0\n"
+            "TACHYON_LOG_LEVEL=info\n"
+            "TACHYON_LOG_FORMAT=json\n"
+            "TACHYON_ACCESS_LOG=true\n"
+            "TACHYON_ENV=development\n"
+            "TACHYON_SERVER_TIMING=false\n"
+            "TACHYON_SECRET_KEY=(generated at start)\n");
+}
+
+TEST(ConfigRender, EffectiveConfigShowsChangedValues) {
+  Settings settings;
+  settings.port = 0;
+  settings.max_body_bytes = 1000;
+  settings.drain_timeout = 1500ms;
+  settings.log_level = LogLevel::warn;
+  std::string text = render_effective(settings);
+  EXPECT_NE(text.find("TACHYON_PORT=0\n"), std::string::npos);
+  EXPECT_NE(text.find("TACHYON_MAX_BODY_BYTES=1000\n"), std::string::npos);
+  EXPECT_NE(text.find("TACHYON_DRAIN_TIMEOUT=1500ms\n"), std::string::npos);
+  EXPECT_NE(text.find("TACHYON_LOG_LEVEL=warn\n"), std::string::npos);
+}
+
+TEST(ConfigRender, SecretIsMaskedAndItsTextNeverAppears) {
+  Settings settings;
+  settings.secret_key = "correct-horse-battery-staple-0123456789";
+  std::string text = render_effective(settings);
+  EXPECT_NE(text.find("TACHYON_SECRET_KEY=********\n"), std::string::npos);
+  EXPECT_EQ(text.find(settings.secret_key), std::string::npos);
+  EXPECT_EQ(text.find("correct-horse"), std::string::npos);
+}
+
+TEST(ConfigRender, MarkdownTableHasAHeaderAndOneRowPerSetting) {
+  std::string table = render_markdown_table();
+  EXPECT_TRUE(table.starts_with("| Variable | Flag | Type | Default | Description |\n|---|---|---|---|---|\n"));
+  EXPECT_NE(table.find("| `TACHYON_PORT` | `--port` | integer 0..65535 | `8000` | "), std::string::npos);
+  EXPECT_NE(table.find("| `TACHYON_SECRET_KEY` | `--secret-key` | string, secret, empty or at least 32 characters | "
+                       "(generated at start) | "),
+            std::string::npos);
+  std::size_t rows = 0;
+  for (char character : table) {
+    rows += character == '\n' ? 1 : 0;
+  }
+  EXPECT_EQ(rows, setting_specs().size() + 2);
+}
+
+TEST(ConfigRender, ConfigurationDocContainsTheCurrentTable) {
+  auto doc_path = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "docs/CONFIGURATION.md";
+  std::ifstream doc(doc_path);
+  ASSERT_TRUE(doc) << "cannot open " << doc_path;
+  std::stringstream text;
+  text << doc.rdbuf();
+  std::string table = render_markdown_table();
+  EXPECT_NE(text.str().find(table), std::string::npos)
+      << doc_path << " is out of date; replace its settings table with:\n"
+      << table;
+}
+
+}  // namespace
+}  // namespace tachyon::config
