@@ -8,7 +8,9 @@
 # Run from anywhere:  bench/http_vs_nginx.sh
 # Environment (defaults): DURATION=10s CONNECTIONS=64 THREADS=1 RUNS=5 WARMUP=2s
 #   ROUTES="plaintext json" SERVER_CPU=0 CLIENT_CPU=1 NGINX_MODE=file (or return)
-#   QUIET_WAIT=60 (most seconds to wait for other processes to use < QUIET_PERCENT=15% CPU first)
+#   QUIET_WAIT=60 (seconds, in total, the script may wait for other processes to use less than
+#   QUIET_PERCENT=15% of the CPUs before a pair of runs); runs during which other processes took
+#   more than CONTENDED_PERCENT=10% of the server's or wrk's CPU are marked with * in the table.
 #   TACHYON_BIN=path (skip the build) BUILD=0 (use build/release/tachyon as is)
 # With the defaults the whole script takes about 3.5 minutes.
 set -euo pipefail
@@ -25,6 +27,7 @@ SERVER_CPU="${SERVER_CPU:-0}"
 CLIENT_CPU="${CLIENT_CPU:-1}"
 QUIET_WAIT="${QUIET_WAIT:-60}"
 QUIET_PERCENT="${QUIET_PERCENT:-15}"
+CONTENDED_PERCENT="${CONTENDED_PERCENT:-10}"
 SERVERS=(tachyon nginx)
 
 [ "$RUNS" -ge 1 ] && [ "$RUNS" -le 20 ] || die "RUNS must be 1..20"
@@ -58,7 +61,6 @@ done
 
 # CPU time (ticks) used so far by a process and all its threads.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-clk_tck="$(getconf CLK_TCK)"
 
 # parse_wrk FILE: prints "req_per_s p50_us p99_us requests socket_errors non_2xx_3xx".
 parse_wrk() {
@@ -85,31 +87,56 @@ run_wrk() {  # run_wrk SERVER ROUTE DURATION OUTPUT_FILE
     "http://127.0.0.1:${port[$server]}/$route" >"$file" 2>&1 || { cat "$file" >&2; die "wrk failed"; }
 }
 
+# cpu_stat N: "busy total" ticks of CPU N from /proc/stat (busy = user + nice + system + steal;
+# irq/softirq time is left out because it is not charged to any process either).
+cpu_stat() { awk -v cpu="cpu$1" '$1 == cpu { print $2 + $3 + $4 + $9, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 }' /proc/stat; }
+# CPU ticks of this shell's waited-for children (wrk is run in the foreground, so its time lands here).
+children_ticks() { awk '{ print $16 + $17 }' "/proc/$$/stat"; }
+# percent A_TICKS B_TICKS: 100 * A / B, at least 0.
+percent() { awk -v a="$1" -v b="$2" 'BEGIN { v = b > 0 ? 100 * a / b : 0; printf "%.0f", v < 0 ? 0 : v }'; }
+
+quiet_deadline=$((SECONDS + QUIET_WAIT))
 busy_before="$(wait_for_quiet_machine "$QUIET_WAIT" "$QUIET_PERCENT")"
-declare -A rps p50 p99 cpu errors
+declare -A rps p50 p99 cpu errors others contended
 log "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $RUNS runs per server and route, warm-up $WARMUP"
 for route in $ROUTES; do
   for server in "${SERVERS[@]}"; do
     run_wrk "$server" "$route" "$WARMUP" "$out_dir/warmup-$server-$route.txt"
   done
   for run in $(seq 1 "$RUNS"); do
+    # Before each tachyon/nginx pair, wait (within the QUIET_WAIT budget) for other work to stop.
+    remaining=$((quiet_deadline - SECONDS))
+    [ "$remaining" -le 0 ] || wait_for_quiet_machine "$remaining" "$QUIET_PERCENT" >/dev/null
     for server in "${SERVERS[@]}"; do
       file="$out_dir/$server-$route-$run.txt"
       before="$(cpu_ticks "${cpu_pid[$server]}")"
-      started="$(date +%s.%N)"
+      read -r s0_busy s0_total < <(cpu_stat "$SERVER_CPU")
+      read -r c0_busy c0_total < <(cpu_stat "$CLIENT_CPU")
+      wrk_before="$(children_ticks)"
       run_wrk "$server" "$route" "$DURATION" "$file"
-      elapsed="$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')"
+      wrk_after="$(children_ticks)"
+      read -r s1_busy s1_total < <(cpu_stat "$SERVER_CPU")
+      read -r c1_busy c1_total < <(cpu_stat "$CLIENT_CPU")
       after="$(cpu_ticks "${cpu_pid[$server]}")"
       read -r r q50 q99 requests socket_errors non2xx < <(parse_wrk "$file")
       [ -n "$r" ] || { cat "$file" >&2; die "cannot parse $file"; }
-      rps[$server/$route/$run]="$r"
-      p50[$server/$route/$run]="$q50"
-      p99[$server/$route/$run]="$q99"
-      cpu[$server/$route/$run]="$(awk -v t=$((after - before)) -v hz="$clk_tck" -v s="$elapsed" \
-        'BEGIN { printf "%.0f", 100 * t / hz / s }')"
-      errors[$server/$route/$run]=$((socket_errors + non2xx))
+      key="$server/$route/$run"
+      rps[$key]="$r"
+      p50[$key]="$q50"
+      p99[$key]="$q99"
+      cpu[$key]="$(percent $((after - before)) $((s1_total - s0_total)))"
+      # CPU time other processes took on the server's and on wrk's CPU during the run.
+      others_server="$(percent $((s1_busy - s0_busy - (after - before))) $((s1_total - s0_total)))"
+      others_client="$(percent $((c1_busy - c0_busy - (wrk_after - wrk_before))) $((c1_total - c0_total)))"
+      others[$key]="$others_server / $others_client"
+      contended[$key]=0
+      if [ "$others_server" -gt "$CONTENDED_PERCENT" ] || [ "$others_client" -gt "$CONTENDED_PERCENT" ]; then
+        contended[$key]=1
+      fi
+      errors[$key]=$((socket_errors + non2xx))
       log "$route run $run $server: $r req/s, p50 ${q50}us, p99 ${q99}us, $requests requests," \
-        "server CPU ${cpu[$server/$route/$run]}%, socket errors $socket_errors, non-2xx $non2xx"
+        "server CPU ${cpu[$key]}%, others on CPU $SERVER_CPU/$CLIENT_CPU ${others[$key]}%," \
+        "socket errors $socket_errors, non-2xx $non2xx"
     done
   done
 done
@@ -119,7 +146,12 @@ busy_after="$(cpu_busy_percent 1)"
 fmt_rps() { awk -v v="$1" 'BEGIN { printf "%.0f", v }'; }
 fmt_us() { awk -v v="$1" 'BEGIN { if (v >= 1000) printf "%.2f ms", v / 1000; else printf "%.0f us", v }'; }
 
+# mark KEY: "*" when other processes took CPU time during that run.
+mark() { [ "${contended[$1]}" = 0 ] || printf '*'; }
+
 report="$out_dir/report.md"
+summary=()
+total_contended=0
 {
   echo "## HTTP throughput: Tachyon vs nginx ($stamp)"
   echo
@@ -127,44 +159,64 @@ report="$out_dir/report.md"
   echo "- Tachyon: \`$TACHYON_BINARY serve --workers 1 --access-log false\` ($tachyon_threads threads), pinned to CPU $SERVER_CPU"
   echo "- nginx $(nginx -v 2>&1 | sed 's/^nginx version: //'): 1 worker process, access_log off, keepalive_requests 1000000, NGINX_MODE=${NGINX_MODE:-file}, pinned to CPU $SERVER_CPU"
   echo "- Load: \`taskset -c $CLIENT_CPU wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency\`, $RUNS runs per server, interleaved, after a $WARMUP warm-up"
-  echo "- CPU busy with other work (all CPUs, 1 s sample): ${busy_before}% before, ${busy_after}% after; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- All CPUs busy (1 s sample): ${busy_before}% before the runs, ${busy_after}% after; load average $(cut -d' ' -f1-3 /proc/loadavg)"
   for route in $ROUTES; do
     echo "- /$route response header bytes: Tachyon ${header_bytes[tachyon/$route]}, nginx ${header_bytes[nginx/$route]}"
   done
+  echo "- server CPU: share of CPU $SERVER_CPU used by the server process; others: share of CPU $SERVER_CPU / CPU $CLIENT_CPU used by other processes (* = more than $CONTENDED_PERCENT%: result skewed by other work)"
   for route in $ROUTES; do
     echo
     echo "### GET /$route"
     echo
-    echo "| run | Tachyon req/s | nginx req/s | Tachyon p50 | Tachyon p99 | nginx p50 | nginx p99 | server CPU % (T / n) | errors (T / n) |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| run | Tachyon req/s | nginx req/s | Tachyon p50 | Tachyon p99 | nginx p50 | nginx p99 | server CPU % (T / n) | others % T run | others % n run | errors (T / n) |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for run in $(seq 1 "$RUNS"); do
       k_t="tachyon/$route/$run" k_n="nginx/$route/$run"
-      echo "| $run | $(fmt_rps "${rps[$k_t]}") | $(fmt_rps "${rps[$k_n]}") | $(fmt_us "${p50[$k_t]}") | $(fmt_us "${p99[$k_t]}") | $(fmt_us "${p50[$k_n]}") | $(fmt_us "${p99[$k_n]}") | ${cpu[$k_t]} / ${cpu[$k_n]} | ${errors[$k_t]} / ${errors[$k_n]} |"
+      total_contended=$((total_contended + contended[$k_t] + contended[$k_n]))
+      echo "| $run | $(fmt_rps "${rps[$k_t]}")$(mark "$k_t") | $(fmt_rps "${rps[$k_n]}")$(mark "$k_n") | $(fmt_us "${p50[$k_t]}") | $(fmt_us "${p99[$k_t]}") | $(fmt_us "${p50[$k_n]}") | $(fmt_us "${p99[$k_n]}") | ${cpu[$k_t]} / ${cpu[$k_n]} | ${others[$k_t]} | ${others[$k_n]} | ${errors[$k_t]} / ${errors[$k_n]} |"
     done
-    declare -A med=()
+    declare -A med=() clean=()
     for server in "${SERVERS[@]}"; do
-      values_rps=() values_p50=() values_p99=()
+      values_rps=() values_p50=() values_p99=() values_clean=()
       for run in $(seq 1 "$RUNS"); do
         values_rps+=("${rps[$server/$route/$run]}")
         values_p50+=("${p50[$server/$route/$run]}")
         values_p99+=("${p99[$server/$route/$run]}")
+        [ "${contended[$server/$route/$run]}" = 1 ] || values_clean+=("${rps[$server/$route/$run]}")
       done
       med[$server/rps]="$(median "${values_rps[@]}")"
       med[$server/p50]="$(median "${values_p50[@]}")"
       med[$server/p99]="$(median "${values_p99[@]}")"
+      clean[$server/n]="${#values_clean[@]}"
+      clean[$server/rps]="$(median "${values_clean[@]}")"
     done
     ratio="$(awk -v t="${med[tachyon/rps]}" -v n="${med[nginx/rps]}" 'BEGIN { printf "%.2f", t / n }')"
-    echo "| **median** | **$(fmt_rps "${med[tachyon/rps]}")** | **$(fmt_rps "${med[nginx/rps]}")** | $(fmt_us "${med[tachyon/p50]}") | $(fmt_us "${med[tachyon/p99]}") | $(fmt_us "${med[nginx/p50]}") | $(fmt_us "${med[nginx/p99]}") | | |"
+    echo "| **median** | **$(fmt_rps "${med[tachyon/rps]}")** | **$(fmt_rps "${med[nginx/rps]}")** | $(fmt_us "${med[tachyon/p50]}") | $(fmt_us "${med[tachyon/p99]}") | $(fmt_us "${med[nginx/p50]}") | $(fmt_us "${med[nginx/p99]}") | | | | |"
     echo
     echo "Ratio Tachyon/nginx (median req/s): **$ratio**"
-    summary+=("| /$route | $(fmt_rps "${med[tachyon/rps]}") | $(fmt_rps "${med[nginx/rps]}") | $ratio | $(fmt_us "${med[tachyon/p50]}") / $(fmt_us "${med[tachyon/p99]}") | $(fmt_us "${med[nginx/p50]}") / $(fmt_us "${med[nginx/p99]}") |")
+    clean_ratio="-"
+    if [ "${clean[tachyon/n]}" -lt "$RUNS" ] || [ "${clean[nginx/n]}" -lt "$RUNS" ]; then
+      if [ "${clean[tachyon/n]}" -gt 0 ] && [ "${clean[nginx/n]}" -gt 0 ]; then
+        clean_ratio="$(awk -v t="${clean[tachyon/rps]}" -v n="${clean[nginx/rps]}" 'BEGIN { printf "%.2f", t / n }')"
+        echo "Runs without other work only: Tachyon median $(fmt_rps "${clean[tachyon/rps]}") req/s (${clean[tachyon/n]} runs), nginx median $(fmt_rps "${clean[nginx/rps]}") req/s (${clean[nginx/n]} runs), ratio **$clean_ratio**"
+      else
+        echo "Runs without other work only: too few (Tachyon ${clean[tachyon/n]}, nginx ${clean[nginx/n]})"
+      fi
+    else
+      clean_ratio="$ratio"
+    fi
+    summary+=("| /$route | $(fmt_rps "${med[tachyon/rps]}") | $(fmt_rps "${med[nginx/rps]}") | $ratio | $clean_ratio | $(fmt_us "${med[tachyon/p50]}") / $(fmt_us "${med[tachyon/p99]}") | $(fmt_us "${med[nginx/p50]}") / $(fmt_us "${med[nginx/p99]}") |")
   done
   echo
   echo "### Summary (medians of $RUNS runs)"
   echo
-  echo "| route | Tachyon req/s | nginx req/s | Tachyon/nginx | Tachyon p50 / p99 | nginx p50 / p99 |"
-  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| route | Tachyon req/s | nginx req/s | Tachyon/nginx | ratio, uncontended runs only | Tachyon p50 / p99 | nginx p50 / p99 |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
   printf '%s\n' "${summary[@]}"
+  if [ "$total_contended" -gt 0 ]; then
+    echo
+    echo "Warning: $total_contended runs shared their CPUs with other processes (marked *); rerun on an idle machine."
+  fi
 } >"$report"
 
 cat "$report"

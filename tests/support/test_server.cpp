@@ -13,7 +13,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <regex>
 #include <stdexcept>
 
 namespace tachyon::testing {
@@ -68,6 +67,17 @@ std::string read_all(int descriptor) {
   return text;
 }
 
+// The port from the startup line `"msg":"listening","url":"http://127.0.0.1:PORT"`.
+std::optional<std::uint16_t> listening_port(const std::string& output) {
+  constexpr std::string_view marker = R"("msg":"listening","url":")";
+  std::size_t start = output.find(marker);
+  if (start == std::string::npos) return std::nullopt;
+  std::size_t url_end = output.find('"', start + marker.size());
+  if (url_end == std::string::npos) return std::nullopt;
+  std::size_t colon = output.rfind(':', url_end);
+  return static_cast<std::uint16_t>(std::stoi(output.substr(colon + 1, url_end - colon - 1)));
+}
+
 int decode_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status); }
 
 std::string lower(std::string text) {
@@ -118,13 +128,11 @@ ServerProcess::ServerProcess(std::vector<std::string> flags, std::map<std::strin
   ::close(out.write_end);
   reader_ = std::thread([this, descriptor = out.read_end] { read_output(descriptor); });
 
-  static const std::regex listening(R"re("msg":"listening","url":"http://[^"]*:(\d+)")re");
   auto deadline = std::chrono::steady_clock::now() + 20s;
   while (std::chrono::steady_clock::now() < deadline) {
-    std::smatch match;
     std::string text = output();
-    if (std::regex_search(text, match, listening)) {
-      port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+    if (auto port = listening_port(text)) {
+      port_ = *port;
       return;
     }
     int status = 0;

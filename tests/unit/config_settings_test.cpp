@@ -29,8 +29,6 @@ TEST(ConfigSettings, DefaultsAreTheDocumentedValues) {
   EXPECT_EQ(settings.log_level, LogLevel::info);
   EXPECT_EQ(settings.log_format, LogFormat::json);
   EXPECT_TRUE(settings.access_log);
-  EXPECT_EQ(settings.environment, Environment::development);
-  EXPECT_FALSE(settings.server_timing);
   EXPECT_TRUE(settings.secret_key.empty());
 }
 
@@ -97,9 +95,7 @@ TEST(ConfigSettings, BindersStoreTypedValues) {
   EXPECT_EQ(bind("TACHYON_DRAIN_TIMEOUT", "0"), std::nullopt);
   EXPECT_EQ(bind("TACHYON_LOG_LEVEL", "WARN"), std::nullopt);
   EXPECT_EQ(bind("TACHYON_LOG_FORMAT", "text"), std::nullopt);
-  EXPECT_EQ(bind("TACHYON_ENV", "production"), std::nullopt);
   EXPECT_EQ(bind("TACHYON_ACCESS_LOG", "off"), std::nullopt);
-  EXPECT_EQ(bind("TACHYON_SERVER_TIMING", "yes"), std::nullopt);
   EXPECT_EQ(settings.host, "0.0.0.0");
   EXPECT_EQ(settings.port, 0);
   EXPECT_EQ(settings.workers, 256u);
@@ -108,9 +104,7 @@ TEST(ConfigSettings, BindersStoreTypedValues) {
   EXPECT_EQ(settings.drain_timeout, 0ms);
   EXPECT_EQ(settings.log_level, LogLevel::warn);
   EXPECT_EQ(settings.log_format, LogFormat::text);
-  EXPECT_EQ(settings.environment, Environment::production);
   EXPECT_FALSE(settings.access_log);
-  EXPECT_TRUE(settings.server_timing);
 }
 
 TEST(ConfigSettings, BindersRejectOutOfRangeValuesWithTheRangeInTheReason) {
@@ -136,7 +130,6 @@ TEST(ConfigSettings, EnumsConvertToTheirSettingText) {
   EXPECT_EQ(to_string(LogLevel::warn), "warn");
   EXPECT_EQ(to_string(LogLevel::off), "off");
   EXPECT_EQ(to_string(LogFormat::text), "text");
-  EXPECT_EQ(to_string(Environment::production), "production");
 }
 
 }  // namespace

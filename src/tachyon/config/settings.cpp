@@ -21,7 +21,6 @@ constexpr std::chrono::milliseconds longest_timeout = 1h;
 // Indexed by the enum's value, so the enum order and these lists must match.
 constexpr std::array<std::string_view, 6> log_level_names{"trace", "debug", "info", "warn", "error", "off"};
 constexpr std::array<std::string_view, 2> log_format_names{"json", "text"};
-constexpr std::array<std::string_view, 2> environment_names{"development", "production"};
 
 // Stores a successfully parsed value through `store`, or hands back the parser's reason.
 template <typename Value, typename Store>
@@ -190,10 +189,6 @@ std::vector<SettingSpec> build_specs() {
       choice_row({"TACHYON_LOG_FORMAT", "json", "json: one JSON object per line; text: for humans."},
                  &Settings::log_format, log_format_names),
       boolean_row({"TACHYON_ACCESS_LOG", "true", "Log one line per request."}, &Settings::access_log),
-      choice_row({"TACHYON_ENV", "development", "Deployment environment the server runs in."}, &Settings::environment,
-                 environment_names),
-      boolean_row({"TACHYON_SERVER_TIMING", "false", "Add a Server-Timing response header with handler time."},
-                  &Settings::server_timing),
       secret_row({"TACHYON_SECRET_KEY", "",
                   "Key for signing and encryption, e.g. from `openssl rand -hex 32`. Empty: a random key "
                   "is generated at start, so signatures do not survive a restart or span processes."},
@@ -208,9 +203,6 @@ std::string_view to_string(LogLevel level) {
 }
 std::string_view to_string(LogFormat format) {
   return log_format_names[static_cast<std::size_t>(format)];
-}
-std::string_view to_string(Environment environment) {
-  return environment_names[static_cast<std::size_t>(environment)];
 }
 
 std::string SettingSpec::flag_name_for(std::string_view variable) {

@@ -15,11 +15,9 @@ namespace tachyon::config {
 
 enum class LogLevel { trace, debug, info, warn, error, off };
 enum class LogFormat { json, text };
-enum class Environment { development, production };
 
 std::string_view to_string(LogLevel level);
 std::string_view to_string(LogFormat format);
-std::string_view to_string(Environment environment);
 
 struct Settings {
   std::string host = "127.0.0.1";
@@ -44,8 +42,6 @@ struct Settings {
   LogFormat log_format = LogFormat::json;
   bool access_log = true;
 
-  Environment environment = Environment::development;
-  bool server_timing = false;
 
   std::string secret_key;  // empty = generate a random key at start (not shared across processes)
 };
