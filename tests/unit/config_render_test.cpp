@@ -30,8 +30,6 @@ TEST(ConfigRender, EffectiveConfigListsEverySettingInTableOrder) {
             "TACHYON_LOG_LEVEL=info\n"
             "TACHYON_LOG_FORMAT=json\n"
             "TACHYON_ACCESS_LOG=true\n"
-            "TACHYON_ENV=development\n"
-            "TACHYON_SERVER_TIMING=false\n"
             "TACHYON_SECRET_KEY=(generated at start)\n");
 }
 

@@ -120,7 +120,6 @@ TEST(ConfigSettings, BindersRejectOutOfRangeValuesWithTheRangeInTheReason) {
   EXPECT_EQ(bind("TACHYON_HEADER_TIMEOUT", "0"),
             "is not a duration between 1ms and 1h (a whole number with ms, s, m or h, e.g. 10s)");
   EXPECT_EQ(bind("TACHYON_LOG_LEVEL", "verbose"), "is not one of trace, debug, info, warn, error, off");
-  EXPECT_EQ(bind("TACHYON_ENV", "staging"), "is not one of development, production");
   EXPECT_EQ(bind("TACHYON_HOST", ""), "is not a host name or IP address");
   EXPECT_EQ(bind("TACHYON_HOST", "local host"), "is not a host name or IP address");
   EXPECT_EQ(bind("TACHYON_SECRET_KEY", "short"), "is shorter than 32 characters");

@@ -192,6 +192,7 @@ asio::awaitable<void> Connection::handle_request() {
   Context context(request_, response_);
   context.started = std::chrono::steady_clock::now();
   context.client_address = client_address_;
+  context.request_id = std::move(request_id_);  // lend the connection's buffer: no allocation per request
   phase_ = Phase::handling;
   try {
     co_await worker_.pipeline().run(context);
@@ -201,6 +202,7 @@ asio::awaitable<void> Connection::handle_request() {
     response_.reset();
     set_problem(context, 500, "the server failed to handle this request");
   }
+  request_id_ = std::move(context.request_id);
 }
 
 asio::awaitable<void> Connection::send_error_and_close(int status, std::string_view detail) {

@@ -57,6 +57,7 @@ class Connection {
   Request request_;
   Response response_;
   std::string client_address_;
+  std::string request_id_;
   Phase phase_ = Phase::idle;
   std::chrono::steady_clock::time_point deadline_{};
   std::size_t message_length_ = 0;  // head + body bytes of the current request in input_

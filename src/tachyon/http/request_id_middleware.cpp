@@ -31,19 +31,24 @@ class IdGenerator {
   std::uint64_t state_[4];
 };
 
-void append_hex(std::string& out, std::uint64_t value) {
+void write_hex(char* out, std::uint64_t value) {
   static constexpr char digits[] = "0123456789abcdef";
-  for (int shift = 60; shift >= 0; shift -= 4) out.push_back(digits[(value >> shift) & 0xf]);
+  for (int index = 15; index >= 0; --index, value >>= 4) out[index] = digits[value & 0xf];
 }
 
 }  // namespace
 
-std::string new_request_id() {
+void assign_new_request_id(std::string& out) {
   thread_local IdGenerator generator;
+  char id[32];
+  write_hex(id, generator.next());
+  write_hex(id + 16, generator.next());
+  out.assign(id, sizeof id);
+}
+
+std::string new_request_id() {
   std::string id;
-  id.reserve(32);
-  append_hex(id, generator.next());
-  append_hex(id, generator.next());
+  assign_new_request_id(id);
   return id;
 }
 
@@ -59,7 +64,11 @@ bool RequestIdMiddleware::is_sane_request_id(std::string_view value) {
 
 boost::asio::awaitable<void> RequestIdMiddleware::handle(Context& context, Next next) {
   std::string_view offered = context.request.header("X-Request-ID");
-  context.request_id = is_sane_request_id(offered) ? std::string(offered) : new_request_id();
+  if (is_sane_request_id(offered)) {
+    context.request_id.assign(offered);
+  } else {
+    assign_new_request_id(context.request_id);
+  }
   co_await next(context);
   context.response.add_header("X-Request-ID", context.request_id);
 }

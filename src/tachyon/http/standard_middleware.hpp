@@ -37,7 +37,8 @@ class AccessLogMiddleware final : public Middleware {
   boost::asio::awaitable<void> handle(Context& context, Next next) override;
 };
 
-// A new random request id: 32 hex digits.
+// A new random request id: 32 hex digits, written into `out` (reusing its capacity).
+void assign_new_request_id(std::string& out);
 std::string new_request_id();
 
 struct StandardPipelineOptions {
