@@ -1,5 +1,7 @@
 #include "support/test_server.hpp"
 
+#include <gtest/gtest.h>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -148,7 +150,9 @@ ServerProcess::ServerProcess(std::vector<std::string> flags, std::map<std::strin
 ServerProcess::~ServerProcess() {
   if (!exit_code_) {
     send_signal(SIGTERM);
-    wait_for_exit(15s);  // kills it when it does not stop in time
+    // Every server must drain and exit 0: this also catches sanitizer reports (they exit non-zero).
+    int exit_code = wait_for_exit(15s);  // kills it when it does not stop in time
+    if (exit_code != 0) ADD_FAILURE() << "tachyon exited with " << exit_code << " after SIGTERM; output:\n" << output();
   }
   if (reader_.joinable()) reader_.join();
 }
