@@ -112,7 +112,7 @@ for route in $ROUTES; do
       NR == FNR { small[$2] = $1; next }
       { d = ($1 - small[$2]) / n; if (d > 0) printf "%.1f\t%.1f\t%s\n", d, 100 * d / per, $2 }' \
       "$out_dir/functions-$route-$SMALL.tsv" "$out_dir/functions-$route-$LARGE.tsv" \
-      | sort -t$'\t' -k1,1gr | head -n "$TOP" | shorten | awk -F'\t' '{ printf "%10s  %5.1f%%  %s\n", $1, $2, $3 }'
+      | sort -t$'\t' -k1,1gr | awk -v n="$TOP" 'NR <= n' | shorten | awk -F'\t' '{ printf "%10s  %5.1f%%  %s\n", $1, $2, $3 }'
   } >"$top_file"
   log "/$route: $(group "${per_request[$route]}") Ir per request; top functions in $top_file"
 done
@@ -122,7 +122,7 @@ report="$out_dir/report.md"
   echo "## Instructions per request under callgrind ($stamp)"
   echo
   echo "- Machine: $(machine_description); $(valgrind --version)"
-  echo "- Tachyon: \`valgrind --tool=callgrind $TACHYON_BINARY serve --workers 1 --access-log false\`"
+  echo "- Tachyon: \`valgrind --tool=callgrind $TACHYON_BINARY serve --workers 1 --access-log false\` ($(binary_id "$TACHYON_BINARY"))"
   echo "- Client: \`bench/tools/sequential_client.py --requests N\`: N sequential GETs on one keep-alive connection"
   echo
   echo "| route | total Ir, $SMALL requests | total Ir, $LARGE requests | Ir per request |"

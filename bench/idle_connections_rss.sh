@@ -54,7 +54,7 @@ measure() {
   deadline=$((SECONDS + 30))
   while ! grep -q '^open=' "$client_log" && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
   local open
-  open="$(grep -o '^open=.*' "$client_log" | head -1)"
+  open="$(grep -o '^open=.*' "$client_log" | awk 'NR == 1')"
   stop_pid "$client" 30
   sleep "$SETTLE"
   local after established_after
@@ -89,7 +89,7 @@ report="$RESULTS_DIR/idle_connections_rss-$stamp.md"
   echo "## Idle keep-alive connections: resident memory ($stamp)"
   echo
   echo "- Machine: $(machine_description)"
-  echo "- Tachyon: \`$TACHYON_BINARY serve --workers 1 --access-log false --max-connections 20000 --idle-timeout 600s\`"
+  echo "- Tachyon: \`$TACHYON_BINARY serve --workers 1 --access-log false --max-connections 20000 --idle-timeout 600s\` ($(binary_id "$TACHYON_BINARY"))"
   echo "- nginx $(nginx -v 2>&1 | sed 's/^nginx version: //'): 1 worker process, worker_connections $((CONNECTIONS + 1024)); RSS of the worker"
   echo "- Client: \`bench/tools/idle_client.py --connections $CONNECTIONS\` (one GET /plaintext per connection, then idle); open-file limit $nofile"
   echo

@@ -67,6 +67,9 @@ bench_tachyon_binary() {
   printf '%s\n' "$bin"
 }
 
+# binary_id PATH: short SHA-256 and modification time, to tie reported figures to one build.
+binary_id() { printf 'sha256 %s, built %s' "$(sha256sum "$1" | cut -c1-12)" "$(date -u -r "$1" +%Y-%m-%dT%H:%MZ)"; }
+
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
@@ -115,7 +118,7 @@ start_tachyon() {
   TACHYON_PORT=""
   while [ "$SECONDS" -lt "$deadline" ]; do
     TACHYON_PORT="$(grep -o '"msg":"listening".*"url":"http://127\.0\.0\.1:[0-9]*"' "$logfile" 2>/dev/null \
-      | grep -o ':[0-9]*"$' | tr -d ':"' | head -1 || true)"
+      | grep -o ':[0-9]*"$' | tr -d ':"' | awk 'NR == 1' || true)"
     [ -n "$TACHYON_PORT" ] && break
     kill -0 "$TACHYON_PID" 2>/dev/null || { cat "$logfile" >&2; die "tachyon exited before listening"; }
     sleep 0.1
@@ -229,7 +232,7 @@ start_nginx() {
   NGINX_WORKER_PID=""
   local tries=0
   while [ -z "$NGINX_WORKER_PID" ] && [ "$tries" -lt 50 ]; do
-    NGINX_WORKER_PID="$(pgrep -P "$NGINX_PID" | head -1 || true)"
+    NGINX_WORKER_PID="$(pgrep -P "$NGINX_PID" | awk 'NR == 1' || true)"
     [ -n "$NGINX_WORKER_PID" ] || sleep 0.1
     tries=$((tries + 1))
   done
