@@ -1,5 +1,6 @@
 #include "tachyon/http/standard_middleware.hpp"
 #include "tachyon/observe/log.hpp"
+#include "tachyon/observe/spans.hpp"
 
 namespace tachyon::http {
 
@@ -16,11 +17,13 @@ boost::asio::awaitable<void> AccessLogMiddleware::handle(Context& context, Next 
                          {"bytes", static_cast<std::uint64_t>(context.response.body.size())},
                          {"duration_ms", elapsed.count()},
                          {"request_id", context.request_id},
+                         {"trace_id", observe::trace_id_of(context)},
                          {"client_ip", context.client_address}});
 }
 
 Pipeline make_standard_pipeline(Router router, const StandardPipelineOptions& options) {
   Pipeline pipeline(std::move(router));
+  if (options.observe) pipeline.use(observe::make_observe_middleware(pipeline.router(), *options.observe));
   if (options.access_log) pipeline.use(std::make_unique<AccessLogMiddleware>());
   pipeline.use(std::make_unique<RequestIdMiddleware>());
   pipeline.use(std::make_unique<TimingMiddleware>());

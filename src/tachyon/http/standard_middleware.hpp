@@ -3,9 +3,11 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "tachyon/http/middleware.hpp"
+#include "tachyon/observe/observe_middleware.hpp"
 
 namespace tachyon::http {
 
@@ -43,6 +45,8 @@ std::string new_request_id();
 
 struct StandardPipelineOptions {
   bool access_log = true;
+  // When set, the observe middleware (metrics, traceparent, Server-Timing, slow log) runs outermost.
+  std::optional<observe::ObserveOptions> observe;
 };
 
 Pipeline make_standard_pipeline(Router router, const StandardPipelineOptions& options);

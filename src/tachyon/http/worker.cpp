@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "tachyon/http/connection.hpp"
+#include "tachyon/observe/connection_metrics.hpp"
 #include "tachyon/observe/log.hpp"
 
 namespace tachyon::http {
@@ -59,11 +60,13 @@ void Worker::begin_drain() {
 void Worker::force_stop() { io_.stop(); }
 
 void Worker::add(Connection& connection) {
+  observe::connection_metrics().open.increment();  // this thread's shard: no lock, no shared atomic
   connection.registry_index = connections_.size();
   connections_.push_back(&connection);
 }
 
 void Worker::remove(Connection& connection) {
+  observe::connection_metrics().open.decrement();
   if (shutting_down_) return;
   std::size_t index = connection.registry_index;
   connections_[index] = connections_.back();
@@ -84,11 +87,13 @@ asio::awaitable<void> Worker::accept_loop() {
     if (error == asio::error::operation_aborted || draining_) break;
     if (error) {
       // Out of descriptors or memory: back off briefly instead of spinning.
+      observe::connection_metrics().rejected.add();
       observe::log_warn("accept failed", {{"error", std::string_view(error.message())}});
       accept_pause_.expires_after(accept_retry_delay);
       co_await accept_pause_.async_wait(use_tuple);
       continue;
     }
+    observe::connection_metrics().accepted.add();
     asio::co_spawn(
         io_,
         [this, client = std::move(socket)]() mutable -> asio::awaitable<void> {
