@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <stdexcept>
+#include <string>
 
 namespace tachyon::http {
 
@@ -198,5 +199,23 @@ Router::RouteBuilder& Router::RouteBuilder::cache_policy(std::string value) { ro
 Router::RouteBuilder& Router::RouteBuilder::rate_limit_policy(std::string value) { route_.metadata.rate_limit_policy = std::move(value); return *this; }
 Router::RouteBuilder& Router::RouteBuilder::request_schema(std::function<void(json::JsonWriter&)> writer) { route_.metadata.request_schema = std::move(writer); return *this; }
 Router::RouteBuilder& Router::RouteBuilder::response_schema(std::function<void(json::JsonWriter&)> writer) { route_.metadata.response_schema = std::move(writer); return *this; }
+Router::RouteBuilder& Router::RouteBuilder::tags(std::vector<std::string> value) { route_.metadata.tags = std::move(value); return *this; }
+
+Router::RouteBuilder& Router::RouteBuilder::response(int status, std::string description,
+                                                     std::function<void(json::JsonWriter&)> schema,
+                                                     std::string content_type) {
+  if (status < 100 || status > 599) throw std::invalid_argument("response status out of range: " + std::to_string(status));
+  route_.metadata.responses.push_back({status, std::move(description), std::move(schema), std::move(content_type)});
+  return *this;
+}
+
+Router::RouteBuilder& Router::RouteBuilder::query_parameter(std::string name, std::string type, std::string description,
+                                                            bool required) {
+  if (type != "string" && type != "integer" && type != "number" && type != "boolean") {
+    throw std::invalid_argument("query parameter " + name + ": unknown type " + type);
+  }
+  route_.metadata.parameters.push_back({std::move(name), std::move(type), std::move(description), required});
+  return *this;
+}
 
 }  // namespace tachyon::http

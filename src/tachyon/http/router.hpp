@@ -18,6 +18,22 @@ class JsonWriter;
 
 namespace tachyon::http {
 
+// One documented response of a route (OpenAPI `responses`), e.g. {404, "No such user"}.
+struct ResponseDoc {
+  int status = 200;
+  std::string description;
+  std::function<void(json::JsonWriter&)> schema;  // writes the body's JSON Schema; empty = no body schema
+  std::string content_type = "application/json";
+};
+
+// One documented query parameter. `type` is a JSON Schema type: "string", "integer", "number" or "boolean".
+struct QueryParameter {
+  std::string name;
+  std::string type = "string";
+  std::string description;
+  bool required = false;
+};
+
 struct RouteMetadata {
   std::string name;                       // stable identifier, e.g. "get_user"
   std::string summary;                    // one line for the API documentation
@@ -26,6 +42,9 @@ struct RouteMetadata {
   std::string rate_limit_policy;          // named rate-limit policy, empty = default
   std::function<void(json::JsonWriter&)> request_schema;   // writes the body's JSON Schema
   std::function<void(json::JsonWriter&)> response_schema;  // writes the response's JSON Schema
+  std::vector<std::string> tags;          // groups in the API documentation
+  std::vector<ResponseDoc> responses;     // documented responses; empty = the method's usual success
+  std::vector<QueryParameter> parameters; // documented query parameters
 };
 
 struct Route {
@@ -53,6 +72,11 @@ class Router {
     RouteBuilder& rate_limit_policy(std::string value);
     RouteBuilder& request_schema(std::function<void(json::JsonWriter&)> writer);
     RouteBuilder& response_schema(std::function<void(json::JsonWriter&)> writer);
+    RouteBuilder& tags(std::vector<std::string> value);
+    RouteBuilder& response(int status, std::string description, std::function<void(json::JsonWriter&)> schema = {},
+                           std::string content_type = "application/json");
+    // Throws std::invalid_argument for a type other than string, integer, number or boolean.
+    RouteBuilder& query_parameter(std::string name, std::string type, std::string description, bool required = false);
 
    private:
     Route& route_;

@@ -1,0 +1,143 @@
+#include "tachyon/openapi/docs_routes.hpp"
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+
+#include "tachyon/http/errors.hpp"
+#include "tachyon/http/etag.hpp"
+#include "tachyon/json/writer.hpp"
+#include "tachyon/openapi/assets.hpp"
+
+namespace tachyon::openapi {
+
+namespace {
+
+namespace asio = boost::asio;
+
+// Asset URLs carry their content hash, so a changed asset gets a new URL and the old one can be
+// cached for a year without revalidation (RFC 8246 `immutable`).
+constexpr std::string_view asset_cache_control = "public, max-age=31536000, immutable";
+// The document and page change with each deployment at the same URL: revalidate (a cheap 304).
+constexpr std::string_view page_cache_control = "no-cache";
+// The browser itself refuses anything from another origin (scripts, styles, fetches, fonts). Swagger UI
+// needs inline styles (React style attributes) and data: images (its SVG icons), nothing more.
+constexpr std::string_view page_security_policy =
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'";
+
+struct Rendered {
+  std::string body;
+  std::string etag;
+};
+
+struct DocsState {
+  Rendered document;
+  Rendered page;
+  std::unordered_map<std::string_view, std::string> asset_etags;
+};
+
+std::string escape_html(std::string_view text) {
+  std::string escaped;
+  for (char c : text) {
+    switch (c) {
+      case '&': escaped += "&amp;"; break;
+      case '<': escaped += "&lt;"; break;
+      case '>': escaped += "&gt;"; break;
+      case '"': escaped += "&quot;"; break;
+      default: escaped += c;
+    }
+  }
+  return escaped;
+}
+
+std::string asset_url(std::string_view name) {
+  const DocsAsset* asset = find_docs_asset(name);
+  if (asset == nullptr) throw std::logic_error("docs asset not embedded: " + std::string(name));
+  std::string etag = http::strong_etag(asset->bytes);
+  return "/docs/" + std::string(name) + "?v=" + etag.substr(1, 12);
+}
+
+// Answers 200 with `body`, or 304 with none when the client already holds this version.
+void serve(http::Context& context, std::string_view body, std::string_view content_type, const std::string& etag,
+           std::string_view cache_control) {
+  context.response.add_header("ETag", etag);
+  context.response.add_header("Cache-Control", cache_control);
+  context.response.add_header("X-Content-Type-Options", "nosniff");
+  std::string_view condition = context.request.header("If-None-Match");
+  if (!condition.empty() && http::if_none_match_matches(condition, etag)) {
+    context.response.status = 304;
+    return;
+  }
+  context.response.status = 200;
+  context.response.set_content_type(content_type);
+  context.response.body.assign(body);
+}
+
+}  // namespace
+
+std::string docs_page_html(std::string_view title) {
+  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+         "<title>" + escape_html(title) + " - API documentation</title>\n"
+         "<link rel=\"stylesheet\" href=\"" + asset_url("swagger-ui.css") + "\">\n"
+         "<link rel=\"icon\" type=\"image/png\" href=\"" + asset_url("favicon-32x32.png") + "\">\n"
+         "</head>\n<body>\n<div id=\"swagger-ui\" data-openapi-url=\"/openapi.json\"></div>\n"
+         "<script src=\"" + asset_url("swagger-ui-bundle.js") + "\"></script>\n"
+         "<script src=\"" + asset_url("docs-init.js") + "\"></script>\n"
+         "</body>\n</html>\n";
+}
+
+void add_docs_routes(http::Router& router, DocumentInfo info) {
+  auto state = std::make_shared<DocsState>();
+  router
+      .get("/openapi.json",
+           [state](http::Context& context) -> asio::awaitable<void> {
+             serve(context, state->document.body, "application/json", state->document.etag, page_cache_control);
+             co_return;
+           })
+      .name("openapi_document")
+      .summary("This OpenAPI 3.1 document")
+      .tags({"docs"})
+      .response(200, "The OpenAPI document", [](json::JsonWriter& writer) {
+        writer.begin_object();
+        writer.field("type", "object");
+        writer.end_object();
+      })
+      .response(304, "Not modified since the ETag in If-None-Match");
+  router
+      .get("/docs",
+           [state](http::Context& context) -> asio::awaitable<void> {
+             context.response.add_header("Content-Security-Policy", page_security_policy);
+             serve(context, state->page.body, "text/html; charset=utf-8", state->page.etag, page_cache_control);
+             co_return;
+           })
+      .name("docs_page")
+      .summary("Interactive API documentation (Swagger UI)")
+      .tags({"docs"})
+      .response(200, "The HTML page", {}, "text/html")
+      .response(304, "Not modified since the ETag in If-None-Match");
+  router
+      .get("/docs/{asset}",
+           [state](http::Context& context) -> asio::awaitable<void> {
+             const DocsAsset* asset = find_docs_asset(context.params.text("asset"));
+             if (asset == nullptr) throw http::HttpError(404, "No such documentation asset");
+             serve(context, asset->bytes, asset->content_type, state->asset_etags.at(asset->name), asset_cache_control);
+             co_return;
+           })
+      .name("docs_asset")
+      .summary("A static file of the documentation page, cacheable for a year")
+      .tags({"docs"})
+      .response(200, "The file", {}, "application/octet-stream")
+      .response(304, "Not modified since the ETag in If-None-Match")
+      .response(404, "No such file");
+
+  state->document.body = generate_document(router.routes(), info);
+  state->document.etag = http::strong_etag(state->document.body);
+  state->page.body = docs_page_html(info.title);
+  state->page.etag = http::strong_etag(state->page.body);
+  for (const DocsAsset& asset : docs_assets()) state->asset_etags.emplace(asset.name, http::strong_etag(asset.bytes));
+}
+
+}  // namespace tachyon::openapi
