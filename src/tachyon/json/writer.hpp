@@ -55,6 +55,14 @@ class JsonWriter {
   void null();
   // Inserts text that is already valid JSON (a cached fragment, say), with commas handled as for any value.
   void raw(std::string_view already_json);
+  // Inserts members already rendered as `"a":1,"b":2` into the object being written (a row rendered
+  // once and reused), placing the comma before them as for any member.
+  void raw_members(std::string_view members) {
+    if (members.empty()) return;
+    if (has_items_[depth_]) out_ += ',';
+    has_items_[depth_] = true;
+    out_ += members;
+  }
 
   // key(name) followed by value(v).
   template <typename Value>

@@ -1,11 +1,20 @@
-// Health probes: GET /healthz answers 200 while the process serves (liveness). Readiness checks of
-// dependencies (/readyz) join here as the modules that own them land.
+// Health probes: GET /healthz answers 200 while the process serves (liveness); GET /readyz answers 200
+// when every dependency check passes, else 503 naming the failing ones (`?verbose` lists every check).
 #pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
 
 #include "tachyon/http/router.hpp"
 
 namespace tachyon::observe {
 
-void add_health_routes(http::Router& router);
+struct ReadinessCheck {
+  std::string name;             // "database", "redis", ...
+  std::function<bool()> check;  // runs on the event loop: must be quick
+};
+
+void add_health_routes(http::Router& router, std::vector<ReadinessCheck> checks = {});
 
 }  // namespace tachyon::observe
