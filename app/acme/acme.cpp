@@ -1,0 +1,61 @@
+#include "app/acme/acme.hpp"
+
+#include "app/acme/migrations.hpp"
+#include "app/acme/resources.hpp"
+#include "app/acme/seed.hpp"
+#include "tachyon/observe/log.hpp"
+#include "tachyon/security/signing.hpp"
+
+namespace tachyon::app::acme {
+
+namespace {
+constexpr SeedCounts demo_counts{.users = 200, .products = 500, .orders = 1000};
+constexpr std::uint64_t demo_random_seed = 20261123;
+}  // namespace
+
+std::string sqlite_path(std::string_view database_url) {
+  if (database_url.starts_with("sqlite://")) return std::string(database_url.substr(9));
+  if (database_url.starts_with("sqlite:")) return std::string(database_url.substr(7));
+  return std::string(database_url);
+}
+
+Acme::Acme(const AcmeOptions& options) {
+  db::ConnectionOptions connection_options;
+  connection_options.path = sqlite_path(options.database_url);
+  connection_options.slow_query_threshold = options.slow_query;
+  database_ = std::make_unique<db::Database>(connection_options);
+  database_->write_blocking([&](db::Connection& connection) {
+    db::MigrationReport report = db::apply_migrations(connection, migrations());
+    for (const std::string& applied : report.applied) observe::log_info("migration applied", {{"migration", applied}});
+    if (options.demo_data && database_is_empty(connection)) {
+      seed_demo_data(connection, demo_counts, demo_random_seed);
+      observe::log_info("demo data added", {{"users", demo_counts.users},
+                                            {"products", demo_counts.products},
+                                            {"orders", demo_counts.orders}});
+    }
+  });
+  std::string key = options.secret_key;
+  if (key.empty()) {
+    key = security::random_hex(32);
+    observe::log_warn("TACHYON_SECRET_KEY is not set: using a random key, so list cursors stop working at restart "
+                      "and differ between instances");
+  }
+  services_ = std::make_unique<Services>(Services{*database_, security::Signer(key)});
+}
+
+void Acme::add_routes(http::Router& router) {
+  add_user_routes(router, *services_);
+  add_product_routes(router, *services_);
+  add_order_routes(router, *services_);
+}
+
+bool Acme::database_ready() {
+  try {
+    db::Statement ping = database_->reader().prepare("SELECT 1");
+    return ping.step() && ping.integer(0) == 1;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace tachyon::app::acme

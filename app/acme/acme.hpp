@@ -1,0 +1,40 @@
+// Acme, the reference service on Tachyon (../docs and ACME_API.md): opens its database, migrates it,
+// fills an empty one with demo data when asked, and registers the users, products and orders routes.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "app/acme/services.hpp"
+#include "tachyon/db/database.hpp"
+#include "tachyon/http/router.hpp"
+
+namespace tachyon::app::acme {
+
+struct AcmeOptions {
+  std::string database_url = "sqlite:acme.db";
+  std::chrono::milliseconds slow_query{100};
+  std::string secret_key;  // empty: a random key (cursors then do not survive a restart)
+  bool demo_data = true;
+};
+
+// "sqlite:acme.db" -> "acme.db"; "sqlite::memory:" -> ":memory:".
+std::string sqlite_path(std::string_view database_url);
+
+class Acme {
+ public:
+  // Opens and migrates the database; throws db::DatabaseError when it cannot.
+  explicit Acme(const AcmeOptions& options);
+
+  void add_routes(http::Router& router);
+  db::Database& database() { return *database_; }
+  // True when this thread's read connection answers (for /readyz).
+  bool database_ready();
+
+ private:
+  std::unique_ptr<db::Database> database_;
+  std::unique_ptr<Services> services_;
+};
+
+}  // namespace tachyon::app::acme

@@ -1,0 +1,240 @@
+// The products resource: schema, SQL and handlers.
+#include <charconv>
+
+#include "app/acme/resource_support.hpp"
+#include "app/acme/resources.hpp"
+#include "tachyon/core/timestamp.hpp"
+#include "tachyon/http/errors.hpp"
+#include "tachyon/http/json_body.hpp"
+
+namespace tachyon::app::acme {
+
+namespace {
+
+namespace asio = boost::asio;
+
+struct NewProduct {
+  std::string sku;
+  std::string name;
+  std::string category;
+  std::int64_t price_cents = 0;
+  std::int64_t stock = 0;
+};
+
+struct ProductChanges {
+  std::optional<std::string> sku;
+  std::optional<std::string> name;
+  std::optional<std::string> category;
+  std::optional<std::int64_t> price_cents;
+  std::optional<std::int64_t> stock;
+};
+
+const json::StringRules sku_rules{.min_length = 1, .max_length = 64};
+const json::StringRules name_rules{.min_length = 1, .max_length = 200};
+const json::StringRules category_rules{.min_length = 1, .max_length = 100};
+const json::IntegerRules price_rules{.minimum = 0, .maximum = 1'000'000'000'000};
+const json::IntegerRules stock_rules{.minimum = 0, .maximum = 1'000'000'000};
+
+const json::ObjectSchema<NewProduct>& new_product_schema() {
+  static const auto schema = json::ObjectSchema<NewProduct>("NewProduct")
+                                 .string("sku", &NewProduct::sku, sku_rules)
+                                 .string("name", &NewProduct::name, name_rules)
+                                 .string("category", &NewProduct::category, category_rules)
+                                 .integer("price_cents", &NewProduct::price_cents, price_rules)
+                                 .integer("stock", &NewProduct::stock, stock_rules);
+  return schema;
+}
+
+const json::ObjectSchema<ProductChanges>& product_changes_schema() {
+  static const auto schema = json::ObjectSchema<ProductChanges>("ProductChanges")
+                                 .optional_string("sku", &ProductChanges::sku, sku_rules)
+                                 .optional_string("name", &ProductChanges::name, name_rules)
+                                 .optional_string("category", &ProductChanges::category, category_rules)
+                                 .optional_integer("price_cents", &ProductChanges::price_cents, price_rules)
+                                 .optional_integer("stock", &ProductChanges::stock, stock_rules);
+  return schema;
+}
+
+[[noreturn]] void rethrow_as_http(const db::DatabaseError& error) {
+  if (error.is_unique_violation()) throw http::HttpError(409, "a product with this sku already exists");
+  if (error.is_foreign_key_violation()) throw http::HttpError(409, "the product is part of orders");
+  throw error;
+}
+
+std::optional<std::int64_t> price_parameter(const http::Request& request, std::string_view name,
+                                            std::vector<json::FieldError>& errors) {
+  auto text = request.query_param(name);
+  if (!text) return std::nullopt;
+  std::int64_t value = -1;
+  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (error != std::errc() || end != text->data() + text->size() || value < 0) {
+    errors.push_back({std::string(name), "must be a whole number of cents >= 0"});
+    return std::nullopt;
+  }
+  return value;
+}
+
+// FTS5 phrase syntax: the text in double quotes, inner quotes doubled, so `q` is matched literally.
+std::string as_fts_phrase(std::string_view text) {
+  std::string phrase = "\"";
+  for (char c : text) {
+    if (c == '"') phrase += '"';
+    phrase += c;
+  }
+  return phrase + "\"";
+}
+
+std::vector<Filter> product_filters(const http::Request& request) {
+  std::vector<Filter> filters;
+  std::vector<json::FieldError> errors;
+  if (auto category = request.query_param("category")) {
+    filters.push_back({"category = ?", {*category}, "category=" + *category});
+  }
+  auto min_price = price_parameter(request, "min_price", errors);
+  auto max_price = price_parameter(request, "max_price", errors);
+  // likelihood(): tells SQLite a price range is selective, so it searches products_by_price instead of
+  // walking the table in id order until LIMIT rows match (a full scan when few do).
+  if (min_price) {
+    filters.push_back({"likelihood(price_cents >= ?, 0.05)", {*min_price}, "min_price=" + std::to_string(*min_price)});
+  }
+  if (max_price) {
+    filters.push_back({"likelihood(price_cents <= ?, 0.05)", {*max_price}, "max_price=" + std::to_string(*max_price)});
+  }
+  if (min_price && max_price && *min_price > *max_price) {
+    errors.push_back({"min_price", "must not exceed max_price"});
+  }
+  if (auto query = request.query_param("q")) {
+    // The trigram index matches substrings of three characters or more; shorter ones would scan.
+    if (query->size() < 3 || query->size() > 100) {
+      errors.push_back({"q", "must be 3 to 100 characters"});
+    } else {
+      filters.push_back({"id IN (SELECT rowid FROM products_name_search WHERE products_name_search MATCH ?)",
+                         {as_fts_phrase(*query)},
+                         "q=" + *query});
+    }
+  }
+  if (!errors.empty()) throw http::HttpError(422, "invalid filter", std::move(errors));
+  return filters;
+}
+
+asio::awaitable<void> create_product(http::Context& context, Services& services) {
+  NewProduct product = http::read_json_body(context, new_product_schema());
+  auto insert = [product = std::move(product)](db::Connection& connection) {
+    try {
+      std::string now = core::rfc3339_now();
+      connection
+          .prepare("INSERT INTO products (sku, name, category, price_cents, stock, created_at, updated_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)")
+          .bind(1, std::string_view(product.sku))
+          .bind(2, std::string_view(product.name))
+          .bind(3, std::string_view(product.category))
+          .bind(4, product.price_cents)
+          .bind(5, product.stock)
+          .bind(6, std::string_view(now))
+          .bind(7, std::string_view(now))
+          .run();
+    } catch (const db::DatabaseError& error) {
+      rethrow_as_http(error);
+    }
+    std::int64_t new_id = connection.last_insert_id();
+    std::string rendered;
+    render_by_id(connection, product_shape(), new_id, rendered);
+    return std::pair{new_id, rendered};
+  };
+  observe::Span span(context, "db");
+  std::pair<std::int64_t, std::string> created = co_await services.database.write(std::move(insert));
+  respond_created(context, "/v1/products", created.first, std::move(created.second));
+}
+
+asio::awaitable<void> get_product(http::Context& context, Services& services) {
+  std::int64_t id = context.params.integer("id");
+  std::string body;
+  db::Connection& connection = services.database.reader();
+  db::QuerySpan span(context, connection);
+  if (!render_by_id(connection, product_shape(), id, body)) throw_not_found("product", id);
+  respond_json_with_etag(context, std::move(body));
+  co_return;
+}
+
+asio::awaitable<void> update_product(http::Context& context, Services& services) {
+  std::int64_t id = context.params.integer("id");
+  ProductChanges changes = http::read_json_body(context, product_changes_schema());
+  if (!changes.sku && !changes.name && !changes.category && !changes.price_cents && !changes.stock) {
+    throw http::HttpError(422, "nothing to change", {{"", "must contain at least one field"}});
+  }
+  auto update = [id, changes = std::move(changes)](db::Connection& connection) {
+    return update_by_id(connection, product_shape(), "product", id,
+                        {{"sku", changed(changes.sku)},
+                         {"name", changed(changes.name)},
+                         {"category", changed(changes.category)},
+                         {"price_cents", changed(changes.price_cents)},
+                         {"stock", changed(changes.stock)}},
+                        rethrow_as_http);
+  };
+  observe::Span span(context, "db");
+  std::string body = co_await services.database.write(std::move(update));
+  respond_json_with_etag(context, std::move(body));
+}
+
+asio::awaitable<void> delete_product(http::Context& context, Services& services) {
+  std::int64_t id = context.params.integer("id");
+  auto remove = [id](db::Connection& connection) {
+    delete_by_id(connection, product_shape(), "product", id, rethrow_as_http);
+  };
+  observe::Span span(context, "db");
+  co_await services.database.write(std::move(remove));
+  context.response.status = 204;
+}
+
+asio::awaitable<void> list_products(http::Context& context, Services& services) {
+  std::vector<Filter> filters = product_filters(context.request);
+  db::Connection& connection = services.database.reader();
+  db::QuerySpan span(context, connection);
+  respond_list(context, connection, services.cursor_signer, product_shape(), filters);
+  co_return;
+}
+
+}  // namespace
+
+const ResourceShape& product_shape() {
+  static const ResourceShape shape{"products",
+                                   {{"id", ColumnType::integer, true},
+                                    {"sku", ColumnType::text, true},
+                                    {"name", ColumnType::text, true},
+                                    {"category", ColumnType::text, true},
+                                    {"price_cents", ColumnType::integer, true},
+                                    {"stock", ColumnType::integer, true},
+                                    {"created_at", ColumnType::text, true},
+                                    {"updated_at", ColumnType::text, false}},
+                                   {}};
+  return shape;
+}
+
+void add_product_routes(http::Router& router, Services& services) {
+  auto bind = [&services](asio::awaitable<void> (*handler)(http::Context&, Services&)) {
+    return [&services, handler](http::Context& context) { return handler(context, services); };
+  };
+  router.post("/v1/products", bind(create_product))
+      .name("create_product").tags({"products"})
+      .summary("Create a product (409 when the sku is taken)")
+      .request_schema([](json::JsonWriter& writer) { new_product_schema().write_json_schema(writer); });
+  auto list = router.get("/v1/products", bind(list_products));
+  list.name("list_products")
+      .tags({"products"})
+      .summary("List products: category, min_price, max_price, q (name contains, case-insensitive)")
+      .query_parameter("category", "string", "Exact category")
+      .query_parameter("min_price", "integer", "Lowest price_cents, inclusive")
+      .query_parameter("max_price", "integer", "Highest price_cents, inclusive")
+      .query_parameter("q", "string", "Case-insensitive substring of the name, at least 3 characters");
+  document_list_parameters(list);
+  router.get("/v1/products/{id:int}", bind(get_product)).name("get_product").tags({"products"}).summary("One product, with a strong ETag");
+  router.patch("/v1/products/{id:int}", bind(update_product))
+      .name("update_product").tags({"products"})
+      .summary("Change some fields of a product")
+      .request_schema([](json::JsonWriter& writer) { product_changes_schema().write_json_schema(writer); });
+  router.del("/v1/products/{id:int}", bind(delete_product))
+      .name("delete_product").tags({"products"})
+      .summary("Delete a product that no order contains");
+}
+
+}  // namespace tachyon::app::acme
