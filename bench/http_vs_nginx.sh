@@ -65,25 +65,6 @@ done
 # CPU time (ticks) used so far by a process and all its threads.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# parse_wrk FILE: prints "req_per_s p50_us p99_us requests socket_errors non_2xx_3xx".
-parse_wrk() {
-  awk '
-    function us(v) {
-      if (v ~ /us$/) return v + 0
-      if (v ~ /ms$/) return (v + 0) * 1000
-      if (v ~ /m$/) return (v + 0) * 60e6
-      if (v ~ /s$/) return (v + 0) * 1e6
-      return v + 0
-    }
-    /^Requests\/sec:/ { rps = $2 }
-    $1 == "50%" { p50 = us($2) }
-    $1 == "99%" { p99 = us($2) }
-    / requests in / { requests = $1 }
-    /Socket errors:/ { gsub(",", ""); errors = $4 + $6 + $8 + $10 }
-    /Non-2xx or 3xx responses:/ { non2xx = $5 }
-    END { printf "%s %s %s %s %d %d\n", rps, p50, p99, requests, errors, non2xx }' "$1"
-}
-
 run_wrk() {  # run_wrk SERVER ROUTE DURATION OUTPUT_FILE
   local server="$1" route="$2" duration="$3" file="$4"
   taskset -c "$CLIENT_CPU" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$duration" --latency \

@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/install-deps.sh build run
+command -v npm >/dev/null || scripts/install-deps.sh web  # the build runs npm ci in web/
 scripts/build.sh serve tachyon
 exec build/serve/tachyon serve "$@"

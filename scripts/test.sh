@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/install-deps.sh build test
+command -v npm >/dev/null || scripts/install-deps.sh web  # the build runs npm ci in web/
 jobs="$(nproc 2>/dev/null || echo 2)"
 
 run_suite() {

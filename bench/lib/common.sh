@@ -99,7 +99,8 @@ raise_nofile() {
 
 # start_tachyon NAME CPU_LIST [extra serve flags...]: starts `tachyon serve` on a free port,
 # pinned with taskset when CPU_LIST is not "-", with cwd in the temp dir (no stray .env) and
-# without TACHYON_* variables from the caller's environment. Sets TACHYON_PID and TACHYON_PORT.
+# without TACHYON_* variables from the caller's environment, on an empty throwaway database unless
+# flags say otherwise. Sets TACHYON_PID and TACHYON_PORT.
 # TACHYON_WRAPPER (an array, e.g. valgrind) is put in front of the binary when set.
 start_tachyon() {
   local name="$1" cpus="$2" bin
@@ -110,7 +111,9 @@ start_tachyon() {
   [ "$cpus" = "-" ] || prefix=(taskset -c "$cpus")
   local var
   for var in $(compgen -e | grep '^TACHYON_' || true); do unset_env+=(-u "$var"); done
-  (cd "$BENCH_TMP" && exec env "${unset_env[@]}" "${prefix[@]}" "${TACHYON_WRAPPER[@]}" "$bin" serve \
+  # A throwaway empty database unless the caller passes --database-url / --demo-data flags.
+  (cd "$BENCH_TMP" && exec env "${unset_env[@]}" DATABASE_URL=sqlite::memory: TACHYON_DEMO_DATA=false \
+      "${prefix[@]}" "${TACHYON_WRAPPER[@]}" "$bin" serve \
       --host 127.0.0.1 --port 0 --log-level info --log-format json "$@") >"$logfile" 2>&1 &
   TACHYON_PID=$!
   BENCH_PIDS+=("$TACHYON_PID")
@@ -300,3 +303,23 @@ wait_for_quiet_machine() {
   [ "$busy" -lt "$threshold" ] || log "warning: machine still ${busy}% busy; results may be skewed"
   printf '%s\n' "$busy"
 }
+
+# parse_wrk FILE: prints "req_per_s p50_us p99_us requests socket_errors non_2xx_3xx".
+parse_wrk() {
+  awk '
+    function us(v) {
+      if (v ~ /us$/) return v + 0
+      if (v ~ /ms$/) return (v + 0) * 1000
+      if (v ~ /m$/) return (v + 0) * 60e6
+      if (v ~ /s$/) return (v + 0) * 1e6
+      return v + 0
+    }
+    /^Requests\/sec:/ { rps = $2 }
+    $1 == "50%" { p50 = us($2) }
+    $1 == "99%" { p99 = us($2) }
+    / requests in / { requests = $1 }
+    /Socket errors:/ { gsub(",", ""); errors = $4 + $6 + $8 + $10 }
+    /Non-2xx or 3xx responses:/ { non2xx = $5 }
+    END { printf "%s %s %s %s %d %d\n", rps, p50, p99, requests, errors, non2xx }' "$1"
+}
+

@@ -5,7 +5,10 @@
 namespace tachyon::cli {
 
 int serve_command(int argument_count, char** arguments);
+int bench_command(int argument_count, char** arguments);
 int config_check_command(int argument_count, char** arguments);
+int migrate_command(int argument_count, char** arguments);
+int seed_command(int argument_count, char** arguments);
 void print_usage(bool to_error_stream);
 
 }  // namespace tachyon::cli

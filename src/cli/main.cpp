@@ -14,6 +14,9 @@ void print_usage(bool to_error_stream) {
       "Commands:\n"
       "  serve          run the HTTP server (defaults: http://127.0.0.1:8000)\n"
       "  config check   print the effective configuration, secrets masked\n"
+      "  migrate        apply the database migrations (also done at every start)\n"
+      "  seed           add demo data: --users N --products N --orders N [--random-seed N]\n"
+      "  bench URL      load-test an HTTP server (tachyon bench --help)\n"
       "\n"
       "Options:\n"
       "  --help         show this help\n"
@@ -42,6 +45,9 @@ int main(int argument_count, char** arguments) {
     return 0;
   }
   if (command == "serve") return serve_command(argument_count - 2, arguments + 2);
+  if (command == "migrate") return migrate_command(argument_count - 2, arguments + 2);
+  if (command == "seed") return seed_command(argument_count - 2, arguments + 2);
+  if (command == "bench") return bench_command(argument_count - 2, arguments + 2);
   if (command == "config" && argument_count >= 3 && std::string_view(arguments[2]) == "check") {
     return config_check_command(argument_count - 3, arguments + 3);
   }

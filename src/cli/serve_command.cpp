@@ -5,6 +5,7 @@
 #include <string>
 #include <variant>
 
+#include "app/acme/acme.hpp"
 #include "app/hello/hello_routes.hpp"
 #include "cli/commands.hpp"
 #include "tachyon/config/loader.hpp"
@@ -12,6 +13,10 @@
 #include "tachyon/http/standard_middleware.hpp"
 #include "tachyon/observe/health.hpp"
 #include "tachyon/observe/log.hpp"
+#include "tachyon/observe/metrics_route.hpp"
+#include "tachyon/observe/process_metrics.hpp"
+#include "tachyon/observe/profiling_route.hpp"
+#include "tachyon/openapi/docs_routes.hpp"
 
 namespace tachyon::cli {
 
@@ -47,6 +52,13 @@ http::ServerOptions server_options(const config::Settings& settings) {
   return options;
 }
 
+// The observe middleware runs when anything needs it; with all three off a request skips it entirely.
+std::optional<observe::ObserveOptions> observe_options(const config::Settings& settings) {
+  if (!settings.metrics && !settings.server_timing && settings.slow_request.count() == 0) return std::nullopt;
+  return observe::ObserveOptions{
+      .metrics = settings.metrics, .server_timing = settings.server_timing, .slow_request = settings.slow_request};
+}
+
 std::string base_url(const config::Settings& settings, std::uint16_t port) {
   bool ipv6 = settings.host.find(':') != std::string::npos;
   return "http://" + (ipv6 ? "[" + settings.host + "]" : settings.host) + ":" + std::to_string(port);
@@ -65,11 +77,23 @@ int serve_command(int argument_count, char** arguments) {
                              settings.log_format == config::LogFormat::json ? observe::LogFormat::json
                                                                             : observe::LogFormat::text);
   try {
+    app::acme::Acme acme({.database_url = settings.database_url,
+                          .slow_query = settings.slow_query,
+                          .secret_key = settings.secret_key,
+                          .demo_data = settings.demo_data});
     http::Router router;
-    observe::add_health_routes(router);
+    observe::add_health_routes(router, {{"database", [&acme] { return acme.database_ready(); }}});
+    if (settings.metrics) {
+      observe::register_process_metrics(observe::default_registry());
+      observe::add_metrics_route(router);
+    }
+    if (settings.profiling) observe::add_profiling_route(router);
     app::hello::add_routes(router);
+    acme.add_routes(router);
+    // Last: the OpenAPI document is generated from every route added before this line.
+    openapi::add_docs_routes(router);
     std::vector<const http::Route*> routes = router.routes();
-    http::Pipeline pipeline = http::make_standard_pipeline(std::move(router), {.access_log = settings.access_log});
+    http::Pipeline pipeline = http::make_standard_pipeline(std::move(router), {.access_log = settings.access_log, .observe = observe_options(settings)});
     http::Server server(server_options(settings), std::move(pipeline));
     server.run_until_signal([&] {
       std::string url = base_url(settings, server.port());

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -40,6 +41,10 @@ pid_t spawn(const std::vector<std::string>& arguments, const std::map<std::strin
     ::dup2(stdout_descriptor, 1);
     ::dup2(stderr_descriptor, 2);
     ::setenv("TACHYON_ENV_FILE", "", 1);
+    // A throwaway database per process unless the test names one: nothing is left in the working
+    // directory, and no demo data unless a test asks for it.
+    ::setenv("DATABASE_URL", "sqlite::memory:", 1);
+    ::setenv("TACHYON_DEMO_DATA", "false", 1);
     for (const auto& [name, value] : environment) ::setenv(name.c_str(), value.c_str(), 1);
     std::vector<char*> argv;
     std::string binary = TACHYON_BINARY;
@@ -114,6 +119,20 @@ CommandResult run_tachyon(const std::vector<std::string>& arguments,
   }
   result.exit_code = decode_status(status);
   return result;
+}
+
+int run_shell(const std::string& command, std::string& output) {
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return -1;
+  char buffer[4096];
+  for (std::size_t read; (read = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, read);
+  int status = ::pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+bool have_program(const std::string& name) {
+  std::string ignored;
+  return run_shell("command -v " + name, ignored) == 0;
 }
 
 ServerProcess::ServerProcess(std::vector<std::string> flags, std::map<std::string, std::string> environment) {

@@ -23,10 +23,17 @@ struct CommandResult {
 };
 
 // Runs `tachyon <arguments>` to completion with extra environment variables (and TACHYON_ENV_FILE
-// pointing at nothing, so a developer's .env never leaks into a test).
+// pointing at nothing, so a developer's .env never leaks into a test; DATABASE_URL=sqlite::memory: and
+// TACHYON_DEMO_DATA=false unless `environment` says otherwise).
 CommandResult run_tachyon(const std::vector<std::string>& arguments,
                           const std::map<std::string, std::string>& environment = {},
                           std::chrono::milliseconds timeout = 20s);
+
+// Runs `command` with /bin/sh; stdout and stderr together in `output`. Returns the exit code (-1 when
+// it did not exit normally).
+int run_shell(const std::string& command, std::string& output);
+// True when `name` is an executable on PATH.
+bool have_program(const std::string& name);
 
 class ServerProcess {
  public:

@@ -222,7 +222,7 @@ TEST(ConfigLoader, UnknownTachyonVariableInDotenvIsAnError) {
 }
 
 TEST(ConfigLoader, OtherProgramsVariablesAreIgnored) {
-  EnvFile env_file("COMPOSE_PROJECT_NAME=demo\nDATABASE_URL=postgres://localhost/db\n");
+  EnvFile env_file("COMPOSE_PROJECT_NAME=demo\nPGHOST=db.internal\n");
   Sources sources;
   sources.env_file_path = env_file.string();
   sources.environment = {{"PATH", "/usr/bin"}, {"HOME", "/root"}, {"tachyon_port", "x"}};

@@ -30,6 +30,13 @@ TEST(ConfigRender, EffectiveConfigListsEverySettingInTableOrder) {
             "TACHYON_LOG_LEVEL=info\n"
             "TACHYON_LOG_FORMAT=json\n"
             "TACHYON_ACCESS_LOG=true\n"
+            "TACHYON_METRICS=true\n"
+            "TACHYON_SERVER_TIMING=false\n"
+            "TACHYON_SLOW_REQUEST_MS=1000\n"
+            "TACHYON_PROFILING=false\n"
+            "DATABASE_URL=sqlite:acme.db\n"
+            "TACHYON_SLOW_QUERY_MS=100\n"
+            "TACHYON_DEMO_DATA=true\n"
             "TACHYON_SECRET_KEY=(generated at start)\n");
 }
 

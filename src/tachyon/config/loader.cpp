@@ -62,7 +62,7 @@ std::optional<ConfigError> assign(Settings& settings, const SettingSpec& spec, s
   if (!reason) {
     return std::nullopt;
   }
-  std::string shown = spec.secret ? "the secret value" : quote(value);
+  std::string shown = spec.secret ? "the secret value" : quote(spec.redact ? spec.redact(value) : std::string(value));
   return ConfigError{std::string(name), shown + " " + *reason + std::string(origin)};
 }
 

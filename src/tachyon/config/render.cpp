@@ -24,6 +24,10 @@ std::string display_value(const SettingSpec& spec, const std::string& value) {
   if (spec.secret) {
     return std::string(secret_mask);
   }
+  if (spec.redact) {
+    std::string shown = spec.redact(value);
+    return needs_quotes(shown) ? quote(shown) : shown;
+  }
   return needs_quotes(value) ? quote(value) : value;
 }
 

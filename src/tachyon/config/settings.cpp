@@ -84,6 +84,19 @@ SettingSpec duration_row(Documentation documentation, std::chrono::milliseconds 
       [=](const Settings& settings) { return format_duration(settings.*member); });
 }
 
+// A whole number of milliseconds, for the `*_MS` thresholds users know from other servers.
+SettingSpec milliseconds_row(Documentation documentation, std::chrono::milliseconds Settings::*member) {
+  constexpr std::uint64_t longest = 3'600'000;
+  return make_spec(
+      std::move(documentation), "integer 0.." + std::to_string(longest) + " (milliseconds)",
+      [=](Settings& settings, std::string_view text) {
+        return store_parsed(parse_integer(text, 0, longest), [&](std::uint64_t value) {
+          settings.*member = std::chrono::milliseconds(static_cast<std::int64_t>(value));
+        });
+      },
+      [=](const Settings& settings) { return std::to_string((settings.*member).count()); });
+}
+
 SettingSpec boolean_row(Documentation documentation, bool Settings::*member) {
   return make_spec(
       std::move(documentation), "boolean",
@@ -129,6 +142,27 @@ SettingSpec host_row(Documentation documentation, std::string Settings::*member)
         return std::nullopt;
       },
       [=](const Settings& settings) { return settings.*member; });
+}
+
+// `sqlite:PATH`, `sqlite://PATH` or `sqlite::memory:`; PostgreSQL URLs are recognised and refused
+// until the PostgreSQL backend exists, so a typo cannot silently fall back to a local file.
+SettingSpec database_url_row(Documentation documentation, std::string Settings::*member) {
+  SettingSpec spec = make_spec(
+      std::move(documentation), "database URL",
+      [=](Settings& settings, std::string_view text) -> std::optional<std::string> {
+        if (text.starts_with("postgres://") || text.starts_with("postgresql://")) {
+          return "names PostgreSQL, which this build does not support yet; use sqlite:PATH";
+        }
+        std::string_view path = text.starts_with("sqlite://") ? text.substr(9)
+                                : text.starts_with("sqlite:") ? text.substr(7)
+                                                              : std::string_view();
+        if (path.empty()) return "is not a database URL such as sqlite:acme.db or sqlite::memory:";
+        settings.*member = std::string(text);
+        return std::nullopt;
+      },
+      [=](const Settings& settings) { return settings.*member; });
+  spec.redact = redact_url_password;
+  return spec;
 }
 
 // Empty is allowed (it means "generate one"); a short key is rejected because it can be guessed.
@@ -189,6 +223,29 @@ std::vector<SettingSpec> build_specs() {
       choice_row({"TACHYON_LOG_FORMAT", "json", "json: one JSON object per line; text: for humans."},
                  &Settings::log_format, log_format_names),
       boolean_row({"TACHYON_ACCESS_LOG", "true", "Log one line per request."}, &Settings::access_log),
+      boolean_row({"TACHYON_METRICS", "true",
+                   "Record request metrics and serve them at `GET /metrics` (Prometheus/OpenMetrics)."},
+                  &Settings::metrics),
+      boolean_row({"TACHYON_SERVER_TIMING", "false",
+                   "Add a `Server-Timing` header with the request's spans (`db;dur=`, `app;dur=`); it reveals "
+                   "internals, so keep it off in production."},
+                  &Settings::server_timing),
+      milliseconds_row({"TACHYON_SLOW_REQUEST_MS", "1000",
+                        "Requests taking at least this many milliseconds are logged with their span breakdown; "
+                        "0 = off."},
+                       &Settings::slow_request),
+      boolean_row({"TACHYON_PROFILING", "false",
+                   "Serve `GET /debug/pprof/profile?seconds=N` (gperftools CPU profile) to loopback clients."},
+                  &Settings::profiling),
+      database_url_row({"DATABASE_URL", "sqlite:acme.db",
+                        "The Acme database: sqlite:PATH (relative to the working directory) or sqlite::memory:."},
+                       &Settings::database_url),
+      milliseconds_row({"TACHYON_SLOW_QUERY_MS", "100",
+                        "Database statements taking at least this many milliseconds are logged with their SQL "
+                        "(parameters masked) and duration; 0 = log every statement."},
+                       &Settings::slow_query),
+      boolean_row({"TACHYON_DEMO_DATA", "true", "Fill an empty database with a small demo data set at start."},
+                  &Settings::demo_data),
       secret_row({"TACHYON_SECRET_KEY", "",
                   "Key for signing and encryption, e.g. from `openssl rand -hex 32`. Empty: a random key "
                   "is generated at start, so signatures do not survive a restart or span processes."},
@@ -197,6 +254,18 @@ std::vector<SettingSpec> build_specs() {
 }
 
 }  // namespace
+
+std::string redact_url_password(std::string_view url) {
+  std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(url);
+  std::size_t authority = scheme_end + 3;
+  std::size_t at = url.find('@', authority);
+  std::size_t path = url.find('/', authority);
+  if (at == std::string_view::npos || (path != std::string_view::npos && at > path)) return std::string(url);
+  std::size_t colon = url.find(':', authority);
+  if (colon == std::string_view::npos || colon > at) return std::string(url);
+  return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
+}
 
 std::string_view to_string(LogLevel level) {
   return log_level_names[static_cast<std::size_t>(level)];

@@ -41,7 +41,15 @@ struct Settings {
   LogLevel log_level = LogLevel::info;
   LogFormat log_format = LogFormat::json;
   bool access_log = true;
+  bool metrics = true;                            // record request metrics, serve GET /metrics
+  bool server_timing = false;                     // Server-Timing header (reveals internals)
+  std::chrono::milliseconds slow_request{1'000};  // log slower requests with their spans; 0 = off
+  bool profiling = false;                         // GET /debug/pprof/profile for loopback clients
 
+
+  std::string database_url = "sqlite:acme.db";
+  std::chrono::milliseconds slow_query{100};
+  bool demo_data = true;
 
   std::string secret_key;  // empty = generate a random key at start (not shared across processes)
 };
@@ -61,6 +69,8 @@ struct SettingSpec {
   std::string description;   // for docs
   bool secret = false;       // never shown in effective config or error messages
   std::string empty_text;    // shown instead of an empty value, e.g. "(generated at start)"
+  // When set, what may be shown of a value (e.g. a URL without its password); empty = show all.
+  std::function<std::string(std::string_view value)> redact;
   Binder bind;
   Renderer render;
 
@@ -69,6 +79,9 @@ struct SettingSpec {
   // TACHYON_MAX_BODY_BYTES -> --max-body-bytes; DATABASE_URL -> --database-url.
   static std::string flag_name_for(std::string_view variable);
 };
+
+// "postgres://user:secret@db/acme" -> "postgres://user:***@db/acme"; text without credentials unchanged.
+std::string redact_url_password(std::string_view url);
 
 // The settings table, in documentation order.
 std::span<const SettingSpec> setting_specs();
