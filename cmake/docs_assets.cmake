@@ -22,7 +22,12 @@ set(TACHYON_DOCS_ASSETS
   "swagger-ui-bundle.js|node_modules/swagger-ui-dist/swagger-ui-bundle.js"
   "swagger-ui.css|node_modules/swagger-ui-dist/swagger-ui.css"
   "favicon-32x32.png|node_modules/swagger-ui-dist/favicon-32x32.png"
-  "docs-init.js|docs/docs-init.js")
+  "docs-init.js|docs/docs-init.js"
+  # Swagger UI is Apache-2.0: its licence, notice and the licences of what its bundle contains ship
+  # with the binary that embeds it.
+  "swagger-ui-LICENSE.txt|node_modules/swagger-ui-dist/LICENSE"
+  "swagger-ui-NOTICE.txt|node_modules/swagger-ui-dist/NOTICE"
+  "swagger-ui-bundle.js.LICENSE.txt|node_modules/swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt")
 
 set(assembly "")
 set(declarations "")
@@ -39,6 +44,8 @@ foreach(entry IN LISTS TACHYON_DOCS_ASSETS)
     set(content_type "text/css; charset=utf-8")
   elseif(name MATCHES "\\.png$")
     set(content_type "image/png")
+  elseif(name MATCHES "\\.txt$")
+    set(content_type "text/plain; charset=utf-8")
   else()
     message(FATAL_ERROR "docs asset ${name}: no Content-Type known for its extension")
   endif()

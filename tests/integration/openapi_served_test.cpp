@@ -225,6 +225,21 @@ TEST_F(DocsServed, BundleIsServedWholeAndRevalidates) {
   EXPECT_TRUE(revalidated->body.empty());
 }
 
+TEST_F(DocsServed, SwaggerUiLicenceAndNoticeShipWithTheBinary) {
+  auto licence = get("/docs/swagger-ui-LICENSE.txt");
+  ASSERT_TRUE(licence);
+  EXPECT_EQ(licence->status, 200);
+  EXPECT_EQ(licence->header("content-type"), "text/plain; charset=utf-8");
+  EXPECT_NE(licence->body.find("Apache License"), std::string::npos);
+  auto notice = get("/docs/swagger-ui-NOTICE.txt");
+  ASSERT_TRUE(notice);
+  EXPECT_EQ(notice->status, 200);
+  EXPECT_FALSE(notice->body.empty());
+  auto bundled = get("/docs/swagger-ui-bundle.js.LICENSE.txt");
+  ASSERT_TRUE(bundled);
+  EXPECT_EQ(bundled->status, 200);
+}
+
 TEST_F(DocsServed, UnknownAssetIsAProblem404) {
   for (const char* path : {"/docs/missing.js", "/docs/..%2fopenapi.json", "/docs/swagger-initializer.js"}) {
     auto response = get(path);

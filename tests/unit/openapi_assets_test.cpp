@@ -31,6 +31,9 @@ TEST(DocsAssets, EmbeddedBytesEqualTheFilesUnderWeb) {
       {"swagger-ui.css", web_directory / "node_modules/swagger-ui-dist/swagger-ui.css"},
       {"favicon-32x32.png", web_directory / "node_modules/swagger-ui-dist/favicon-32x32.png"},
       {"docs-init.js", web_directory / "docs/docs-init.js"},
+      {"swagger-ui-LICENSE.txt", web_directory / "node_modules/swagger-ui-dist/LICENSE"},
+      {"swagger-ui-NOTICE.txt", web_directory / "node_modules/swagger-ui-dist/NOTICE"},
+      {"swagger-ui-bundle.js.LICENSE.txt", web_directory / "node_modules/swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt"},
   };
   ASSERT_EQ(docs_assets().size(), std::size(expected));
   for (const Expected& entry : expected) {
