@@ -92,5 +92,25 @@ TEST(AcmeOperations, PostgresUrlIsRefusedWithExitCode2) {
   EXPECT_EQ(result.standard_error.find("u:p@"), std::string::npos) << "credentials must not be echoed";
 }
 
+// The value of the first sample line of `/metrics` that starts with `series` (-1 when absent).
+double sample(const std::string& metrics, const std::string& series) {
+  std::size_t at = metrics.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(metrics.substr(at + series.size() + 2));
+}
+
+TEST(AcmeOperations, MetricsCountStatementsByOperationAndGroupCommits) {
+  AcmeServer server;
+  server.create("/v1/users", R"({"email":"m)" + unique_suffix() +
+                                 R"(@example.com","name":"M","role":"user","department":"d","salary_cents":1})");
+  ASSERT_EQ(server.call("GET", "/v1/users?limit=5").status, 200);
+  std::string metrics = server.call("GET", "/metrics").body;
+  EXPECT_GE(sample(metrics, R"(tachyon_db_query_duration_seconds_count{operation="select"})"), 1) << metrics;
+  EXPECT_GE(sample(metrics, R"(tachyon_db_query_duration_seconds_count{operation="insert"})"), 1);
+  EXPECT_EQ(sample(metrics, R"(tachyon_db_query_duration_seconds_count{operation="delete"})"), 0);
+  EXPECT_GE(sample(metrics, "tachyon_db_group_commit_writes_count"), 1);
+  EXPECT_GE(sample(metrics, "tachyon_db_slow_queries_total"), 0);
+}
+
 }  // namespace
 }  // namespace tachyon::testing

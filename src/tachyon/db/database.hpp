@@ -17,11 +17,22 @@
 #include <mutex>
 #include <thread>
 #include <type_traits>
+#include <variant>
 #include <vector>
 
 #include "tachyon/db/sqlite_connection.hpp"
 
 namespace tachyon::db {
+
+// The completion signature of a write that yields `Result`.
+template <class Result>
+struct WriteSignature {
+  using type = void(std::exception_ptr, Result);
+};
+template <>
+struct WriteSignature<void> {
+  using type = void(std::exception_ptr);
+};
 
 class Database {
  public:
@@ -34,46 +45,19 @@ class Database {
   Connection& reader();
 
   // Runs `work(Connection&)` on the writer thread and resumes the caller on its own executor with the
-  // result (exceptions propagate). Writes from all loops queue here, one at a time.
+  // result (exceptions propagate). Writes from all loops queue here and are group-committed: the
+  // writer takes every queued write, runs each in its own savepoint inside one transaction, commits
+  // once, and only then answers them all. A write that throws rolls back alone.
   // Not a coroutine itself, and callers pass a named, moved work object: GCC 12 destroys temporaries
   // with non-trivial destructors inside a co_await expression twice (GCC bugs 100611, 101367).
   template <class Work>
   auto write(Work work) -> boost::asio::awaitable<std::invoke_result_t<Work&, Connection&>> {
     using Result = std::invoke_result_t<Work&, Connection&>;
-    if constexpr (std::is_void_v<Result>) {
-      return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr)>(
-          [this](auto handler, Work job) {
-            boost::asio::post(writer_context_, [handler = std::move(handler), job = std::move(job), this]() mutable {
-              std::exception_ptr error;
-              try {
-                job(*writer_);
-              } catch (...) {
-                error = std::current_exception();
-              }
-              auto executor = boost::asio::get_associated_executor(handler);
-              boost::asio::post(executor, [handler = std::move(handler), error]() mutable { handler(error); });
-            });
-          },
-          boost::asio::use_awaitable, std::move(work));
-    } else {
-      return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(std::exception_ptr, Result)>(
-          [this](auto handler, Work job) {
-            boost::asio::post(writer_context_, [handler = std::move(handler), job = std::move(job), this]() mutable {
-              std::exception_ptr error;
-              Result result{};
-              try {
-                result = job(*writer_);
-              } catch (...) {
-                error = std::current_exception();
-              }
-              auto executor = boost::asio::get_associated_executor(handler);
-              boost::asio::post(executor, [handler = std::move(handler), error, result = std::move(result)]() mutable {
-                handler(error, std::move(result));
-              });
-            });
-          },
-          boost::asio::use_awaitable, std::move(work));
-    }
+    return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), typename WriteSignature<Result>::type>(
+        [this](auto handler, Work job) {
+          enqueue(std::make_unique<TypedWriteJob<Work, decltype(handler), Result>>(std::move(job), std::move(handler)));
+        },
+        boost::asio::use_awaitable, std::move(work));
   }
 
   // Runs `work` on the writer connection from a thread that is not an event loop (start-up, CLI).
@@ -89,6 +73,60 @@ class Database {
   const ConnectionOptions& options() const { return options_; }
 
  private:
+  // One queued write: run inside the group's transaction, then completed after the commit.
+  class WriteJob {
+   public:
+    virtual ~WriteJob() = default;
+    virtual bool run(Connection& connection) = 0;       // false when the work threw (kept for complete())
+    virtual void fail(std::exception_ptr error) = 0;   // the group's commit failed
+    virtual void complete() = 0;                        // resumes the waiting handler on its executor
+  };
+
+  template <class Work, class Handler, class Result>
+  class TypedWriteJob final : public WriteJob {
+   public:
+    TypedWriteJob(Work work, Handler handler) : work_(std::move(work)), handler_(std::move(handler)) {}
+    bool run(Connection& connection) override {
+      try {
+        if constexpr (std::is_void_v<Result>) {
+          work_(connection);
+        } else {
+          result_ = work_(connection);
+        }
+        return true;
+      } catch (...) {
+        error_ = std::current_exception();
+        return false;
+      }
+    }
+    void fail(std::exception_ptr error) override {
+      if (!error_) error_ = std::move(error);
+    }
+    void complete() override {
+      auto executor = boost::asio::get_associated_executor(handler_);
+      if constexpr (std::is_void_v<Result>) {
+        boost::asio::post(executor, [handler = std::move(handler_), error = error_]() mutable { handler(error); });
+      } else {
+        boost::asio::post(executor, [handler = std::move(handler_), error = error_, result = std::move(result_)]() mutable {
+          handler(error, std::move(result));
+        });
+      }
+    }
+
+   private:
+    Work work_;
+    Handler handler_;
+    std::exception_ptr error_;
+    [[no_unique_address]] std::conditional_t<std::is_void_v<Result>, std::monostate, Result> result_{};
+  };
+
+  void enqueue(std::unique_ptr<WriteJob> job);
+  void run_queued_writes();  // on the writer thread
+
+  std::mutex queue_mutex_;
+  std::vector<std::unique_ptr<WriteJob>> queued_writes_;
+  bool writer_scheduled_ = false;
+
   std::string temporary_path_;  // set when ":memory:" was asked for (see database.cpp); declared first
   ConnectionOptions options_;
   std::uint64_t identity_;

@@ -1,5 +1,7 @@
 #include "tachyon/db/sqlite_connection.hpp"
 
+#include "tachyon/db/database_metrics.hpp"
+
 #include <sqlite3.h>
 
 #include "tachyon/observe/log.hpp"
@@ -81,6 +83,7 @@ std::string_view Statement::text(int column) const {
 }
 
 Connection::Connection(const ConnectionOptions& options) : options_(options) {
+  database_metrics();  // every series exists from the first connection on
   // Multi-thread mode (no per-call mutex): each connection is used by exactly one thread.
   int flags = SQLITE_OPEN_NOMUTEX | (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   int code = sqlite3_open_v2(options.path.c_str(), &handle_, flags, nullptr);
@@ -131,11 +134,19 @@ void Connection::execute_script(std::string_view sql) {
   }
 }
 
+bool Connection::in_transaction() const { return sqlite3_get_autocommit(handle_) == 0; }
+
 std::int64_t Connection::last_insert_id() const { return sqlite3_last_insert_rowid(handle_); }
 int Connection::changes() const { return sqlite3_changes(handle_); }
 
 void Connection::on_statement_finished(sqlite3_stmt* statement, bool* cache_slot, bool stepped,
                                        std::chrono::steady_clock::duration elapsed) {
+  if (stepped) {
+    const DatabaseMetrics& metrics = database_metrics();
+    double seconds = std::chrono::duration<double>(elapsed).count();
+    metrics.statement_seconds[static_cast<int>(operation_of(sqlite3_sql(statement)))].observe(seconds);
+    if (elapsed >= options_.slow_query_threshold) metrics.slow_statements.add();
+  }
   if (stepped && elapsed >= options_.slow_query_threshold) {
     // The SQL text with its ? placeholders: bound values (which may be personal data) never reach the log.
     observe::log_warn("slow query",

@@ -99,21 +99,26 @@ class Connection {
   // Statements executed on this connection so far (each execution of a prepared statement counts once).
   std::uint64_t statements_executed() const { return statements_executed_; }
 
-  // Runs `work` inside BEGIN IMMEDIATE ... COMMIT; rolls back and rethrows if it throws.
+  // True inside BEGIN ... COMMIT (or a savepoint).
+  bool in_transaction() const;
+
+  // Runs `work` inside BEGIN IMMEDIATE ... COMMIT, or inside a savepoint when a transaction is already
+  // open (the writer runs each write of a group commit inside one); rolls back and rethrows on throw.
   template <class Work>
   auto transaction(Work&& work) -> decltype(work()) {
-    execute_script("BEGIN IMMEDIATE");
+    const bool nested = in_transaction();
+    execute_script(nested ? "SAVEPOINT nested_work" : "BEGIN IMMEDIATE");
     try {
       if constexpr (std::is_void_v<decltype(work())>) {
         work();
-        execute_script("COMMIT");
+        execute_script(nested ? "RELEASE nested_work" : "COMMIT");
       } else {
         auto result = work();
-        execute_script("COMMIT");
+        execute_script(nested ? "RELEASE nested_work" : "COMMIT");
         return result;
       }
     } catch (...) {
-      execute_script("ROLLBACK");
+      execute_script(nested ? "ROLLBACK TO nested_work; RELEASE nested_work" : "ROLLBACK");
       throw;
     }
   }
