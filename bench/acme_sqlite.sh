@@ -40,7 +40,9 @@ mkdir -p "$out_dir"
 database="$BENCH_TMP/acme.db"
 log "seeding $database: $USERS users, $PRODUCTS products, $ORDERS orders"
 seed_start=$(date +%s.%N)
-env -u TACHYON_ENV_FILE DATABASE_URL="sqlite:$database" TACHYON_ENV_FILE= taskset -c "$SERVER_CPU" \
+unset_env=()
+for var in $(compgen -e | grep '^TACHYON_' || true); do unset_env+=(-u "$var"); done
+env "${unset_env[@]}" DATABASE_URL="sqlite:$database" TACHYON_ENV_FILE= taskset -c "$SERVER_CPU" \
   "$TACHYON_BINARY" seed --users "$USERS" --products "$PRODUCTS" --orders "$ORDERS" >"$out_dir/seed.txt"
 seed_seconds=$(awk -v s="$seed_start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
 log "$(cat "$out_dir/seed.txt") (wall ${seed_seconds} s)"
