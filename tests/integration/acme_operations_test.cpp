@@ -75,7 +75,7 @@ TEST(AcmeOperations, SlowQueryLogShowsSqlWithPlaceholdersAndNeverTheValues) {
   server.create("/v1/users", R"({"email":")" + email + R"(","name":"Private Person","role":"user",)"
                                  R"("department":"d","salary_cents":98765})");
   server.call("GET", "/v1/users?role=admin");
-  std::string log = server.process().output();
+  std::string log = server.process().wait_for_output("role = ?");
   EXPECT_NE(log.find("\"slow query\""), std::string::npos) << log;
   EXPECT_NE(log.find("INSERT INTO users"), std::string::npos);
   EXPECT_NE(log.find("role = ?"), std::string::npos);

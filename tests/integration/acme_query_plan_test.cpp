@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/acme_support.hpp"
@@ -88,7 +89,15 @@ TEST(AcmeQueryPlan, NoListQueryScansATable) {
       }
     }
   }
-  std::set<std::string> statements = logged_statements(server.process().output());
+  // The log arrives through a pipe read by another thread: wait until it stops growing.
+  std::string log = server.process().output();
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::string newer = server.process().output();
+    if (newer.size() == log.size()) break;
+    log = std::move(newer);
+  }
+  std::set<std::string> statements = logged_statements(log);
   db::Connection connection(db::ConnectionOptions{.path = server.database_file().string(), .read_only = true});
   int page_queries = 0;
   for (const std::string& sql : statements) {
@@ -106,7 +115,8 @@ TEST(AcmeQueryPlan, NoListQueryScansATable) {
 TEST(AcmeQueryPlan, EmbeddedItemsAreFoundByIndex) {
   AcmeServer server({"--slow-query-ms", "0"}, {}, /*demo_data=*/true);
   ASSERT_EQ(server.call("GET", "/v1/orders?limit=10").status, 200);
-  std::set<std::string> statements = logged_statements(server.process().output());
+  std::set<std::string> statements =
+      logged_statements(server.process().wait_for_output("FROM order_items WHERE order_id IN"));
   db::Connection connection(db::ConnectionOptions{.path = server.database_file().string(), .read_only = true});
   int item_queries = 0;
   for (const std::string& sql : statements) {

@@ -157,7 +157,7 @@ TEST(ProfilingEndpoint, ProfileIsReadableByGooglePprofAndOneRunsAtATime) {
   EXPECT_EQ(status, 0) << output;  // a file that is not a profile exits 1 ("header size >= 2**16")
   EXPECT_EQ(output.find("header size"), std::string::npos) << output;
   // The profile request took over 500 ms: the slow-request log names it with its span breakdown.
-  std::string log = server.output();
+  std::string log = server.wait_for_output("\"msg\":\"slow request\"");
   EXPECT_NE(log.find("\"msg\":\"slow request\""), std::string::npos) << log;
   EXPECT_NE(log.find("\"route\":\"/debug/pprof/profile\""), std::string::npos);
   EXPECT_NE(log.find("\"spans\":\"app;dur="), std::string::npos);

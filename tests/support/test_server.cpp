@@ -196,6 +196,16 @@ int ServerProcess::wait_for_exit(std::chrono::milliseconds timeout) {
   return *exit_code_;
 }
 
+std::string ServerProcess::wait_for_output(std::string_view text, std::chrono::milliseconds timeout) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string seen = output();
+  while (seen.find(text) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+    seen = output();
+  }
+  return seen;
+}
+
 std::string ServerProcess::output() const {
   std::lock_guard lock(output_mutex_);
   return output_;

@@ -50,6 +50,9 @@ class ServerProcess {
   int wait_for_exit(std::chrono::milliseconds timeout = 15s);
   // Everything it printed on stdout so far.
   std::string output() const;
+  // Waits until its stdout contains `text` (the log is read from a pipe by another thread, so a line
+  // written before a response can arrive after it); returns the output either way.
+  std::string wait_for_output(std::string_view text, std::chrono::milliseconds timeout = 10s) const;
 
  private:
   void read_output(int descriptor);
