@@ -1,5 +1,7 @@
 #include "app/acme/acme.hpp"
 
+#include <chrono>
+
 #include "app/acme/migrations.hpp"
 #include "app/acme/resources.hpp"
 #include "app/acme/seed.hpp"
@@ -41,12 +43,20 @@ Acme::Acme(const AcmeOptions& options) {
                       "and differ between instances");
   }
   services_ = std::make_unique<Services>(Services{*database_, security::Signer(key)});
+  const auto training_start = std::chrono::steady_clock::now();
+  iris_model_ = std::make_unique<IrisModel>(IrisModel::train_embedded());
+  const std::chrono::duration<double, std::milli> training_time = std::chrono::steady_clock::now() - training_start;
+  observe::log_info("model trained", {{"model_version", iris_model_->version()},
+                                      {"trees", iris_model_->forest().tree_count()},
+                                      {"nodes", iris_model_->forest().node_count()},
+                                      {"training_ms", training_time.count()}});
 }
 
 void Acme::add_routes(http::Router& router) {
   add_user_routes(router, *services_);
   add_product_routes(router, *services_);
   add_order_routes(router, *services_);
+  add_prediction_routes(router, *iris_model_);
 }
 
 bool Acme::database_ready() {

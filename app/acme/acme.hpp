@@ -1,11 +1,13 @@
 // Acme, the reference service on Tachyon (../docs and ACME_API.md): opens its database, migrates it,
-// fills an empty one with demo data when asked, and registers the users, products and orders routes.
+// fills an empty one with demo data when asked, trains the predictions model, and registers the users,
+// products, orders and predictions routes.
 #pragma once
 
 #include <chrono>
 #include <memory>
 #include <string>
 
+#include "app/acme/iris_model.hpp"
 #include "app/acme/services.hpp"
 #include "tachyon/db/database.hpp"
 #include "tachyon/http/router.hpp"
@@ -24,17 +26,20 @@ std::string sqlite_path(std::string_view database_url);
 
 class Acme {
  public:
-  // Opens and migrates the database; throws db::DatabaseError when it cannot.
+  // Opens and migrates the database (throws db::DatabaseError when it cannot) and trains the Iris model
+  // on the embedded data set (milliseconds).
   explicit Acme(const AcmeOptions& options);
 
   void add_routes(http::Router& router);
   db::Database& database() { return *database_; }
+  const IrisModel& iris_model() const { return *iris_model_; }
   // True when this thread's read connection answers (for /readyz).
   bool database_ready();
 
  private:
   std::unique_ptr<db::Database> database_;
   std::unique_ptr<Services> services_;
+  std::unique_ptr<IrisModel> iris_model_;
 };
 
 }  // namespace tachyon::app::acme

@@ -1,10 +1,11 @@
 // Acme's resources. Each add_*_routes registers one resource's routes; each resource keeps its
-// schema, SQL and handlers in its own file (users.cpp, products.cpp, orders.cpp).
+// schema, SQL and handlers in its own file (users.cpp, products.cpp, orders.cpp, predictions.cpp).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 
+#include "app/acme/iris_model.hpp"
 #include "app/acme/listing.hpp"
 #include "app/acme/services.hpp"
 #include "tachyon/http/router.hpp"
@@ -14,6 +15,8 @@ namespace tachyon::app::acme {
 void add_user_routes(http::Router& router, Services& services);
 void add_product_routes(http::Router& router, Services& services);
 void add_order_routes(http::Router& router, Services& services);
+// POST /v1/predict; `model` must outlive the router.
+void add_prediction_routes(http::Router& router, const IrisModel& model);
 
 // GET /v1/orders and GET /v1/users/{id}/orders share this: a page of orders with their items embedded
 // (two queries per page, whatever its size; three in offset mode, with the count). `connection` is the
