@@ -54,8 +54,8 @@ CertificateFiles make_self_signed_certificate(const std::string& directory, cons
   require(X509_set_pubkey(raw, key.get()) == 1, "public key");
   X509_NAME* name = X509_get_subject_name(raw);
   std::string common_name = dns_names.empty() ? "tachyon test" : dns_names.front();
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name.c_str()),
-                             -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name.c_str()), -1,
+                             -1, 0);
   require(X509_set_issuer_name(raw, name) == 1, "issuer");
   std::string alternative_names;
   for (const auto& dns : dns_names) alternative_names += (alternative_names.empty() ? "DNS:" : ",DNS:") + dns;

@@ -151,7 +151,9 @@ std::string UpstreamStub::post_json(int id) {
          R"(","body":"The body of post )" + number + R"(."})";
 }
 
-std::string UpstreamStub::post_etag(int id) { return "\"post-" + std::to_string(id) + "-v1\""; }
+std::string UpstreamStub::post_etag(int id) {
+  return "\"post-" + std::to_string(id) + "-v1\"";
+}
 
 void UpstreamStub::stop_listening() {
   std::promise<void> done;

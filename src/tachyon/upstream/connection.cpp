@@ -18,7 +18,9 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-std::string describe(const Url& base) { return base.host + ":" + std::to_string(base.port); }
+std::string describe(const Url& base) {
+  return base.host + ":" + std::to_string(base.port);
+}
 
 // The certificate check's own words ("hostname mismatch", "self-signed certificate") say more than the
 // handshake's "certificate verify failed".
@@ -91,10 +93,12 @@ asio::awaitable<TransferResult> read_some(Connection& connection, asio::mutable_
   co_return co_await connection.socket.async_read_some(bytes, use_tuple);
 }
 
-std::string pool_key(const Url& base) { return base.scheme + "://" + base.host + ":" + std::to_string(base.port); }
+std::string pool_key(const Url& base) {
+  return base.scheme + "://" + base.host + ":" + std::to_string(base.port);
+}
 
-asio::awaitable<Opened> open_connection(asio::any_io_executor executor, const Url& base, const ClientOptions& options,
-                                        TlsContext* tls) {
+asio::awaitable<Opened> open_connection(const asio::any_io_executor& executor, const Url& base,
+                                        const ClientOptions& options, TlsContext* tls) {
   Opened result;
   auto connection = std::make_shared<Connection>(executor);
   connection->key = pool_key(base);
@@ -152,10 +156,9 @@ asio::awaitable<Opened> open_connection(asio::any_io_executor executor, const Ur
     if (handshake_error) {
       disarm_deadline(*connection);
       result.failure = connection->timed_out ? FailureKind::connect_timeout : FailureKind::tls_error;
-      result.reason = connection->timed_out
-                          ? "TLS handshake with " + describe(base) + " timed out"
-                          : "TLS handshake with " + describe(base) + " failed: " +
-                                tls_failure_reason(*connection->tls, handshake_error);
+      result.reason = connection->timed_out ? "TLS handshake with " + describe(base) + " timed out"
+                                            : "TLS handshake with " + describe(base) +
+                                                  " failed: " + tls_failure_reason(*connection->tls, handshake_error);
       co_return result;
     }
   }

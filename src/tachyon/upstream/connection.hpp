@@ -67,7 +67,7 @@ struct Opened {
 
 // Resolves (unless the host is numeric), connects to the first address that answers, and for https
 // handshakes with SNI and host name verification, all within options.connect_timeout.
-boost::asio::awaitable<Opened> open_connection(boost::asio::any_io_executor executor, const Url& base,
+boost::asio::awaitable<Opened> open_connection(const boost::asio::any_io_executor& executor, const Url& base,
                                                const ClientOptions& options, TlsContext* tls);
 
 // "https://example.com:443": the key of a connection pool.

@@ -186,7 +186,8 @@ asio::awaitable<Exchange> exchange(const std::shared_ptr<Connection>& connection
     if (!read_error) continue;
     if (link.timed_out) {
       result.failure = FailureKind::read_timeout;
-      result.reason = "no complete response from upstream within " + std::to_string(options.read_timeout.count()) + " ms";
+      result.reason =
+          "no complete response from upstream within " + std::to_string(options.read_timeout.count()) + " ms";
       break;
     }
     if (!is_hang_up(read_error)) {
@@ -204,7 +205,8 @@ asio::awaitable<Exchange> exchange(const std::shared_ptr<Connection>& connection
       disarm_deadline(link);
       if (parser.body_bytes() > options.max_response_bytes) {
         result.failure = FailureKind::too_large;
-        result.reason = "upstream response is over the limit of " + std::to_string(options.max_response_bytes) + " bytes";
+        result.reason =
+            "upstream response is over the limit of " + std::to_string(options.max_response_bytes) + " bytes";
         co_return result;
       }
       result.response = take_response(parser);
@@ -228,12 +230,18 @@ std::string_view Response::header(std::string_view name) const {
 
 std::string_view to_string(FailureKind kind) {
   switch (kind) {
-    case FailureKind::connect_failed: return "connect_failed";
-    case FailureKind::connect_timeout: return "connect_timeout";
-    case FailureKind::read_timeout: return "read_timeout";
-    case FailureKind::protocol_error: return "protocol_error";
-    case FailureKind::too_large: return "too_large";
-    case FailureKind::tls_error: return "tls_error";
+    case FailureKind::connect_failed:
+      return "connect_failed";
+    case FailureKind::connect_timeout:
+      return "connect_timeout";
+    case FailureKind::read_timeout:
+      return "read_timeout";
+    case FailureKind::protocol_error:
+      return "protocol_error";
+    case FailureKind::too_large:
+      return "too_large";
+    case FailureKind::tls_error:
+      return "tls_error";
   }
   return "unknown";
 }

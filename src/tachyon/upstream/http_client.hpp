@@ -55,9 +55,9 @@ struct Url {
 Url parse_url(std::string_view text);
 
 struct ClientOptions {
-  std::chrono::milliseconds connect_timeout{1000};  // DNS + TCP (+ TLS handshake)
-  std::chrono::milliseconds read_timeout{2000};     // from request sent to whole response received
-  std::size_t max_idle_connections_per_host = 32;   // keep-alive pool
+  std::chrono::milliseconds connect_timeout{1000};   // DNS + TCP (+ TLS handshake)
+  std::chrono::milliseconds read_timeout{2000};      // from request sent to whole response received
+  std::size_t max_idle_connections_per_host = 32;    // keep-alive pool
   std::size_t max_response_bytes = 8 * 1024 * 1024;  // body bytes
   bool verify_tls = true;                            // chain, SNI and host name verification
   std::string ca_file;                               // PEM bundle to trust; empty: the system CA store
@@ -70,7 +70,7 @@ struct Response {
   int status = 0;
   std::string content_type;  // "" when absent
   std::string body;
-  std::string etag;  // "" when absent
+  std::string etag;                                          // "" when absent
   std::vector<std::pair<std::string, std::string>> headers;  // as received, in order
 
   // The first field named `name` (any case), or "".
