@@ -36,15 +36,17 @@ bool contains_token(std::string_view value, std::string_view token) {
 
 }  // namespace
 
-void ResponseParser::reset(bool head_request, bool capture_body) {
+void ResponseParser::reset(bool head_request, bool capture_body, bool capture_headers) {
   state_ = State::head;
   head_request_ = head_request;
   capture_body_ = capture_body;
+  capture_headers_ = capture_headers;
   status_ = 0;
   keep_alive_ = true;
   remaining_ = 0;
   body_bytes_ = 0;
   body_.clear();
+  headers_.clear();
 }
 
 void ResponseParser::take_body(std::string_view bytes) {
@@ -79,6 +81,7 @@ ResponseParser::Result ResponseParser::parse_head(std::string_view data, std::si
     std::string_view value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    if (capture_headers_) headers_.emplace_back(name, value);
     if (equals_ignoring_case(name, "content-length")) {
       auto [end_pointer, parse_error] = std::from_chars(value.data(), value.data() + value.size(), length);
       if (parse_error != std::errc() || end_pointer != value.data() + value.size()) return Result::error;
