@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <list>
 #include <map>
@@ -8,7 +9,10 @@
 #include <stdexcept>
 #include <vector>
 
+#include "tachyon/cache/frequency_sketch.hpp"
+#include "tachyon/cache/lfu_policy.hpp"
 #include "tachyon/cache/policy.hpp"
+#include "tachyon/cache/w_tinylfu_policy.hpp"
 
 namespace tachyon::cache {
 namespace {
@@ -104,7 +108,7 @@ class MiniStore {
 };
 
 using Keys = std::vector<int>;
-constexpr PolicyKind all_kinds[] = {PolicyKind::lru, PolicyKind::fifo};
+constexpr PolicyKind all_kinds[] = {PolicyKind::lru, PolicyKind::lfu, PolicyKind::fifo, PolicyKind::w_tinylfu};
 
 TEST(CachePolicyKind, ParsesEveryNameAndRoundTrips) {
   EXPECT_EQ(parse_policy_kind("lru"), PolicyKind::lru);
@@ -180,6 +184,174 @@ TEST(CacheEvictionPolicy, ForgetsARemovedEntryAndItsWeight) {
     EXPECT_TRUE(store.take_evictions().empty()) << to_string(kind);
     EXPECT_EQ(store.policy().weight(), 3u) << to_string(kind);
   }
+}
+
+TEST(CacheLfuPolicy, EvictsTheLeastFrequentlyUsedEntryTiesByRecency) {
+  MiniStore store(PolicyKind::lfu, 3);
+  for (int key : {1, 2, 3}) store.access(key);
+  for (int round = 0; round < 3; ++round) store.access(1);
+  store.access(3);
+  store.access(4);  // 2 has the fewest uses
+  EXPECT_EQ(store.take_evictions(), Keys{2});
+  store.access(4);  // now 3 and 4 have the same count; 3 got it first
+  store.access(5);
+  EXPECT_EQ(store.take_evictions(), Keys{3});
+  EXPECT_TRUE(store.contains(1));
+}
+
+TEST(CacheLfuPolicy, AgingEventuallyEvictsAnEntryPopularLongAgo) {
+  MiniStore store(PolicyKind::lfu, 3);
+  for (int round = 0; round < 10; ++round) store.access(1);  // count 10, then never again
+  int evicted_after = -1;
+  for (int key = 100; key < 140 && evicted_after < 0; ++key) {
+    store.access(key);  // each newcomer used twice
+    store.access(key);
+    if (!store.contains(1)) evicted_after = key - 100;
+  }
+  // Without aging key 1 would stay forever (no other entry ever reaches 10 uses).
+  EXPECT_GT(evicted_after, 0);
+  EXPECT_LE(evicted_after, 12);
+  auto& lfu = dynamic_cast<LfuPolicy&>(store.policy());
+  EXPECT_GE(lfu.age(), 10u);
+}
+
+TEST(CacheWTinyLfuPolicy, RefusesOneHitWondersAgainstPopularEntries) {
+  MiniStore store(PolicyKind::w_tinylfu, 100);
+  for (int round = 0; round < 6; ++round) {
+    for (int key = 0; key < 100; ++key) store.access(key);
+  }
+  store.take_evictions();
+  for (int key = 1000; key < 1200; ++key) EXPECT_FALSE(store.access(key));
+  int popular = 0;
+  int wonders = 0;
+  for (int key = 0; key < 100; ++key) popular += store.contains(key) ? 1 : 0;
+  for (int key = 1000; key < 1200; ++key) wonders += store.contains(key) ? 1 : 0;
+  EXPECT_GE(popular, 99);  // at most the one popular entry that sat in the 1-entry window
+  EXPECT_LE(wonders, 1);   // the newest, still in the window
+  // The same stream through LRU replaces everything.
+  MiniStore lru(PolicyKind::lru, 100);
+  for (int round = 0; round < 6; ++round) {
+    for (int key = 0; key < 100; ++key) lru.access(key);
+  }
+  for (int key = 1000; key < 1200; ++key) lru.access(key);
+  EXPECT_FALSE(lru.contains(0));
+}
+
+// Hot keys, each used every 300 accesses, between which a scan of distinct keys goes by: the scan
+// flushes them out of an LRU of 100 entries every time, while W-TinyLFU keeps them in its main space.
+double hot_hit_ratio_under_scan(PolicyKind kind) {
+  MiniStore store(kind, 100);
+  int hot_hits = 0;
+  int hot_accesses = 0;
+  int scan_key = 100000;
+  for (int step = 0; step < 30000; ++step) {
+    if (step % 10 == 0) {
+      bool hit = store.access(step / 10 % 30);
+      if (step >= 3000) {
+        ++hot_accesses;
+        hot_hits += hit ? 1 : 0;
+      }
+    } else {
+      store.access(scan_key++);
+    }
+  }
+  return static_cast<double>(hot_hits) / hot_accesses;
+}
+
+TEST(CacheWTinyLfuPolicy, KeepsFrequentEntriesThroughAScan) {
+  EXPECT_GT(hot_hit_ratio_under_scan(PolicyKind::w_tinylfu), 0.9);
+  EXPECT_LT(hot_hit_ratio_under_scan(PolicyKind::lru), 0.1);
+}
+
+// A recency workload (the stack-distance model): half the accesses are new keys, half reuse one of
+// the 800 most recent keys picked uniformly by recency rank. An LRU of 1000 hits every reuse; with
+// a 1 % window W-TinyLFU refuses most new keys (frequency 1 against the victim's history) and so
+// misses their reuse. The climber must grow the window towards an LRU.
+// Returns the hit ratio of the last third, after the climber had time to adapt (it moves the
+// window by at most 6.25 % of the capacity per 10,000 requests).
+double recency_workload_hit_ratio(MiniStore& store) {
+  std::mt19937 random(11);
+  std::vector<int> recent;  // most recent last
+  int next_key = 0;
+  int hits = 0;
+  const int steps = 300000;
+  for (int step = 0; step < steps; ++step) {
+    int key;
+    if (recent.size() < 800 || random() % 2 == 0) {
+      key = next_key++;
+    } else {
+      auto rank = static_cast<std::ptrdiff_t>(random() % recent.size());
+      key = recent[recent.size() - 1 - static_cast<std::size_t>(rank)];
+      recent.erase(recent.end() - 1 - rank);
+    }
+    recent.push_back(key);
+    if (recent.size() > 800) recent.erase(recent.begin());
+    bool hit = store.access(key);
+    if (step >= 2 * steps / 3) hits += hit ? 1 : 0;
+  }
+  return static_cast<double>(hits) / (steps / 3);
+}
+
+TEST(CacheWTinyLfuPolicy, GrowsTheWindowWhenRecencyPays) {
+  MiniStore store(PolicyKind::w_tinylfu, 1000);
+  auto& policy = dynamic_cast<WTinyLfuPolicy&>(store.policy());
+  EXPECT_EQ(policy.window_maximum(), 10u);
+  double hit_ratio = recency_workload_hit_ratio(store);
+  MiniStore lru(PolicyKind::lru, 1000);
+  double lru_hit_ratio = recency_workload_hit_ratio(lru);
+  EXPECT_GT(policy.window_maximum(), 500u);
+  EXPECT_GT(hit_ratio, lru_hit_ratio - 0.03) << "LRU " << lru_hit_ratio;
+  EXPECT_LE(policy.window_weight(), policy.window_maximum());
+}
+
+// A Zipf-like workload: frequency is what pays, and the window should stay small.
+TEST(CacheWTinyLfuPolicy, KeepsTheWindowSmallWhenFrequencyPays) {
+  MiniStore store(PolicyKind::w_tinylfu, 1000);
+  auto& policy = dynamic_cast<WTinyLfuPolicy&>(store.policy());
+  std::mt19937 random(3);
+  for (int step = 0; step < 300000; ++step) {
+    // Key k with probability about 1/(k+1): a skewed distribution over 100,000 keys.
+    double uniform = std::generate_canonical<double, 32>(random);
+    int key = static_cast<int>(std::exp(uniform * std::log(100000.0))) - 1;
+    store.access(key);
+  }
+  EXPECT_LT(policy.window_maximum(), 100u);
+}
+
+TEST(CacheFrequencySketch, CountsIncrementsUpToFifteen) {
+  FrequencySketch sketch;
+  EXPECT_EQ(sketch.frequency(hash_of(1)), 0);
+  sketch.increment(hash_of(1));  // not sized yet: counts nothing
+  EXPECT_EQ(sketch.frequency(hash_of(1)), 0);
+  sketch.ensure_capacity(1024);
+  for (int count = 1; count <= 20; ++count) {
+    sketch.increment(hash_of(1));
+    EXPECT_EQ(sketch.frequency(hash_of(1)), std::min(count, 15));
+  }
+  for (int count = 0; count < 3; ++count) sketch.increment(hash_of(2));
+  EXPECT_GE(sketch.frequency(hash_of(2)), 3);  // count-min: never below the true count
+  EXPECT_LE(sketch.frequency(hash_of(2)), 4);
+}
+
+TEST(CacheFrequencySketch, HalvesEveryCounterAfterASamplePeriod) {
+  FrequencySketch sketch;
+  sketch.ensure_capacity(4096);
+  EXPECT_EQ(sketch.sample_size(), 40960u);
+  for (int count = 0; count < 15; ++count) sketch.increment(hash_of(-1));
+  for (int count = 0; count < 9; ++count) sketch.increment(hash_of(-2));
+  int before = 0;
+  int key = 0;
+  while (sketch.resets() == 0 && key < 1000000) {
+    before = sketch.frequency(hash_of(-2));
+    sketch.increment(hash_of(key++));
+  }
+  ASSERT_EQ(sketch.resets(), 1u);
+  EXPECT_GE(key, 40960 - 24);                   // a reset only after a full sample of increments
+  EXPECT_EQ(sketch.frequency(hash_of(-1)), 7);  // 15 / 2
+  int after = sketch.frequency(hash_of(-2));
+  EXPECT_GE(before, 9);
+  EXPECT_GE(after, before / 2);  // the triggering increment may have hit one of its counters
+  EXPECT_LE(after, (before + 1) / 2);
 }
 
 // LRU with weights, the obvious way: a list of (key, weight), most recent at the back.

@@ -4,7 +4,9 @@
 #include <string>
 
 #include "tachyon/cache/fifo_policy.hpp"
+#include "tachyon/cache/lfu_policy.hpp"
 #include "tachyon/cache/lru_policy.hpp"
+#include "tachyon/cache/w_tinylfu_policy.hpp"
 
 namespace tachyon::cache {
 
@@ -38,10 +40,11 @@ std::unique_ptr<EvictionPolicy> make_policy(PolicyKind kind, std::uint64_t capac
     case PolicyKind::fifo:
       return std::make_unique<FifoPolicy>(capacity_bytes);
     case PolicyKind::lfu:
+      return std::make_unique<LfuPolicy>(capacity_bytes);
     case PolicyKind::w_tinylfu:
-      break;  // LFU and W-TinyLFU land in the next commits; LRU stands in until then
+      return std::make_unique<WTinyLfuPolicy>(capacity_bytes);
   }
-  return std::make_unique<LruPolicy>(capacity_bytes);
+  throw std::invalid_argument("unknown cache eviction policy");
 }
 
 }  // namespace tachyon::cache
