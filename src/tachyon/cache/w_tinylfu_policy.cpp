@@ -7,7 +7,6 @@ namespace tachyon::cache {
 
 namespace {
 
-constexpr double main_percent = 0.99;           // the window starts at 1 %
 constexpr double protected_percent = 0.80;      // of the main space
 constexpr double step_percent = 0.0625;         // the climber's initial step, of the capacity
 constexpr double step_decay = 0.98;             // per sample period
@@ -17,9 +16,10 @@ constexpr std::uint64_t transfer_limit = 1000;  // entries moved per adjustment
 
 }  // namespace
 
-WTinyLfuPolicy::WTinyLfuPolicy(std::uint64_t capacity)
+WTinyLfuPolicy::WTinyLfuPolicy(std::uint64_t capacity, double initial_window_share)
     : capacity_(capacity),
-      window_maximum_(capacity - static_cast<std::uint64_t>(main_percent * static_cast<double>(capacity))),
+      window_maximum_(capacity - static_cast<std::uint64_t>((1.0 - std::clamp(initial_window_share, 0.0, 1.0)) *
+                                                            static_cast<double>(capacity))),
       protected_maximum_(
           static_cast<std::uint64_t>(protected_percent * static_cast<double>(capacity - window_maximum_))),
       step_size_(-step_percent * static_cast<double>(capacity)) {}

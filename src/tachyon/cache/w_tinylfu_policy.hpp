@@ -36,7 +36,10 @@ namespace tachyon::cache {
 // full (Caffeine's rule for weighted caches: it cannot know the count before).
 class WTinyLfuPolicy final : public EvictionPolicy {
  public:
-  explicit WTinyLfuPolicy(std::uint64_t capacity);
+  // initial_window_share: the window's part of the capacity before the climber moves it (Caffeine:
+  // 1 %). Recency-biased workloads that are short compared with the climber's period (10 x the
+  // capacity in requests) do better starting larger; see BENCHMARKS.md §7.
+  explicit WTinyLfuPolicy(std::uint64_t capacity, double initial_window_share = 0.01);
   PolicyKind kind() const override { return PolicyKind::w_tinylfu; }
   void record_lookup(std::uint64_t key_hash) override { sketch_.increment(key_hash); }
   void on_hit(Slot slot) override;
