@@ -1,0 +1,55 @@
+// How often a key was seen recently, approximately, in 4 bits per counter: the memory of W-TinyLFU's
+// admission filter, which also learns from misses (keys that are not in the cache).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace tachyon::cache {
+
+// A count-min sketch of 4-bit counters (Cormode & Muthukrishnan 2005) with TinyLFU's aging (Einziger,
+// Friedman, Manes, "TinyLFU: A Highly Efficient Cache Admission Policy", ACM ToS 2017), laid out like
+// Caffeine's FrequencySketch: the table is an array of 64-bit words of sixteen counters each, grouped
+// in blocks of eight words (one 64-byte cache line); a key's four counters all lie in one block, one
+// in each pair of words, so an increment or an estimate touches one cache line. The estimate is the
+// smallest of the four (count-min: collisions only ever add). Counters saturate at 15.
+//
+// Aging ("reset"): after sample_size() increments that changed a counter, every counter is halved,
+// so the sketch reflects recent popularity and a key that was hot yesterday fades. The increments
+// counted so far are halved too, less the odd counters' lost halves (Caffeine's correction).
+//
+// No doorkeeper (the paper's Bloom filter in front of the sketch that keeps one-hit wonders out of
+// the counters): Caffeine leaves it out too, trading a little accuracy for one memory access less.
+class FrequencySketch {
+ public:
+  // Sizes the table for about `expected_entries` distinct keys (a power of two, at least one block)
+  // and forgets every count. Until called, the sketch counts nothing and estimates 0.
+  void ensure_capacity(std::uint64_t expected_entries);
+  bool initialized() const { return !table_.empty(); }
+
+  // key_hash: any 64-bit hash of the key; the sketch mixes it again, so weak hashes do no harm.
+  void increment(std::uint64_t key_hash);
+  int frequency(std::uint64_t key_hash) const;  // 0..15
+
+  std::uint64_t capacity() const { return capacity_; }
+  std::uint64_t sample_size() const { return sample_size_; }  // increments between two resets
+  std::uint64_t resets() const { return resets_; }
+
+ private:
+  struct Position {
+    std::uint64_t word;  // index of the word in table_
+    unsigned shift;      // bit offset of the 4-bit counter in that word
+  };
+  // The four counters of a key.
+  void positions(std::uint64_t key_hash, Position (&out)[4]) const;
+  void reset();
+
+  std::vector<std::uint64_t> table_;
+  std::uint64_t block_mask_ = 0;
+  std::uint64_t capacity_ = 0;
+  std::uint64_t sample_size_ = 0;
+  std::uint64_t size_ = 0;  // increments since the last reset (halved by it)
+  std::uint64_t resets_ = 0;
+};
+
+}  // namespace tachyon::cache

@@ -1,0 +1,99 @@
+// Window TinyLFU: an LRU window for new entries in front of a segmented-LRU main space guarded by a
+// frequency filter, with the window's share adapted to the workload. Caffeine's eviction policy.
+#pragma once
+
+#include <cstdint>
+
+#include "tachyon/cache/frequency_sketch.hpp"
+#include "tachyon/cache/policy.hpp"
+
+namespace tachyon::cache {
+
+// Einziger, Friedman, Manes, "TinyLFU: A Highly Efficient Cache Admission Policy" (ACM ToS 2017),
+// with the adaptive window of Einziger, Eytan, Friedman, Manes, "Adaptive Software Cache Management"
+// (Middleware 2018), in the shape of Caffeine's BoundedLocalCache:
+//
+//  - A new entry enters the window, an LRU queue of initially 1 % of the capacity. Recency wins
+//    there: a burst of new keys is served from the window without touching the main space.
+//  - The window's LRU victims move to the main space, a segmented LRU: probation (about 20 %) and
+//    protected (about 80 %). A hit in probation promotes the entry to protected; protected's LRU
+//    entries are demoted back to probation when it overflows.
+//  - When the total weight exceeds the capacity, the window's victim (the candidate) and probation's
+//    LRU entry (the victim) duel: the one the FrequencySketch has seen more often recently stays.
+//    Ties go to the victim, so a one-hit wonder cannot push out an entry with history, and a scan
+//    of new keys leaves the main space alone. As in Caffeine, a warm candidate (frequency >= 6) that
+//    loses is still admitted once in 128 at random, so an attacker who floods the sketch with
+//    collisions cannot pin the victims forever.
+//  - Hill climbing: every sample period (10 x the sketch's capacity in hits + misses), the hit
+//    ratio is compared with the previous period's; if it improved, the window keeps moving in the
+//    same direction, else it turns. The step starts at 6.25 % of the capacity, decays by 2 % per
+//    period, and restarts at full size when the hit ratio changes by 5 points (a new workload
+//    phase). Recency-biased traces thus grow the window (towards LRU), frequency-biased ones shrink
+//    it. Each adjustment moves at most 1000 entries between the spaces, so its cost is amortized O(1).
+//
+// Weights: the window and segment sizes are weights (bytes) like the capacity; an entry heavier than
+// the capacity is refused at once. The sketch is sized by entry count when the cache is first half
+// full (Caffeine's rule for weighted caches: it cannot know the count before).
+class WTinyLfuPolicy final : public EvictionPolicy {
+ public:
+  // initial_window_share: the window's part of the capacity before the climber moves it (Caffeine:
+  // 1 %). Recency-biased workloads that are short compared with the climber's period (10 x the
+  // capacity in requests) do better starting larger; see BENCHMARKS.md §7.
+  explicit WTinyLfuPolicy(std::uint64_t capacity, double initial_window_share = 0.01);
+  PolicyKind kind() const override { return PolicyKind::w_tinylfu; }
+  void record_lookup(std::uint64_t key_hash) override { sketch_.increment(key_hash); }
+  void on_hit(Slot slot) override;
+  void on_insert(Slot slot, std::uint64_t key_hash, std::uint64_t weight, std::vector<Slot>& evicted) override;
+  void on_remove(Slot slot) override;
+  std::uint64_t weight() const override { return weight_; }
+  std::uint64_t capacity() const override { return capacity_; }
+
+  // For tests and the simulator: the current split of the capacity and the sketch.
+  std::uint64_t window_maximum() const { return window_maximum_; }
+  std::uint64_t protected_maximum() const { return protected_maximum_; }
+  std::uint64_t window_weight() const { return window_weight_; }
+  std::uint64_t protected_weight() const { return protected_weight_; }
+  const FrequencySketch& sketch() const { return sketch_; }
+
+ private:
+  enum class Region : std::uint8_t { none, window, probation, protected_ };
+
+  bool resident(Slot slot) const { return slot < region_.size() && region_[slot] != Region::none; }
+  SlotList& list_of(Region region);
+  void move(Slot slot, Region to);  // to the back (most recent end) of `to`, keeping the weights right
+  void evict(Slot slot, std::vector<Slot>& evicted);
+  void evict_entries(std::vector<Slot>& evicted);
+  void admit_or_evict(Slot candidate, std::vector<Slot>& evicted);
+  bool admit(std::uint64_t candidate_hash, std::uint64_t victim_hash);
+  void demote_from_protected();
+  void climb();
+  void increase_window(std::uint64_t amount);
+  void decrease_window(std::uint64_t amount);
+
+  std::uint64_t capacity_;
+  std::uint64_t weight_ = 0;
+  std::uint64_t entries_ = 0;
+  std::uint64_t window_maximum_;
+  std::uint64_t protected_maximum_;
+  std::uint64_t window_weight_ = 0;
+  std::uint64_t protected_weight_ = 0;
+
+  SlotLinks links_;  // an entry is in exactly one of the three queues
+  SlotList window_;
+  SlotList probation_;
+  SlotList protected_;
+  std::vector<Region> region_;          // by slot
+  std::vector<std::uint64_t> weights_;  // by slot
+  std::vector<std::uint64_t> hashes_;   // by slot, for the sketch's estimates
+
+  FrequencySketch sketch_;
+  std::uint64_t random_ = 0x2545f4914f6cdd1dULL;  // xorshift state for the 1-in-128 admissions
+
+  // Hill climber state.
+  std::uint64_t hits_in_sample_ = 0;
+  std::uint64_t misses_in_sample_ = 0;
+  double previous_hit_rate_ = 0.0;
+  double step_size_;
+};
+
+}  // namespace tachyon::cache
