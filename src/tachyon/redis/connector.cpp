@@ -97,7 +97,6 @@ void Connector::connect_to(const std::string& address) {
   // The context never outlives this object (stop() frees it), so the raw pointer is safe.
   AsioAdapter::attach(io_, context, [this] { on_context_freed(); });
   redisAsyncSetConnectCallback(context, &Connector::connect_callback);
-  redisAsyncSetDisconnectCallback(context, &Connector::disconnect_callback);
 
   // Queued now, written by hiredis as soon as the TCP connection is up; PING last, so `ready` means
   // the server answers (a stopped server still accepts TCP connections into its backlog).
@@ -125,11 +124,8 @@ void Connector::connect_to(const std::string& address) {
   }
 }
 
+// Setting it is what makes hiredis wait for writability, i.e. the end of the non-blocking connect.
 void Connector::connect_callback(const redisAsyncContext* context, int status) {
-  if (status != REDIS_OK) static_cast<Connector*>(context->data)->last_error_ = context->c.errstr;
-}
-
-void Connector::disconnect_callback(const redisAsyncContext* context, int status) {
   if (status != REDIS_OK) static_cast<Connector*>(context->data)->last_error_ = context->c.errstr;
 }
 
@@ -162,6 +158,8 @@ void Connector::handshake_reply(redisReply* reply, bool last) {
 }
 
 void Connector::on_context_freed() {
+  // hiredis copied the cause (EOF, reset, refused) into the context before freeing it.
+  if (context_ != nullptr && context_->c.err != 0) last_error_ = context_->c.errstr;
   bool was_ready = ready_;
   context_ = nullptr;
   ready_ = false;

@@ -52,7 +52,6 @@ class Connector : public std::enable_shared_from_this<Connector> {
   void handshake_reply(redisReply* reply, bool last);
   static void handshake_callback(redisAsyncContext* context, void* reply, void* last);
   static void connect_callback(const redisAsyncContext* context, int status);
-  static void disconnect_callback(const redisAsyncContext* context, int status);
 
   boost::asio::io_context& io_;
   RedisOptions options_;
