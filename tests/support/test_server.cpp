@@ -40,6 +40,9 @@ pid_t spawn(const std::vector<std::string>& arguments, const std::map<std::strin
   if (pid == 0) {
     ::dup2(stdout_descriptor, 1);
     ::dup2(stderr_descriptor, 2);
+    // Nothing else of the test process: an inherited listening socket (an upstream stub's, say)
+    // would keep accepting in the child after the test closed it.
+    ::close_range(3, ~0U, 0);
     ::setenv("TACHYON_ENV_FILE", "", 1);
     // A throwaway database per process unless the test names one: nothing is left in the working
     // directory, and no demo data unless a test asks for it.

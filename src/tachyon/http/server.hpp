@@ -2,6 +2,7 @@
 // Pipeline (middlewares + router). Handles keep-alive, pipelining, limits, timeouts and graceful drain.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -24,6 +25,8 @@ struct ServerOptions {
   std::chrono::milliseconds body_timeout{30000};    // to receive a whole body, else 408
   std::chrono::milliseconds drain_timeout{10000};   // graceful shutdown bound
   std::size_t max_requests_per_connection = 0;      // 0: unlimited
+  // Runs on each worker thread before its loop starts, e.g. to open per-loop connections early.
+  std::function<void(boost::asio::io_context&)> on_loop_start;
 };
 
 class Server {

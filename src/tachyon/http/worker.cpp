@@ -41,6 +41,7 @@ std::uint16_t Worker::listen(const tcp::endpoint& endpoint) {
 }
 
 void Worker::run() {
+  if (options_.on_loop_start) options_.on_loop_start(io_);
   asio::co_spawn(io_, accept_loop(), asio::detached);
   asio::co_spawn(io_, sweep_loop(), asio::detached);
   io_.run();
@@ -110,6 +111,9 @@ asio::awaitable<void> Worker::sweep_loop() {
     co_await sweep_timer_.async_wait(use_tuple);
     sweep();
   }
+  // Every connection is done. Per-loop clients (Redis, upstream pools) would keep the loop busy
+  // forever, so stop it; they are destroyed on this thread as it exits (core::PerLoop).
+  io_.stop();
 }
 
 void Worker::sweep() {
