@@ -1,0 +1,15 @@
+// The cache's admin endpoints: GET /v1/admin/cache (per cache and tier: entries, bytes, hits,
+// misses, evictions, hit ratio) and DELETE /v1/admin/cache?key=...|tag=... (both tiers, every
+// instance). Loopback clients only until authentication exists.
+#pragma once
+
+#include <memory>
+
+#include "tachyon/cache/tiered_cache.hpp"
+#include "tachyon/http/router.hpp"
+
+namespace tachyon::cache {
+
+void add_cache_admin_routes(http::Router& router, std::shared_ptr<TieredCache> cache);
+
+}  // namespace tachyon::cache

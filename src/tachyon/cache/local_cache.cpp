@@ -1,0 +1,262 @@
+#include "tachyon/cache/local_cache.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <functional>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "tachyon/cache/timer_wheel.hpp"
+
+namespace tachyon::cache {
+
+namespace {
+
+constexpr std::uint64_t min_shard_bytes = 256 * 1024;
+constexpr unsigned max_shards = 16;
+// Lookups reclaim expired entries every this many calls per shard; puts always do.
+constexpr std::uint32_t lookups_per_expiry_pass = 256;
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+
+// The timer wheel counts in steady_clock time points; this cache keeps wall-clock milliseconds, and
+// only differences matter to the wheel, so a millisecond count is used as a time point as it is.
+std::chrono::steady_clock::time_point wheel_time(std::int64_t now_ms) {
+  return std::chrono::steady_clock::time_point(std::chrono::milliseconds(now_ms));
+}
+
+unsigned shard_count_for(const LocalCacheOptions& options) {
+  if (options.shards != 0) return std::bit_ceil(std::min(options.shards, 256u));
+  std::uint64_t by_size = std::max<std::uint64_t>(1, options.capacity_bytes / min_shard_bytes);
+  return std::bit_floor(static_cast<unsigned>(std::min<std::uint64_t>(by_size, max_shards)));
+}
+
+}  // namespace
+
+struct LocalCache::Shard {
+  struct Record {
+    const std::string* key = nullptr;  // the index node's key (node addresses are stable)
+    EntryPointer entry;
+    std::uint64_t weight = 0;
+  };
+
+  // The wheel starts at time 0 so that any clock, real or a test's, is ahead of it.
+  Shard(PolicyKind kind, std::uint64_t capacity) : policy(make_policy(kind, capacity)), wheel(wheel_time(0)) {}
+
+  Slot allocate_slot() {
+    if (!free_slots.empty()) {
+      Slot slot = free_slots.back();
+      free_slots.pop_back();
+      return slot;
+    }
+    records.emplace_back();
+    return static_cast<Slot>(records.size() - 1);
+  }
+
+  void index_tags(Slot slot, const CacheEntry& entry) {
+    for (const std::string& tag : entry.tags) tags[tag].insert(slot);
+  }
+
+  void unindex_tags(Slot slot, const CacheEntry& entry) {
+    for (const std::string& tag : entry.tags) {
+      auto found = tags.find(tag);
+      if (found == tags.end()) continue;
+      found->second.erase(slot);
+      if (found->second.empty()) tags.erase(found);
+    }
+  }
+
+  // Forgets the slot everywhere but in the policy (callers tell the policy, or it told them).
+  void drop(Slot slot) {
+    Record& record = records[slot];
+    unindex_tags(slot, *record.entry);
+    wheel.cancel(slot);
+    bytes -= record.weight;
+    index.erase(index.find(std::string_view(*record.key)));
+    record = Record{};
+    free_slots.push_back(slot);
+  }
+
+  void remove_slot(Slot slot) {
+    policy->on_remove(slot);
+    drop(slot);
+  }
+
+  void expire(std::int64_t now_ms) {
+    wheel.advance(wheel_time(now_ms), [this](Slot slot) {
+      if (records[slot].entry == nullptr) return;
+      ++stats.expirations;
+      remove_slot(slot);
+    });
+  }
+
+  mutable std::mutex mutex;
+  std::unordered_map<std::string, Slot, StringHash, std::equal_to<>> index;
+  std::vector<Record> records;
+  std::vector<Slot> free_slots;
+  std::unordered_map<std::string, std::unordered_set<Slot>, StringHash, std::equal_to<>> tags;
+  std::unique_ptr<EvictionPolicy> policy;
+  TimerWheel wheel;
+  std::vector<Slot> evicted;  // scratch for on_insert
+  std::uint64_t bytes = 0;
+  std::uint32_t lookups_since_expiry = 0;
+  LocalCacheStats stats;
+};
+
+LocalCache::LocalCache(LocalCacheOptions options) : options_(std::move(options)) {
+  unsigned count = shard_count_for(options_);
+  shard_shift_ = 64 - static_cast<unsigned>(std::countr_zero(count));
+  for (unsigned index = 0; index < count; ++index) {
+    shards_.push_back(std::make_unique<Shard>(options_.policy, options_.capacity_bytes / count));
+  }
+}
+
+LocalCache::~LocalCache() = default;
+
+LocalCache::Shard& LocalCache::shard_for(std::uint64_t hash) {
+  // The top bits choose the shard; the policy's sketch uses the whole hash.
+  return shard_shift_ >= 64 ? *shards_[0] : *shards_[hash >> shard_shift_];
+}
+
+LocalLookup LocalCache::get(std::string_view key, std::int64_t now_ms) {
+  std::uint64_t hash = StringHash{}(key);
+  Shard& shard = shard_for(hash);
+  std::lock_guard lock(shard.mutex);
+  shard.policy->record_lookup(hash);
+  if (++shard.lookups_since_expiry >= lookups_per_expiry_pass) {
+    shard.lookups_since_expiry = 0;
+    shard.expire(now_ms);
+  }
+  auto found = shard.index.find(key);
+  if (found == shard.index.end()) {
+    ++shard.stats.misses;
+    return {};
+  }
+  Slot slot = found->second;
+  const EntryPointer& entry = shard.records[slot].entry;
+  if (!entry->kept_at(now_ms)) {
+    ++shard.stats.misses;
+    ++shard.stats.expirations;
+    shard.remove_slot(slot);
+    return {};
+  }
+  if (entry->fresh_at(now_ms)) {
+    shard.policy->on_hit(slot);
+    ++shard.stats.hits;
+    return {entry, CacheOutcome::hit};
+  }
+  if (entry->servable_stale_at(now_ms)) {
+    shard.policy->on_hit(slot);
+    ++shard.stats.stale_hits;
+    return {entry, CacheOutcome::stale};
+  }
+  ++shard.stats.misses;
+  return {entry, CacheOutcome::miss};
+}
+
+bool LocalCache::put(std::string_view key, EntryPointer entry, std::int64_t now_ms,
+                     const std::function<bool()>& still_valid) {
+  if (entry == nullptr || !entry->kept_at(now_ms)) return false;
+  std::uint64_t hash = StringHash{}(key);
+  std::uint64_t weight = entry->weight(key);
+  Shard& shard = shard_for(hash);
+  std::lock_guard lock(shard.mutex);
+  if (still_valid && !still_valid()) return false;
+  shard.expire(now_ms);
+  ++shard.stats.puts;
+  auto found = shard.index.find(key);
+  if (found != shard.index.end()) shard.remove_slot(found->second);
+
+  Slot slot = shard.allocate_slot();
+  auto [position, inserted] = shard.index.emplace(std::string(key), slot);
+  (void)inserted;
+  Shard::Record& record = shard.records[slot];
+  record.key = &position->first;
+  record.entry = std::move(entry);
+  record.weight = weight;
+  shard.bytes += weight;
+  shard.index_tags(slot, *record.entry);
+  shard.wheel.schedule(slot, wheel_time(record.entry->error_until_ms));
+
+  shard.evicted.clear();
+  shard.policy->on_insert(slot, hash, weight, shard.evicted);
+  bool kept = true;
+  for (Slot victim : shard.evicted) {
+    if (victim == slot) {
+      kept = false;
+      ++shard.stats.rejected;
+    } else {
+      ++shard.stats.evictions;
+    }
+    shard.drop(victim);
+  }
+  return kept;
+}
+
+bool LocalCache::remove(std::string_view key) {
+  std::uint64_t hash = StringHash{}(key);
+  Shard& shard = shard_for(hash);
+  std::lock_guard lock(shard.mutex);
+  auto found = shard.index.find(key);
+  if (found == shard.index.end()) return false;
+  ++shard.stats.invalidations;
+  shard.remove_slot(found->second);
+  return true;
+}
+
+std::size_t LocalCache::remove_tag(std::string_view tag) {
+  std::size_t removed = 0;
+  for (auto& shard : shards_) {
+    std::lock_guard lock(shard->mutex);
+    auto found = shard->tags.find(tag);
+    if (found == shard->tags.end()) continue;
+    std::vector<Slot> slots(found->second.begin(), found->second.end());
+    for (Slot slot : slots) shard->remove_slot(slot);
+    shard->stats.invalidations += slots.size();
+    removed += slots.size();
+  }
+  return removed;
+}
+
+void LocalCache::clear() {
+  for (auto& shard : shards_) {
+    std::lock_guard lock(shard->mutex);
+    std::vector<Slot> slots;
+    slots.reserve(shard->index.size());
+    for (const auto& [key, slot] : shard->index) slots.push_back(slot);
+    for (Slot slot : slots) shard->remove_slot(slot);
+    shard->stats.invalidations += slots.size();
+  }
+}
+
+void LocalCache::expire(std::int64_t now_ms) {
+  for (auto& shard : shards_) {
+    std::lock_guard lock(shard->mutex);
+    shard->expire(now_ms);
+  }
+}
+
+LocalCacheStats LocalCache::stats() const {
+  LocalCacheStats total;
+  total.capacity_bytes = options_.capacity_bytes;
+  for (const auto& shard : shards_) {
+    std::lock_guard lock(shard->mutex);
+    const LocalCacheStats& part = shard->stats;
+    total.entries += shard->index.size();
+    total.bytes += shard->bytes;
+    total.hits += part.hits;
+    total.stale_hits += part.stale_hits;
+    total.misses += part.misses;
+    total.puts += part.puts;
+    total.rejected += part.rejected;
+    total.evictions += part.evictions;
+    total.expirations += part.expirations;
+    total.invalidations += part.invalidations;
+  }
+  return total;
+}
+
+}  // namespace tachyon::cache
