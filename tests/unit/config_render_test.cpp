@@ -37,7 +37,17 @@ TEST(ConfigRender, EffectiveConfigListsEverySettingInTableOrder) {
             "DATABASE_URL=sqlite:acme.db\n"
             "TACHYON_SLOW_QUERY_MS=100\n"
             "TACHYON_DEMO_DATA=true\n"
-            "TACHYON_SECRET_KEY=(generated at start)\n");
+            "TACHYON_SECRET_KEY=(generated at start)\n"
+            "REDIS_URL=(none)\n"
+            "TACHYON_CACHE_INVALIDATION_WAIT=250ms\n"
+            "TACHYON_CACHE_USERS=\"ttl=5m stale=30s error=0 bytes=16MiB policy=w-tinylfu\"\n"
+            "TACHYON_CACHE_PRODUCTS=\"ttl=5m stale=30s error=0 bytes=16MiB policy=w-tinylfu\"\n"
+            "TACHYON_CACHE_PRODUCT_LISTS=\"ttl=1m stale=10s error=0 bytes=32MiB policy=w-tinylfu\"\n"
+            "TACHYON_CACHE_PREDICTIONS=\"ttl=1h stale=0 error=0 bytes=16MiB policy=w-tinylfu\"\n"
+            "TACHYON_CACHE_POSTS=\"ttl=1m stale=1m error=24h bytes=16MiB policy=w-tinylfu\"\n"
+            "POSTS_UPSTREAM_URL=(none)\n"
+            "TACHYON_UPSTREAM_CONNECT_TIMEOUT=1s\n"
+            "TACHYON_UPSTREAM_TIMEOUT=2s\n");
 }
 
 TEST(ConfigRender, EffectiveConfigShowsChangedValues) {

@@ -165,6 +165,53 @@ SettingSpec database_url_row(Documentation documentation, std::string Settings::
   return spec;
 }
 
+// `redis://[[user]:password@]host[:port][/db]` or empty (no Redis); the password is never shown.
+SettingSpec redis_url_row(Documentation documentation, std::string Settings::*member) {
+  SettingSpec spec = make_spec(
+      std::move(documentation), "redis:// URL or empty",
+      [=](Settings& settings, std::string_view text) -> std::optional<std::string> {
+        if (!text.empty() && (!text.starts_with("redis://") || text.size() == 8)) {
+          return "is not a Redis URL such as redis://127.0.0.1:6379/0";
+        }
+        settings.*member = std::string(text);
+        return std::nullopt;
+      },
+      [=](const Settings& settings) { return settings.*member; });
+  spec.redact = redact_url_password;
+  spec.empty_text = "(none)";
+  return spec;
+}
+
+// An http:// or https:// base URL, or empty.
+SettingSpec upstream_url_row(Documentation documentation, std::string Settings::*member) {
+  SettingSpec spec = make_spec(
+      std::move(documentation), "http(s):// URL or empty",
+      [=](Settings& settings, std::string_view text) -> std::optional<std::string> {
+        bool http = text.starts_with("http://") && text.size() > 7;
+        bool https = text.starts_with("https://") && text.size() > 8;
+        if (!text.empty() && !http && !https) return "is not an http:// or https:// URL";
+        settings.*member = std::string(text);
+        return std::nullopt;
+      },
+      [=](const Settings& settings) { return settings.*member; });
+  spec.redact = redact_url_password;
+  spec.empty_text = "(none)";
+  return spec;
+}
+
+// A route's cache: "off" or `ttl=… stale=… error=… bytes=… policy=…` (fields not given keep theirs).
+SettingSpec cache_route_row(std::string variable, std::string description,
+                            CacheRouteSetting Settings::*member) {
+  return make_spec(
+      {std::move(variable), format_cache_route(Settings{}.*member), std::move(description)},
+      "off or ttl= stale= error= bytes= policy=",
+      [=](Settings& settings, std::string_view text) {
+        return store_parsed(parse_cache_route(text, settings.*member),
+                            [&](const CacheRouteSetting& value) { settings.*member = value; });
+      },
+      [=](const Settings& settings) { return format_cache_route(settings.*member); });
+}
+
 // Empty is allowed (it means "generate one"); a short key is rejected because it can be guessed.
 SettingSpec secret_row(Documentation documentation, std::string Settings::*member, std::size_t minimum_length,
                        std::string empty_text) {
@@ -250,6 +297,35 @@ std::vector<SettingSpec> build_specs() {
                   "Key for signing and encryption, e.g. from `openssl rand -hex 32`. Empty: a random key "
                   "is generated at start, so signatures do not survive a restart or span processes."},
                  &Settings::secret_key, 32, "(generated at start)"),
+      redis_url_row({"REDIS_URL", "",
+                     "Redis as the shared second cache level and invalidation bus of all instances; empty = "
+                     "in-process cache only. While Redis is down the server answers from the local cache and "
+                     "the database, `/readyz` names redis, and it reconnects by itself."},
+                    &Settings::redis_url),
+      duration_row({"TACHYON_CACHE_INVALIDATION_WAIT", "250ms",
+                    "How long a write waits for every other instance to confirm it dropped its cached copies "
+                    "before answering; 0 = do not wait."},
+                   &Settings::cache_invalidation_wait, 0ms),
+      cache_route_row("TACHYON_CACHE_USERS", "Cache of `GET /v1/users/{id}`.", &Settings::cache_users),
+      cache_route_row("TACHYON_CACHE_PRODUCTS", "Cache of `GET /v1/products/{id}`.", &Settings::cache_products),
+      cache_route_row("TACHYON_CACHE_PRODUCT_LISTS", "Cache of `GET /v1/products` pages.",
+                      &Settings::cache_product_lists),
+      cache_route_row("TACHYON_CACHE_PREDICTIONS", "Cache of `POST /v1/predict` by its input.",
+                      &Settings::cache_predictions),
+      cache_route_row("TACHYON_CACHE_POSTS",
+                      "Cache of `GET /v1/posts/{id}`; `error=` is how long a copy stands in while the upstream "
+                      "fails.",
+                      &Settings::cache_posts),
+      upstream_url_row({"POSTS_UPSTREAM_URL", "",
+                        "Base URL of the posts API behind `GET /v1/posts/{id}` (`{url}/posts/{id}`); empty = "
+                        "that route answers 503."},
+                       &Settings::posts_upstream_url),
+      duration_row({"TACHYON_UPSTREAM_CONNECT_TIMEOUT", "1s", "Time allowed to connect to an upstream API."},
+                   &Settings::upstream_connect_timeout, 1ms),
+      duration_row({"TACHYON_UPSTREAM_TIMEOUT", "2s",
+                    "Time allowed for an upstream API's whole response once the request is sent; slower gets "
+                    "504."},
+                   &Settings::upstream_timeout, 1ms),
   };
 }
 

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "tachyon/config/cache_route.hpp"
+
 namespace tachyon::config {
 
 enum class LogLevel { trace, debug, info, warn, error, off };
@@ -52,6 +54,22 @@ struct Settings {
   bool demo_data = true;
 
   std::string secret_key;  // empty = generate a random key at start (not shared across processes)
+
+  std::string redis_url;  // empty = local cache only
+  std::chrono::milliseconds cache_invalidation_wait{250};  // how long a write waits for other instances
+  CacheRouteSetting cache_users{.ttl = std::chrono::minutes(5), .stale_while_revalidate = std::chrono::seconds(30)};
+  CacheRouteSetting cache_products{.ttl = std::chrono::minutes(5), .stale_while_revalidate = std::chrono::seconds(30)};
+  CacheRouteSetting cache_product_lists{.ttl = std::chrono::minutes(1),
+                                        .stale_while_revalidate = std::chrono::seconds(10),
+                                        .bytes = 32ull * 1024 * 1024};
+  CacheRouteSetting cache_predictions{.ttl = std::chrono::hours(1)};
+  CacheRouteSetting cache_posts{.ttl = std::chrono::minutes(1),
+                                .stale_while_revalidate = std::chrono::minutes(1),
+                                .stale_if_error = std::chrono::hours(24)};
+
+  std::string posts_upstream_url;  // empty = GET /v1/posts/{id} answers 503
+  std::chrono::milliseconds upstream_connect_timeout{1'000};
+  std::chrono::milliseconds upstream_timeout{2'000};  // whole response after the request was sent
 };
 
 // One row of the settings table. Everything user-facing about a setting (its variable, flag,
