@@ -42,7 +42,8 @@ Acme::Acme(const AcmeOptions& options) {
     observe::log_warn("TACHYON_SECRET_KEY is not set: using a random key, so list cursors stop working at restart "
                       "and differ between instances");
   }
-  services_ = std::make_unique<Services>(Services{*database_, security::Signer(key)});
+  services_ = std::make_unique<Services>(Services{*database_, security::Signer(key), make_caches(options)});
+  posts_ = std::make_unique<PostsUpstream>(options.posts);
   const auto training_start = std::chrono::steady_clock::now();
   iris_model_ = std::make_unique<IrisModel>(IrisModel::train_embedded());
   const std::chrono::duration<double, std::milli> training_time = std::chrono::steady_clock::now() - training_start;
@@ -52,11 +53,29 @@ Acme::Acme(const AcmeOptions& options) {
                                       {"training_ms", training_time.count()}});
 }
 
+AcmeCaches Acme::make_caches(const AcmeOptions& options) {
+  AcmeCaches caches;
+  cache_ = options.cache;
+  if (!cache_) return caches;
+  caches.cache = cache_.get();
+  for (const cache::CachePolicy& policy : options.cache_policies) {
+    cache::CacheNamespace& space = cache_->add_namespace(policy);
+    if (policy.name == users_cache) caches.users = &space;
+    else if (policy.name == products_cache) caches.products = &space;
+    else if (policy.name == product_lists_cache) caches.product_lists = &space;
+    else if (policy.name == predictions_cache) caches.predictions = &space;
+    else if (policy.name == posts_cache) caches.posts = &space;
+    else throw std::invalid_argument("no Acme route is cached as '" + policy.name + "'");
+  }
+  return caches;
+}
+
 void Acme::add_routes(http::Router& router) {
   add_user_routes(router, *services_);
   add_product_routes(router, *services_);
   add_order_routes(router, *services_);
-  add_prediction_routes(router, *iris_model_);
+  add_prediction_routes(router, *iris_model_, services_->caches);
+  add_post_routes(router, *posts_, services_->caches);
 }
 
 bool Acme::database_ready() {

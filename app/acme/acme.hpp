@@ -6,9 +6,12 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/acme/iris_model.hpp"
+#include "app/acme/posts.hpp"
 #include "app/acme/services.hpp"
+#include "tachyon/cache/tiered_cache.hpp"
 #include "tachyon/db/database.hpp"
 #include "tachyon/http/router.hpp"
 
@@ -19,6 +22,11 @@ struct AcmeOptions {
   std::chrono::milliseconds slow_query{100};
   std::string secret_key;  // empty: a random key (cursors then do not survive a restart)
   bool demo_data = true;
+  // The cache the cached routes share, and their policies by namespace (caching.hpp names them); a
+  // route without a policy, or every route when `cache` is null, is not cached.
+  std::shared_ptr<cache::TieredCache> cache;
+  std::vector<cache::CachePolicy> cache_policies;
+  PostsOptions posts;
 };
 
 // "sqlite:acme.db" -> "acme.db"; "sqlite::memory:" -> ":memory:".
@@ -37,8 +45,12 @@ class Acme {
   bool database_ready();
 
  private:
+  AcmeCaches make_caches(const AcmeOptions& options);
+
   std::unique_ptr<db::Database> database_;
+  std::shared_ptr<cache::TieredCache> cache_;
   std::unique_ptr<Services> services_;
+  std::unique_ptr<PostsUpstream> posts_;
   std::unique_ptr<IrisModel> iris_model_;
 };
 

@@ -153,7 +153,8 @@ std::pair<std::int64_t, std::string> place_order(db::Connection& connection, con
   });
 }
 
-std::string cancel_order(db::Connection& connection, std::int64_t id) {
+// The cancelled order's body and the products whose stock came back.
+std::pair<std::string, std::vector<std::int64_t>> cancel_order(db::Connection& connection, std::int64_t id) {
   return connection.transaction([&] {
     db::Statement order = connection.prepare("SELECT status FROM orders WHERE id = ?");
     order.bind(1, id);
@@ -172,9 +173,13 @@ std::string cancel_order(db::Connection& connection, std::int64_t id) {
         .bind(1, std::string_view(now))
         .bind(2, id)
         .run();
+    std::vector<std::int64_t> restocked;
+    db::Statement items = connection.prepare("SELECT product_id FROM order_items WHERE order_id = ?");
+    items.bind(1, id);
+    while (items.step()) restocked.push_back(items.integer(0));
     std::string body;
     render_order(connection, id, body);
-    return body;
+    return std::pair{body, restocked};
   });
 }
 
@@ -214,9 +219,15 @@ asio::awaitable<void> create_order(http::Context& context, Services& services) {
     }
   }
   if (!duplicates.empty()) throw http::HttpError(422, "the request body failed validation", std::move(duplicates));
+  std::vector<std::int64_t> ordered_products;
+  for (const auto& item : order.items) ordered_products.push_back(item.product_id);
   auto place = [order = std::move(order)](db::Connection& connection) { return place_order(connection, order); };
-  observe::Span span(context, "db");
-  std::pair<std::int64_t, std::string> created = co_await services.database.write(std::move(place));
+  std::pair<std::int64_t, std::string> created;
+  {
+    observe::Span span(context, "db");
+    created = co_await services.database.write(std::move(place));
+  }
+  co_await invalidate_products(services.caches, std::move(ordered_products));  // their stock changed
   respond_created(context, "/v1/orders", created.first, std::move(created.second));
 }
 
@@ -233,9 +244,13 @@ asio::awaitable<void> get_order(http::Context& context, Services& services) {
 asio::awaitable<void> cancel(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
   auto cancel_work = [id](db::Connection& connection) { return cancel_order(connection, id); };
-  observe::Span span(context, "db");
-  std::string body = co_await services.database.write(std::move(cancel_work));
-  respond_json(context, 200, std::move(body));
+  std::pair<std::string, std::vector<std::int64_t>> cancelled;
+  {
+    observe::Span span(context, "db");
+    cancelled = co_await services.database.write(std::move(cancel_work));
+  }
+  co_await invalidate_products(services.caches, std::move(cancelled.second));  // their stock came back
+  respond_json(context, 200, std::move(cancelled.first));
 }
 
 asio::awaitable<void> list_all_orders(http::Context& context, Services& services) {

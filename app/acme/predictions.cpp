@@ -5,9 +5,11 @@
 #include <charconv>
 
 #include "app/acme/resources.hpp"
+#include "tachyon/cache/http_cache.hpp"
 #include "tachyon/http/json_body.hpp"
 #include "tachyon/json/writer.hpp"
 #include "tachyon/ml/rounding.hpp"
+#include "tachyon/security/digest.hpp"
 
 namespace tachyon::app::acme {
 
@@ -69,11 +71,19 @@ void write_prediction_schema(json::JsonWriter& writer) {
   writer.end_object();
 }
 
-asio::awaitable<void> predict(http::Context& context, const IrisModel& model) {
+// Cached by input: predict:<SHA-256 of the canonical features>, so the model runs once per distinct
+// flower per TTL, on whichever instance asks first.
+asio::awaitable<void> predict(http::Context& context, const IrisModel& model, const AcmeCaches& caches) {
   const IrisFeatures features = http::read_json_body(context, iris_features_schema());
-  context.response.set_content_type("application/json");
-  context.response.body = render_prediction(model, features);
-  co_return;
+  std::string key = std::string(predictions_cache) + ":" + security::sha256_hex(canonical_features_json(features));
+  cache::Loader load = [&model, features]() -> asio::awaitable<cache::Loaded> {
+    cache::Loaded loaded;
+    loaded.body = render_prediction(model, features);
+    co_return loaded;
+  };
+  std::vector<std::string> no_tags;
+  co_await cache::serve_cached(context, caches.cache, caches.predictions, std::move(key), std::move(no_tags),
+                               std::move(load));
 }
 
 }  // namespace
@@ -116,8 +126,8 @@ std::string canonical_features_json(const IrisFeatures& features) {
   return text;
 }
 
-void add_prediction_routes(http::Router& router, const IrisModel& model) {
-  router.post("/v1/predict", [&model](http::Context& context) { return predict(context, model); })
+void add_prediction_routes(http::Router& router, const IrisModel& model, const AcmeCaches& caches) {
+  router.post("/v1/predict", [&model, &caches](http::Context& context) { return predict(context, model, caches); })
       .name("predict")
       .tags({"predictions"})
       .summary("Predict the species of an iris from its sepal and petal measurements (cm)")

@@ -3,6 +3,7 @@
 
 #include "app/acme/resource_support.hpp"
 #include "app/acme/resources.hpp"
+#include "tachyon/cache/http_cache.hpp"
 #include "tachyon/core/timestamp.hpp"
 #include "tachyon/http/errors.hpp"
 #include "tachyon/http/json_body.hpp"
@@ -141,19 +142,28 @@ asio::awaitable<void> create_product(http::Context& context, Services& services)
     render_by_id(connection, product_shape(), new_id, rendered);
     return std::pair{new_id, rendered};
   };
-  observe::Span span(context, "db");
-  std::pair<std::int64_t, std::string> created = co_await services.database.write(std::move(insert));
+  std::pair<std::int64_t, std::string> created;
+  {
+    observe::Span span(context, "db");
+    created = co_await services.database.write(std::move(insert));
+  }
+  std::vector<std::int64_t> no_products;  // a new product appears in lists; no single entry held it
+  co_await invalidate_products(services.caches, std::move(no_products));
   respond_created(context, "/v1/products", created.first, std::move(created.second));
 }
 
 asio::awaitable<void> get_product(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
-  std::string body;
-  db::Connection& connection = services.database.reader();
-  db::QuerySpan span(context, connection);
-  if (!render_by_id(connection, product_shape(), id, body)) throw_not_found("product", id);
-  respond_json_with_etag(context, std::move(body));
-  co_return;
+  // Owns what it uses: it may run again later as a background refresh.
+  cache::Loader load = [&database = services.database, id]() -> asio::awaitable<cache::Loaded> {
+    cache::Loaded loaded;
+    if (!render_by_id(database.reader(), product_shape(), id, loaded.body)) throw_not_found("product", id);
+    co_return loaded;
+  };
+  std::string key = product_key(id);
+  std::vector<std::string> no_tags;
+  co_await cache::serve_cached(context, services.caches.cache, services.caches.products, std::move(key),
+                               std::move(no_tags), std::move(load));
 }
 
 asio::awaitable<void> update_product(http::Context& context, Services& services) {
@@ -171,8 +181,13 @@ asio::awaitable<void> update_product(http::Context& context, Services& services)
                          {"stock", changed(changes.stock)}},
                         rethrow_as_http);
   };
-  observe::Span span(context, "db");
-  std::string body = co_await services.database.write(std::move(update));
+  std::string body;
+  {
+    observe::Span span(context, "db");
+    body = co_await services.database.write(std::move(update));
+  }
+  std::vector<std::int64_t> changed_products{id};
+  co_await invalidate_products(services.caches, std::move(changed_products));
   respond_json_with_etag(context, std::move(body));
 }
 
@@ -181,17 +196,28 @@ asio::awaitable<void> delete_product(http::Context& context, Services& services)
   auto remove = [id](db::Connection& connection) {
     delete_by_id(connection, product_shape(), "product", id, rethrow_as_http);
   };
-  observe::Span span(context, "db");
-  co_await services.database.write(std::move(remove));
+  {
+    observe::Span span(context, "db");
+    co_await services.database.write(std::move(remove));
+  }
+  std::vector<std::int64_t> removed_products{id};
+  co_await invalidate_products(services.caches, std::move(removed_products));
   context.response.status = 204;
 }
 
 asio::awaitable<void> list_products(http::Context& context, Services& services) {
   std::vector<Filter> filters = product_filters(context.request);
-  db::Connection& connection = services.database.reader();
-  db::QuerySpan span(context, connection);
-  respond_list(context, connection, services.cursor_signer, product_shape(), filters);
-  co_return;
+  ListRequest list = parse_list_request(context.request, product_shape(), filters, services.cursor_signer);
+  std::string key = product_list_key(filters, list);
+  cache::Loader load = [&services, filters = std::move(filters), list]() -> asio::awaitable<cache::Loaded> {
+    Page page = fetch_page(services.database.reader(), product_shape(), filters, list, services.cursor_signer);
+    cache::Loaded loaded;
+    write_page(loaded.body, page, list);
+    co_return loaded;
+  };
+  std::vector<std::string> tags{std::string(product_lists_tag)};
+  co_await cache::serve_cached(context, services.caches.cache, services.caches.product_lists, std::move(key),
+                               std::move(tags), std::move(load));
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ void add_user_routes(http::Router& router, Services& services);
 void add_product_routes(http::Router& router, Services& services);
 void add_order_routes(http::Router& router, Services& services);
 // POST /v1/predict; `model` must outlive the router.
-void add_prediction_routes(http::Router& router, const IrisModel& model);
+void add_prediction_routes(http::Router& router, const IrisModel& model, const AcmeCaches& caches);
 
 // GET /v1/orders and GET /v1/users/{id}/orders share this: a page of orders with their items embedded
 // (two queries per page, whatever its size; three in offset mode, with the count). `connection` is the

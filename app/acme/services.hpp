@@ -1,6 +1,8 @@
-// What every Acme resource handler needs, built once at start: the database and the cursor signer.
+// What every Acme resource handler needs, built once at start: the database, the cursor signer and
+// the caches of the cached routes.
 #pragma once
 
+#include "app/acme/caching.hpp"
 #include "tachyon/db/database.hpp"
 #include "tachyon/security/signing.hpp"
 
@@ -9,6 +11,7 @@ namespace tachyon::app::acme {
 struct Services {
   db::Database& database;
   security::Signer cursor_signer;
+  AcmeCaches caches;
 };
 
 }  // namespace tachyon::app::acme

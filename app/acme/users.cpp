@@ -4,6 +4,7 @@
 
 #include "app/acme/resource_support.hpp"
 #include "app/acme/resources.hpp"
+#include "tachyon/cache/http_cache.hpp"
 #include "tachyon/core/timestamp.hpp"
 #include "tachyon/http/errors.hpp"
 #include "tachyon/http/json_body.hpp"
@@ -126,12 +127,16 @@ asio::awaitable<void> create_user(http::Context& context, Services& services) {
 
 asio::awaitable<void> get_user(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
-  std::string body;
-  db::Connection& connection = services.database.reader();
-  db::QuerySpan span(context, connection);
-  if (!render_by_id(connection, user_shape(), id, body)) throw_not_found("user", id);
-  respond_json_with_etag(context, std::move(body));
-  co_return;
+  // Owns what it uses: it may run again later as a background refresh.
+  cache::Loader load = [&database = services.database, id]() -> asio::awaitable<cache::Loaded> {
+    cache::Loaded loaded;
+    if (!render_by_id(database.reader(), user_shape(), id, loaded.body)) throw_not_found("user", id);
+    co_return loaded;
+  };
+  std::string key = user_key(id);
+  std::vector<std::string> no_tags;
+  co_await cache::serve_cached(context, services.caches.cache, services.caches.users, std::move(key),
+                               std::move(no_tags), std::move(load));
 }
 
 asio::awaitable<void> update_user(http::Context& context, Services& services) {
@@ -152,16 +157,23 @@ asio::awaitable<void> update_user(http::Context& context, Services& services) {
                          {"status", changed(changes.status)}},
                         rethrow_as_http);
   };
-  observe::Span span(context, "db");
-  std::string body = co_await services.database.write(std::move(update));
+  std::string body;
+  {
+    observe::Span span(context, "db");
+    body = co_await services.database.write(std::move(update));
+  }
+  co_await invalidate_user(services.caches, id);
   respond_json_with_etag(context, std::move(body));
 }
 
 asio::awaitable<void> delete_user(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
   auto remove = [id](db::Connection& connection) { delete_by_id(connection, user_shape(), "user", id, rethrow_as_http); };
-  observe::Span span(context, "db");
-  co_await services.database.write(std::move(remove));
+  {
+    observe::Span span(context, "db");
+    co_await services.database.write(std::move(remove));
+  }
+  co_await invalidate_user(services.caches, id);
   context.response.status = 204;
 }
 

@@ -8,6 +8,9 @@
 #include "app/acme/acme.hpp"
 #include "app/hello/hello_routes.hpp"
 #include "cli/commands.hpp"
+#include "tachyon/cache/admin_routes.hpp"
+#include "tachyon/cache/cache_metrics.hpp"
+#include "tachyon/cache/tiered_cache.hpp"
 #include "tachyon/config/loader.hpp"
 #include "tachyon/http/server.hpp"
 #include "tachyon/http/standard_middleware.hpp"
@@ -64,6 +67,37 @@ std::string base_url(const config::Settings& settings, std::uint16_t port) {
   return "http://" + (ipv6 ? "[" + settings.host + "]" : settings.host) + ":" + std::to_string(port);
 }
 
+void add_cache_policy(std::vector<cache::CachePolicy>& policies, std::string_view name,
+                      const config::CacheRouteSetting& setting) {
+  if (!setting.enabled) return;
+  policies.push_back(cache::CachePolicy{.name = std::string(name),
+                                        .ttl = setting.ttl,
+                                        .stale_while_revalidate = setting.stale_while_revalidate,
+                                        .stale_if_error = setting.stale_if_error,
+                                        .capacity_bytes = setting.bytes,
+                                        .eviction = cache::parse_policy_kind(setting.policy)});
+}
+
+std::vector<cache::CachePolicy> cache_policies(const config::Settings& settings) {
+  std::vector<cache::CachePolicy> policies;
+  add_cache_policy(policies, app::acme::users_cache, settings.cache_users);
+  add_cache_policy(policies, app::acme::products_cache, settings.cache_products);
+  add_cache_policy(policies, app::acme::product_lists_cache, settings.cache_product_lists);
+  add_cache_policy(policies, app::acme::predictions_cache, settings.cache_predictions);
+  add_cache_policy(policies, app::acme::posts_cache, settings.cache_posts);
+  return policies;
+}
+
+std::shared_ptr<cache::TieredCache> make_cache(const config::Settings& settings) {
+  cache::TieredCacheOptions options;
+  options.acknowledgement_timeout = settings.cache_invalidation_wait;
+  if (!settings.redis_url.empty()) {
+    options.redis = redis::parse_redis_url(settings.redis_url);
+    observe::log_info("cache: Redis tier", {{"url", std::string_view(redis::redacted_redis_url(settings.redis_url))}});
+  }
+  return std::make_shared<cache::TieredCache>(std::move(options));
+}
+
 }  // namespace
 
 int serve_command(int argument_count, char** arguments) {
@@ -77,16 +111,26 @@ int serve_command(int argument_count, char** arguments) {
                              settings.log_format == config::LogFormat::json ? observe::LogFormat::json
                                                                             : observe::LogFormat::text);
   try {
+    std::shared_ptr<cache::TieredCache> cache = make_cache(settings);
     app::acme::Acme acme({.database_url = settings.database_url,
                           .slow_query = settings.slow_query,
                           .secret_key = settings.secret_key,
-                          .demo_data = settings.demo_data});
+                          .demo_data = settings.demo_data,
+                          .cache = cache,
+                          .cache_policies = cache_policies(settings),
+                          .posts = {.upstream_url = settings.posts_upstream_url,
+                                    .connect_timeout = settings.upstream_connect_timeout,
+                                    .timeout = settings.upstream_timeout}});
     http::Router router;
-    observe::add_health_routes(router, {{"database", [&acme] { return acme.database_ready(); }}});
+    std::vector<observe::ReadinessCheck> checks{{"database", [&acme] { return acme.database_ready(); }}};
+    if (cache->redis_configured()) checks.push_back({"redis", [cache] { return cache->redis_connected(); }});
+    observe::add_health_routes(router, std::move(checks));
     if (settings.metrics) {
       observe::register_process_metrics(observe::default_registry());
+      cache::register_cache_metrics(observe::default_registry(), cache);
       observe::add_metrics_route(router);
     }
+    cache::add_cache_admin_routes(router, cache);
     if (settings.profiling) observe::add_profiling_route(router);
     app::hello::add_routes(router);
     acme.add_routes(router);
@@ -94,7 +138,9 @@ int serve_command(int argument_count, char** arguments) {
     openapi::add_docs_routes(router);
     std::vector<const http::Route*> routes = router.routes();
     http::Pipeline pipeline = http::make_standard_pipeline(std::move(router), {.access_log = settings.access_log, .observe = observe_options(settings)});
-    http::Server server(server_options(settings), std::move(pipeline));
+    http::ServerOptions options = server_options(settings);
+    options.on_loop_start = [cache](boost::asio::io_context& io) { cache->prepare_loop(io); };
+    http::Server server(std::move(options), std::move(pipeline));
     server.run_until_signal([&] {
       std::string url = base_url(settings, server.port());
       observe::log_info("listening", {{"url", std::string_view(url)},

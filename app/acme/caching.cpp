@@ -1,0 +1,57 @@
+#include "app/acme/caching.hpp"
+
+#include "tachyon/security/digest.hpp"
+
+namespace tachyon::app::acme {
+
+namespace {
+
+void append_value(std::string& out, const SqlValue& value) {
+  if (const auto* number = std::get_if<std::int64_t>(&value)) {
+    out += 'i' + std::to_string(*number);
+  } else {
+    const std::string& text = std::get<std::string>(value);
+    out += 's' + std::to_string(text.size()) + ':' + text;
+  }
+}
+
+}  // namespace
+
+std::string user_key(std::int64_t id) { return std::string(users_cache) + ":" + std::to_string(id); }
+std::string product_key(std::int64_t id) { return std::string(products_cache) + ":" + std::to_string(id); }
+
+std::string product_list_key(const std::vector<Filter>& filters, const ListRequest& list) {
+  // Length-prefixed parts, so no two different queries can produce the same text.
+  std::string canonical;
+  for (const Filter& filter : filters) canonical += std::to_string(filter.canonical.size()) + ':' + filter.canonical;
+  canonical += "|limit=" + std::to_string(list.limit) + "|sort=";
+  for (const SortKey& key : list.sort) canonical += (key.descending ? "-" : "+") + std::to_string(key.column) + ",";
+  canonical += "|fields=";
+  for (bool selected : list.selected) canonical += selected ? '1' : '0';
+  canonical += "|after=";
+  if (list.after) {
+    for (const SqlValue& value : *list.after) append_value(canonical, value);
+  }
+  if (list.page) canonical += "|page=" + std::to_string(*list.page) + "|per_page=" + std::to_string(list.per_page);
+  return std::string(product_lists_cache) + ":" + security::sha256_hex(canonical);
+}
+
+boost::asio::awaitable<void> invalidate_user(const AcmeCaches& caches, std::int64_t id) {
+  if (caches.cache == nullptr || caches.users == nullptr) co_return;
+  std::vector<std::string> keys{user_key(id)};
+  std::vector<std::string> tags;
+  co_await caches.cache->invalidate(std::move(keys), std::move(tags));
+}
+
+boost::asio::awaitable<void> invalidate_products(const AcmeCaches& caches, std::vector<std::int64_t> ids) {
+  if (caches.cache == nullptr || (caches.products == nullptr && caches.product_lists == nullptr)) co_return;
+  std::vector<std::string> keys;
+  if (caches.products != nullptr) {
+    for (std::int64_t id : ids) keys.push_back(product_key(id));
+  }
+  std::vector<std::string> tags;
+  if (caches.product_lists != nullptr) tags.emplace_back(product_lists_tag);
+  co_await caches.cache->invalidate(std::move(keys), std::move(tags));
+}
+
+}  // namespace tachyon::app::acme

@@ -1,0 +1,46 @@
+// Which Acme answers are cached, under which keys and tags, and what each write invalidates:
+// users:<id>, products:<id>, product_lists:<hash of the query> (tag products:list), predict:<hash>
+// and posts:<id>. A write invalidates exactly the single resources it changed and, for products, every
+// list page, so the next read of any of them, on any instance, sees the write.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "app/acme/listing.hpp"
+#include "tachyon/cache/tiered_cache.hpp"
+
+namespace tachyon::app::acme {
+
+// The cache and one namespace per cached route; a null namespace means that route is not cached.
+struct AcmeCaches {
+  cache::TieredCache* cache = nullptr;
+  cache::CacheNamespace* users = nullptr;
+  cache::CacheNamespace* products = nullptr;
+  cache::CacheNamespace* product_lists = nullptr;
+  cache::CacheNamespace* predictions = nullptr;
+  cache::CacheNamespace* posts = nullptr;
+};
+
+// Namespace names, which are also the key prefixes and the `cache` label of the metrics.
+inline constexpr std::string_view users_cache = "users";
+inline constexpr std::string_view products_cache = "products";
+inline constexpr std::string_view product_lists_cache = "product_lists";
+inline constexpr std::string_view predictions_cache = "predict";
+inline constexpr std::string_view posts_cache = "posts";
+
+inline constexpr std::string_view product_lists_tag = "products:list";
+
+std::string user_key(std::int64_t id);
+std::string product_key(std::int64_t id);
+// product_lists:<hex SHA-256 of the canonical filters and list parameters>: the same page asked
+// with its parameters in another order or spelling shares one entry.
+std::string product_list_key(const std::vector<Filter>& filters, const ListRequest& list);
+
+boost::asio::awaitable<void> invalidate_user(const AcmeCaches& caches, std::int64_t id);
+// The products and every product list page (stock, price or name changed, or a product came or went).
+boost::asio::awaitable<void> invalidate_products(const AcmeCaches& caches, std::vector<std::int64_t> ids);
+
+}  // namespace tachyon::app::acme
