@@ -165,14 +165,13 @@ SettingSpec database_url_row(Documentation documentation, std::string Settings::
   return spec;
 }
 
-// `redis://[[user]:password@]host[:port][/db]` or empty (no Redis); the password is never shown.
-SettingSpec redis_url_row(Documentation documentation, std::string Settings::*member) {
+// An optional URL: empty, or text `accepts`; what may be shown of it never holds a password.
+SettingSpec optional_url_row(Documentation documentation, std::string Settings::*member, std::string type,
+                             std::function<bool(std::string_view)> accepts, std::string rejection) {
   SettingSpec spec = make_spec(
-      std::move(documentation), "redis:// URL or empty",
+      std::move(documentation), std::move(type),
       [=](Settings& settings, std::string_view text) -> std::optional<std::string> {
-        if (!text.empty() && (!text.starts_with("redis://") || text.size() == 8)) {
-          return "is not a Redis URL such as redis://127.0.0.1:6379/0";
-        }
+        if (!text.empty() && !accepts(text)) return rejection;
         settings.*member = std::string(text);
         return std::nullopt;
       },
@@ -182,21 +181,12 @@ SettingSpec redis_url_row(Documentation documentation, std::string Settings::*me
   return spec;
 }
 
-// An http:// or https:// base URL, or empty.
-SettingSpec upstream_url_row(Documentation documentation, std::string Settings::*member) {
-  SettingSpec spec = make_spec(
-      std::move(documentation), "http(s):// URL or empty",
-      [=](Settings& settings, std::string_view text) -> std::optional<std::string> {
-        bool http = text.starts_with("http://") && text.size() > 7;
-        bool https = text.starts_with("https://") && text.size() > 8;
-        if (!text.empty() && !http && !https) return "is not an http:// or https:// URL";
-        settings.*member = std::string(text);
-        return std::nullopt;
-      },
-      [=](const Settings& settings) { return settings.*member; });
-  spec.redact = redact_url_password;
-  spec.empty_text = "(none)";
-  return spec;
+// `redis://[[user]:password@]host[:port][/db]`.
+bool plausible_redis_url(std::string_view text) { return text.starts_with("redis://") && text.size() > 8; }
+
+// An http:// or https:// base URL.
+bool plausible_http_url(std::string_view text) {
+  return (text.starts_with("http://") && text.size() > 7) || (text.starts_with("https://") && text.size() > 8);
 }
 
 // A route's cache: "off" or `ttl=… stale=… error=… bytes=… policy=…` (fields not given keep theirs).
@@ -297,11 +287,12 @@ std::vector<SettingSpec> build_specs() {
                   "Key for signing and encryption, e.g. from `openssl rand -hex 32`. Empty: a random key "
                   "is generated at start, so signatures do not survive a restart or span processes."},
                  &Settings::secret_key, 32, "(generated at start)"),
-      redis_url_row({"REDIS_URL", "",
-                     "Redis as the shared second cache level and invalidation bus of all instances; empty = "
-                     "in-process cache only. While Redis is down the server answers from the local cache and "
-                     "the database, `/readyz` names redis, and it reconnects by itself."},
-                    &Settings::redis_url),
+      optional_url_row({"REDIS_URL", "",
+                        "Redis as the shared second cache level and invalidation bus of all instances; empty = "
+                        "in-process cache only. While Redis is down the server answers from the local cache and "
+                        "the database, `/readyz` names redis, and it reconnects by itself."},
+                       &Settings::redis_url, "redis:// URL or empty", plausible_redis_url,
+                       "is not a Redis URL such as redis://127.0.0.1:6379/0"),
       duration_row({"TACHYON_CACHE_INVALIDATION_WAIT", "250ms",
                     "How long a write waits for every other instance to confirm it dropped its cached copies "
                     "before answering; 0 = do not wait."},
@@ -316,10 +307,11 @@ std::vector<SettingSpec> build_specs() {
                       "Cache of `GET /v1/posts/{id}`; `error=` is how long a copy stands in while the upstream "
                       "fails.",
                       &Settings::cache_posts),
-      upstream_url_row({"POSTS_UPSTREAM_URL", "",
+      optional_url_row({"POSTS_UPSTREAM_URL", "",
                         "Base URL of the posts API behind `GET /v1/posts/{id}` (`{url}/posts/{id}`); empty = "
                         "that route answers 503."},
-                       &Settings::posts_upstream_url),
+                       &Settings::posts_upstream_url, "http(s):// URL or empty", plausible_http_url,
+                       "is not an http:// or https:// URL"),
       duration_row({"TACHYON_UPSTREAM_CONNECT_TIMEOUT", "1s", "Time allowed to connect to an upstream API."},
                    &Settings::upstream_connect_timeout, 1ms),
       duration_row({"TACHYON_UPSTREAM_TIMEOUT", "2s",
