@@ -71,11 +71,13 @@ void write_prediction_schema(json::JsonWriter& writer) {
   writer.end_object();
 }
 
-// Cached by input: predict:<SHA-256 of the canonical features>, so the model runs once per distinct
-// flower per TTL, on whichever instance asks first.
+// Cached by input: predict:<SHA-256 of the model version and the canonical features>, so the model
+// runs once per distinct flower per TTL, on whichever instance asks first, and a new model (another
+// version) never answers from the old one's entries in a shared Redis.
 asio::awaitable<void> predict(http::Context& context, const IrisModel& model, const AcmeCaches& caches) {
   const IrisFeatures features = http::read_json_body(context, iris_features_schema());
-  std::string key = std::string(predictions_cache) + ":" + security::sha256_hex(canonical_features_json(features));
+  std::string key = std::string(predictions_cache) + ":" +
+                    security::sha256_hex(model.version() + "\n" + canonical_features_json(features));
   cache::Loader load = [&model, features]() -> asio::awaitable<cache::Loaded> {
     cache::Loaded loaded;
     loaded.body = render_prediction(model, features);
