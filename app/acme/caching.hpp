@@ -1,7 +1,8 @@
 // Which Acme answers are cached, under which keys and tags, and what each write invalidates:
-// users:<id>, products:<id>, product_lists:<hash of the query> (tag products:list), predict:<hash of the model version
-// and the input>, posts:<id>. A write invalidates exactly the single resources it changed and, for products, every
-// list page, so the next read of any of them, on any instance, sees the write.
+// users:<id>, products:<id>, product_lists:<hash of the query> (tag products:list),
+// predict:<hash of the model version and the input> and posts:<id>. A write invalidates exactly the
+// single resources it changed and, for products, every list page, so the next read of any of them, on
+// any instance, sees the write.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
