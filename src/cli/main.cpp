@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "cli/commands.hpp"
+#include "tachyon/core/build_revision.hpp"
 
 namespace tachyon::cli {
 
@@ -41,7 +42,8 @@ int main(int argument_count, char** arguments) {
     return 0;
   }
   if (command == "--version") {
-    std::printf("tachyon %s (%s)\n", TACHYON_VERSION, TACHYON_REVISION);
+    std::string_view revision = tachyon::core::build_revision();
+    std::printf("tachyon %s (%.*s)\n", TACHYON_VERSION, static_cast<int>(revision.size()), revision.data());
     return 0;
   }
   if (command == "serve") return serve_command(argument_count - 2, arguments + 2);

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "tachyon/core/build_revision.hpp"
+
 namespace tachyon::observe {
 
 namespace {
@@ -95,7 +97,8 @@ void register_process_metrics(Registry& registry) {
                          .help = "Tachyon build: version and git revision; always 1.",
                          .type = MetricType::info,
                          .label_names = {"version", "revision"}};
-    build.series.push_back(SeriesSnapshot{.label_values = {TACHYON_VERSION, TACHYON_REVISION}, .value = 1});
+    build.series.push_back(
+        SeriesSnapshot{.label_values = {TACHYON_VERSION, std::string(core::build_revision())}, .value = 1});
     out.push_back(std::move(build));
   });
 }
