@@ -8,8 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <fcntl.h>
+#include <cstdio>
 #include <stdexcept>
 #include <thread>
 
@@ -73,9 +73,10 @@ RedisServer::~RedisServer() {
 
 void RedisServer::start() {
   if (pid_ > 0) return;
-  std::vector<std::string> arguments = {"redis-server", "--port",      std::to_string(port_), "--bind", "127.0.0.1",
-                                        "--save",       "",            "--appendonly",        "no",     "--daemonize",
-                                        "no",           "--dir",       "/tmp",                "--loglevel", "warning"};
+  std::vector<std::string> arguments = {
+      "redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
+      "--appendonly", "no",     "--daemonize",         "no",     "--dir",     "/tmp",   "--loglevel",
+      "warning"};
   arguments.insert(arguments.end(), extra_arguments_.begin(), extra_arguments_.end());
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");

@@ -98,9 +98,9 @@ TEST(RedisUrl, ParsesEveryPart) {
 }
 
 TEST(RedisUrl, RejectsMalformedUrlsWithoutRevealingThePassword) {
-  for (const char* url : {"http://host", "rediss://host", "redis://", "redis://host:0", "redis://host:99999",
-                          "redis://host:port", "redis://host/x", "redis://host/-1", "redis://host?db=1",
-                          "redis://[::1", "redis://:secret%zz@host"}) {
+  for (const char* url :
+       {"http://host", "rediss://host", "redis://", "redis://host:0", "redis://host:99999", "redis://host:port",
+        "redis://host/x", "redis://host/-1", "redis://host?db=1", "redis://[::1", "redis://:secret%zz@host"}) {
     try {
       parse_redis_url(url);
       ADD_FAILURE() << url << " was accepted";
@@ -131,9 +131,12 @@ TEST(RedisClient, SetGetDelExpireRoundTripThroughCoroutines) {
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        std::vector<std::vector<std::string>> commands = {
-            {"SET", "greeting", "hello\r\nworld"}, {"GET", "greeting"}, {"EXPIRE", "greeting", "100"},
-            {"TTL", "greeting"},                   {"DEL", "greeting"}, {"GET", "greeting"}};
+        std::vector<std::vector<std::string>> commands = {{"SET", "greeting", "hello\r\nworld"},
+                                                          {"GET", "greeting"},
+                                                          {"EXPIRE", "greeting", "100"},
+                                                          {"TTL", "greeting"},
+                                                          {"DEL", "greeting"},
+                                                          {"GET", "greeting"}};
         for (std::vector<std::string>& command : commands) {
           Reply reply = co_await client.execute(std::move(command));
           replies.push_back(std::move(reply));
@@ -184,7 +187,7 @@ TEST(RedisClient, ThousandPipelinedCommandsAreAnsweredInOrder) {
     EXPECT_EQ(values[index], std::string(index % 50, 'x') + std::to_string(index));
   }
   ClientCounters counters = client.counters();
-  EXPECT_EQ(counters.commands_sent, 3u * count + 0u);
+  EXPECT_EQ(counters.commands_sent, 3u * count);
   EXPECT_EQ(counters.commands_failed, 0u);
 }
 
@@ -231,7 +234,8 @@ TEST(RedisClient, AuthenticatesAndSelectsTheDatabaseOnConnect) {
   wrong.password = "guess";
   Client intruder(io, wrong);
   intruder.start();
-  bool connected = run_until(io, [&] { return intruder.connected(); }, 500ms);
+  bool connected = run_until(
+      io, [&] { return intruder.connected(); }, 500ms);
   EXPECT_FALSE(connected);
   Outcome refused = run(io, intruder, {"GET", "where"});
   EXPECT_NE(refused.error_text().find("not connected"), std::string::npos) << refused.error_text();
@@ -251,8 +255,23 @@ TEST(RedisClient, CommandsFailAtOnceWhileTheServerIsDown) {
     ASSERT_TRUE(outcome.done) << "a command must not wait for the connection";
     EXPECT_NE(outcome.error_text().find("not connected"), std::string::npos) << outcome.error_text();
   }
+  std::string thrown;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        std::vector<std::string> command = {"GET", "anything"};
+        try {
+          co_await client.execute(std::move(command));
+          thrown = "nothing";
+        } catch (const RedisError& error) {
+          thrown = error.what();
+        }
+      },
+      asio::detached);
+  ASSERT_TRUE(run_until(io, [&] { return !thrown.empty(); }));
+  EXPECT_NE(thrown.find("not connected"), std::string::npos) << "execute() throws: " << thrown;
   EXPECT_FALSE(client.connected());
-  EXPECT_EQ(client.counters().commands_failed, 3u);
+  EXPECT_EQ(client.counters().commands_failed, 4u);
   EXPECT_EQ(client.counters().commands_sent, 0u);
 }
 
@@ -289,7 +308,8 @@ TEST(RedisClient, InFlightCommandsFailWhenTheConnectionIsLost) {
       if (error) ++failures;
     });
   }
-  run_until(io, [] { return false; }, 50ms);
+  run_until(
+      io, [] { return false; }, 50ms);
   server.kill();
   ASSERT_TRUE(run_until(io, [&] { return failures == 20; }));
   EXPECT_FALSE(client.connected());
@@ -299,7 +319,7 @@ TEST(RedisClient, ALateReplyFailsItsCommandAndIsDiscardedWhenItArrives) {
   RedisServer server;
   asio::io_context io;
   RedisOptions options = options_for(server);
-  options.command_timeout = 200ms;
+  options.command_timeout = 500ms;  // the connection is given up only after 1 s without any reply
   Client client(io, options);
   client.start();
   ASSERT_TRUE(wait_connected(io, client));
@@ -316,6 +336,31 @@ TEST(RedisClient, ALateReplyFailsItsCommandAndIsDiscardedWhenItArrives) {
   EXPECT_EQ(next.reply.type, Reply::Type::string);
   EXPECT_EQ(next.reply.text, "eventually");
   EXPECT_EQ(client.counters().commands_timed_out, 1u);
+}
+
+TEST(RedisClient, AStalledServerIsDroppedSoCommandsFailAtOnceUntilItAnswersAgain) {
+  RedisServer server;
+  asio::io_context io;
+  RedisOptions options = options_for(server);
+  options.command_timeout = 100ms;
+  options.connect_timeout = 200ms;
+  Client client(io, options);
+  client.start();
+  ASSERT_TRUE(wait_connected(io, client));
+
+  server.pause();  // TCP stays up: only the missing replies tell
+  Outcome stalled = run(io, client, {"PING"});
+  EXPECT_NE(stalled.error_text().find("timed out"), std::string::npos) << stalled.error_text();
+  ASSERT_TRUE(run_until(io, [&] { return !client.connected(); })) << "a connection without replies is dropped";
+  Outcome refused = run(io, client, {"PING"});
+  EXPECT_NE(refused.error_text().find("not connected"), std::string::npos) << refused.error_text();
+  EXPECT_FALSE(run_until(
+      io, [&] { return client.connected(); }, 300ms))
+      << "the handshake needs an answer";
+
+  server.resume();
+  ASSERT_TRUE(wait_connected(io, client));
+  EXPECT_EQ(run(io, client, {"PING"}).reply.text, "PONG");
 }
 
 TEST(RedisClient, StopAndDestructionWithCommandsInFlightFailThemCleanly) {
@@ -386,7 +431,8 @@ TEST(RedisSubscriber, DeliversMessagesAndResubscribesAfterARestart) {
 
   subscriber.stop();
   EXPECT_EQ(run(io, publisher, {"PUBLISH", "prices", "44"}).reply.integer, 0);
-  run_until(io, [] { return false; }, 50ms);
+  run_until(
+      io, [] { return false; }, 50ms);
   EXPECT_EQ(messages.size(), 3u) << "nothing is delivered after stop()";
 }
 

@@ -27,7 +27,9 @@ void AsioAdapter::add_read(void* self) {
   adapter->wait_readable();
 }
 
-void AsioAdapter::delete_read(void* self) { static_cast<AsioAdapter*>(self)->want_read_ = false; }
+void AsioAdapter::delete_read(void* self) {
+  static_cast<AsioAdapter*>(self)->want_read_ = false;
+}
 
 void AsioAdapter::add_write(void* self) {
   auto* adapter = static_cast<AsioAdapter*>(self);
@@ -35,7 +37,9 @@ void AsioAdapter::add_write(void* self) {
   adapter->wait_writable();
 }
 
-void AsioAdapter::delete_write(void* self) { static_cast<AsioAdapter*>(self)->want_write_ = false; }
+void AsioAdapter::delete_write(void* self) {
+  static_cast<AsioAdapter*>(self)->want_write_ = false;
+}
 
 void AsioAdapter::cleanup(void* self) {
   auto* adapter = static_cast<AsioAdapter*>(self);

@@ -1,16 +1,17 @@
 // Client: pipelined commands on one connection. Each command is written at once and remembered in
 // send order; replies arrive in that order. One sweep timer, armed for the oldest unanswered command,
-// fails commands whose reply is late; their replies, when they come, are then discarded.
+// fails commands whose reply is late; their replies, when they come, are then discarded. A connection
+// whose oldest reply is late by twice the timeout is dropped and reconnected.
 #include "tachyon/redis/client.hpp"
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <algorithm>
-#include <array>
 #include <cctype>
 #include <deque>
 
@@ -25,7 +26,8 @@ using Completion = std::function<void(std::exception_ptr, Reply)>;
 class ClientState : public std::enable_shared_from_this<ClientState> {
  public:
   ClientState(asio::io_context& io, RedisOptions options)
-      : io_(io), connector_(std::make_shared<Connector>(io, std::move(options), "client", Connector::Events{})),
+      : io_(io),
+        connector_(std::make_shared<Connector>(io, std::move(options), "client", Connector::Events{})),
         sweep_timer_(io) {}
   ~ClientState() { connector_->stop(); }  // every pending callback runs (with no reply) before members go
 
@@ -51,6 +53,7 @@ class ClientState : public std::enable_shared_from_this<ClientState> {
   void on_reply(std::unique_ptr<Pending> pending, const redisReply* reply);
   void fail(Completion& done, std::string why);
   void sweep();
+  void arm_sweep(std::chrono::steady_clock::time_point when);
 
   asio::io_context& io_;
   std::shared_ptr<Connector> connector_;
@@ -68,7 +71,7 @@ namespace {
 // Commands that would make hiredis route replies to subscription callbacks (or stream them forever),
 // breaking the one-reply-per-command order the pipeline relies on.
 bool refused(std::string_view name) {
-  static constexpr std::array<std::string_view, 7> names = {"subscribe",   "psubscribe", "ssubscribe", "unsubscribe",
+  static constexpr std::array<std::string_view, 7> names = {"subscribe",    "psubscribe",   "ssubscribe", "unsubscribe",
                                                             "punsubscribe", "sunsubscribe", "monitor"};
   return std::any_of(names.begin(), names.end(), [name](std::string_view refused_name) {
     return name.size() == refused_name.size() &&
@@ -109,16 +112,7 @@ void ClientState::command(std::vector<std::string> arguments, Completion done) {
   }
   ++counters_.commands_sent;
   in_flight_.push_back(pending.release());  // owned by hiredis until reply_callback
-  if (!sweep_armed_) {
-    sweep_armed_ = true;
-    sweep_timer_.expires_at(deadline);
-    sweep_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code&) {
-      if (auto self = weak.lock()) {
-        self->sweep_armed_ = false;
-        self->sweep();
-      }
-    });
-  }
+  if (!sweep_armed_) arm_sweep(deadline);   // an armed sweep is due no later than this deadline
 }
 
 // hiredis calls this exactly once per command: with the reply, or with null when the context is freed
@@ -138,22 +132,36 @@ void ClientState::on_reply(std::unique_ptr<Pending> pending, const redisReply* r
   }
   if (!pending->done) return;  // timed out earlier: the late reply is dropped
   if (reply == nullptr) return fail(pending->done, "redis: connection lost");
-  asio::post(io_, [done = std::move(pending->done), copy = copy_reply(*reply)]() mutable {
-    done(nullptr, std::move(copy));
-  });
+  asio::post(
+      io_, [done = std::move(pending->done), copy = copy_reply(*reply)]() mutable { done(nullptr, std::move(copy)); });
 }
 
 void ClientState::sweep() {
   auto now = std::chrono::steady_clock::now();
+  auto timeout = connector_->options().command_timeout;
   while (expired_ < in_flight_.size() && in_flight_[expired_]->deadline <= now) {
     ++counters_.commands_timed_out;
     fail(in_flight_[expired_]->done, "redis: command timed out");
     in_flight_[expired_]->done = nullptr;
     ++expired_;
   }
-  if (expired_ == in_flight_.size()) return;
+  // A server that is stopped or stuck keeps its TCP connection open, so without this every command
+  // would wait out its own timeout for as long as the stall lasts. Once the oldest reply is overdue by
+  // another full timeout the connection is dropped: commands then fail at once while it reconnects
+  // (whose handshake PING has the connect timeout).
+  if (expired_ > 0 && in_flight_.front()->deadline + timeout <= now) {
+    connector_->drop("no reply for " + std::to_string(2 * timeout.count()) + " ms");
+    return;  // every entry was completed and removed by hiredis
+  }
+  if (in_flight_.empty()) return;
+  auto next = expired_ > 0 ? in_flight_.front()->deadline + timeout : in_flight_[expired_]->deadline;
+  if (expired_ > 0 && expired_ < in_flight_.size()) next = std::min(next, in_flight_[expired_]->deadline);
+  arm_sweep(next);
+}
+
+void ClientState::arm_sweep(std::chrono::steady_clock::time_point when) {
   sweep_armed_ = true;
-  sweep_timer_.expires_at(in_flight_[expired_]->deadline);
+  sweep_timer_.expires_at(when);
   sweep_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code&) {
     if (auto self = weak.lock()) {
       self->sweep_armed_ = false;
@@ -165,12 +173,22 @@ void ClientState::sweep() {
 Client::Client(asio::io_context& io, RedisOptions options)
     : state_(std::make_shared<ClientState>(io, std::move(options))) {}
 
-Client::~Client() { state_->stop(); }
+Client::~Client() {
+  state_->stop();
+}
 
-void Client::start() { state_->start(); }
-void Client::stop() { state_->stop(); }
-bool Client::connected() const { return state_->connected(); }
-ClientCounters Client::counters() const { return state_->counters(); }
+void Client::start() {
+  state_->start();
+}
+void Client::stop() {
+  state_->stop();
+}
+bool Client::connected() const {
+  return state_->connected();
+}
+ClientCounters Client::counters() const {
+  return state_->counters();
+}
 
 void Client::command(std::vector<std::string> arguments, std::function<void(std::exception_ptr, Reply)> done) {
   state_->command(std::move(arguments), std::move(done));
@@ -183,9 +201,8 @@ asio::awaitable<Reply> Client::execute(std::vector<std::string> arguments) {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         state_->command(std::move(command_arguments), [shared](std::exception_ptr error, Reply reply) {
           auto executor = asio::get_associated_executor(*shared);
-          asio::dispatch(executor, [shared, error, reply = std::move(reply)]() mutable {
-            (*shared)(error, std::move(reply));
-          });
+          asio::dispatch(executor,
+                         [shared, error, reply = std::move(reply)]() mutable { (*shared)(error, std::move(reply)); });
         });
       },
       asio::use_awaitable, std::move(arguments));

@@ -22,8 +22,8 @@ struct RedisOptions {
   std::string user;  // empty: `AUTH password` (the default user); otherwise `AUTH user password` (ACL)
   std::string password;
   int database = 0;
-  std::chrono::milliseconds connect_timeout{500};  // TCP connect plus AUTH, SELECT and a PING
-  std::chrono::milliseconds command_timeout{500};  // a reply later than this fails the command
+  std::chrono::milliseconds connect_timeout{500};                    // TCP connect plus AUTH, SELECT and a PING
+  std::chrono::milliseconds command_timeout{500};                    // a reply later than this fails the command
   std::chrono::milliseconds reconnect_min{50}, reconnect_max{2000};  // exponential backoff with jitter
 };
 

@@ -21,7 +21,9 @@ Connector::Connector(asio::io_context& io, RedisOptions options, std::string rol
       reconnect_timer_(io),
       random_(std::random_device{}()) {}
 
-Connector::~Connector() { stop(); }
+Connector::~Connector() {
+  stop();
+}
 
 void Connector::start() {
   if (running_) return;
@@ -36,14 +38,16 @@ void Connector::stop() {
   connect_timer_.cancel();
   reconnect_timer_.cancel();
   resolver_.cancel();
-  drop();
+  drop("stopped");
 }
 
-void Connector::drop() {
+void Connector::drop(std::string reason) {
+  if (context_ == nullptr) return;
+  if (!reason.empty()) last_error_ = std::move(reason);
   ready_ = false;
   // Inside a reply callback hiredis defers the free until the callback returns; either way the
   // adapter's cleanup reports it through on_context_freed().
-  if (context_ != nullptr) redisAsyncFree(context_);
+  redisAsyncFree(context_);
 }
 
 void Connector::connect() {
@@ -57,7 +61,7 @@ void Connector::connect() {
     ++self->generation_;  // a resolution still running is abandoned
     self->resolver_.cancel();
     if (self->context_ != nullptr) {
-      self->drop();  // on_context_freed schedules the next attempt
+      self->drop("connect timeout");  // on_context_freed schedules the next attempt
     } else {
       self->attempt_failed();
     }
@@ -70,18 +74,18 @@ void Connector::connect() {
     return;
   }
   // hiredis would resolve with a blocking getaddrinfo; Asio's resolver does it off the loop.
-  resolver_.async_resolve(options_.host, std::to_string(options_.port),
-                          [weak, attempt](const boost::system::error_code& error,
-                                          const asio::ip::tcp::resolver::results_type& results) {
-                            auto self = weak.lock();
-                            if (self == nullptr || attempt != self->generation_) return;
-                            if (error || results.empty()) {
-                              self->last_error_ = "cannot resolve the host: " + error.message();
-                              self->attempt_failed();
-                              return;
-                            }
-                            self->connect_to(results.begin()->endpoint().address().to_string());
-                          });
+  resolver_.async_resolve(
+      options_.host, std::to_string(options_.port),
+      [weak, attempt](const boost::system::error_code& error, const asio::ip::tcp::resolver::results_type& results) {
+        auto self = weak.lock();
+        if (self == nullptr || attempt != self->generation_) return;
+        if (error || results.empty()) {
+          self->last_error_ = "cannot resolve the host: " + error.message();
+          self->attempt_failed();
+          return;
+        }
+        self->connect_to(results.begin()->endpoint().address().to_string());
+      });
 }
 
 void Connector::connect_to(const std::string& address) {
@@ -94,6 +98,7 @@ void Connector::connect_to(const std::string& address) {
   }
   context_ = context;
   context->data = this;
+  redisEnableKeepAlive(&context->c);  // a host that vanished is noticed even on a quiet subscriber
   // The context never outlives this object (stop() frees it), so the raw pointer is safe.
   AsioAdapter::attach(io_, context, [this] { on_context_freed(); });
   redisAsyncSetConnectCallback(context, &Connector::connect_callback);
@@ -137,12 +142,11 @@ void Connector::handshake_reply(redisReply* reply, bool last) {
   if (reply == nullptr || context_ == nullptr || !running_) return;  // being freed: on_context_freed follows
   if (reply->type == REDIS_REPLY_ERROR) {
     // e.g. "WRONGPASS invalid username-password pair": the server's text never contains the password.
-    last_error_ = std::string(reply->str, reply->len);
-    drop();
+    drop(std::string(reply->str, reply->len));
     return;
   }
   if (!last) return;
-  ready_ = true;
+  ready_ = established_ = true;
   connect_timer_.cancel();
   attempt_ = 0;
   bool after_loss = ever_ready_;
@@ -160,9 +164,10 @@ void Connector::handshake_reply(redisReply* reply, bool last) {
 void Connector::on_context_freed() {
   // hiredis copied the cause (EOF, reset, refused) into the context before freeing it.
   if (context_ != nullptr && context_->c.err != 0) last_error_ = context_->c.errstr;
-  bool was_ready = ready_;
+  bool was_ready = established_;
   context_ = nullptr;
   ready_ = false;
+  established_ = false;
   connect_timer_.cancel();
   if (was_ready && events_.lost) events_.lost();
   if (!running_) return;

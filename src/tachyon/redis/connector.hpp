@@ -38,7 +38,7 @@ class Connector : public std::enable_shared_from_this<Connector> {
   // Frees the context (its pending callbacks run with no reply, then `lost`) and cancels every wait.
   void stop();
   // Drops the current connection (to reconnect later); safe inside a hiredis callback.
-  void drop();
+  void drop(std::string reason);
   // The live context once the handshake succeeded, else null.
   redisAsyncContext* context() const { return ready_ ? context_ : nullptr; }
   std::uint64_t reconnects() const { return reconnects_; }
@@ -63,10 +63,11 @@ class Connector : public std::enable_shared_from_this<Connector> {
   std::minstd_rand random_;
   redisAsyncContext* context_ = nullptr;
   bool running_ = false;
-  bool ready_ = false;
+  bool ready_ = false;        // takes commands (cleared at once by drop(), even when the free is deferred)
+  bool established_ = false;  // this context completed its handshake (for `lost` and the log)
   bool ever_ready_ = false;
-  bool failure_logged_ = false;  // one warning per outage, not one per attempt
-  std::uint32_t attempt_ = 0;  // failed attempts since the last success (the backoff exponent)
+  bool failure_logged_ = false;   // one warning per outage, not one per attempt
+  std::uint32_t attempt_ = 0;     // failed attempts since the last success (the backoff exponent)
   std::uint64_t generation_ = 0;  // bumped per connect attempt so stale timer/resolver completions do nothing
   std::uint64_t reconnects_ = 0;
   std::string last_error_;  // why the last attempt or connection ended, for the log

@@ -29,7 +29,8 @@ Reply copy_reply(const redisReply& reply) {
     case REDIS_REPLY_ARRAY:
       copy.type = Reply::Type::array;
       copy.elements.reserve(reply.elements);
-      for (std::size_t index = 0; index < reply.elements; ++index) copy.elements.push_back(copy_reply(*reply.element[index]));
+      for (std::size_t index = 0; index < reply.elements; ++index)
+        copy.elements.push_back(copy_reply(*reply.element[index]));
       break;
     default:  // REDIS_REPLY_NIL
       break;

@@ -21,12 +21,13 @@ class SubscriberState : public std::enable_shared_from_this<SubscriberState> {
         on_reconnected_(std::move(on_reconnected)),
         connector_(std::make_shared<Connector>(
             io, std::move(options), "subscriber",
-            Connector::Events{.ready = [this](redisAsyncContext* context, bool after_loss) { subscribe(context, after_loss); },
-                              .lost =
-                                  [this] {
-                                    confirmed_ = 0;
-                                    subscribed_ = false;
-                                  }})) {}
+            Connector::Events{
+                .ready = [this](redisAsyncContext* context, bool after_loss) { subscribe(context, after_loss); },
+                .lost =
+                    [this] {
+                      confirmed_ = 0;
+                      subscribed_ = false;
+                    }})) {}
   ~SubscriberState() { connector_->stop(); }
 
   void start() {
@@ -54,8 +55,8 @@ class SubscriberState : public std::enable_shared_from_this<SubscriberState> {
   std::function<void()> on_reconnected_;
   std::shared_ptr<Connector> connector_;
   bool running_ = false;
-  std::uint64_t session_ = 0;   // per start(): what was posted before a stop() is not delivered after
-  std::size_t confirmed_ = 0;   // subscribe confirmations on this connection
+  std::uint64_t session_ = 0;  // per start(): what was posted before a stop() is not delivered after
+  std::size_t confirmed_ = 0;  // subscribe confirmations on this connection
   bool subscribed_ = false;
   bool announce_reconnect_ = false;  // this connection replaces a lost one
 };
@@ -85,7 +86,7 @@ void SubscriberState::subscribe(redisAsyncContext* context, bool after_loss) {
   // hiredis keeps this callback per channel until the context is freed; the context never outlives us.
   if (redisAsyncCommandArgv(context, &SubscriberState::message_callback, this, static_cast<int>(argv.size()),
                             argv.data(), lengths.data()) != REDIS_OK) {
-    connector_->drop();
+    connector_->drop("SUBSCRIBE was refused");
   }
 }
 
@@ -101,8 +102,10 @@ void SubscriberState::on_reply(const redisReply& reply) {
   const redisReply& payload = *reply.element[2];
   if (kind == "message" && channel.type == REDIS_REPLY_STRING && payload.type == REDIS_REPLY_STRING) {
     if (!on_message_) return;
-    deliver([channel_text = std::string(channel.str, channel.len), payload_text = std::string(payload.str, payload.len)](
-                SubscriberState& self) { self.on_message_(channel_text, payload_text); });
+    deliver([channel_text = std::string(channel.str, channel.len),
+             payload_text = std::string(payload.str, payload.len)](SubscriberState& self) {
+      self.on_message_(channel_text, payload_text);
+    });
   } else if (kind == "subscribe" && ++confirmed_ == channels_.size()) {
     subscribed_ = true;
     if (announce_reconnect_ && on_reconnected_) deliver([](SubscriberState& self) { self.on_reconnected_(); });
@@ -114,10 +117,18 @@ Subscriber::Subscriber(asio::io_context& io, RedisOptions options, std::vector<s
     : state_(std::make_shared<SubscriberState>(io, std::move(options), std::move(channels), std::move(on_message),
                                                std::move(on_reconnected))) {}
 
-Subscriber::~Subscriber() { state_->stop(); }
+Subscriber::~Subscriber() {
+  state_->stop();
+}
 
-void Subscriber::start() { state_->start(); }
-void Subscriber::stop() { state_->stop(); }
-bool Subscriber::connected() const { return state_->connected(); }
+void Subscriber::start() {
+  state_->start();
+}
+void Subscriber::stop() {
+  state_->stop();
+}
+bool Subscriber::connected() const {
+  return state_->connected();
+}
 
 }  // namespace tachyon::redis

@@ -12,7 +12,9 @@ namespace {
 
 constexpr std::string_view scheme = "redis://";
 
-[[noreturn]] void invalid(std::string_view why) { throw std::invalid_argument("invalid redis URL: " + std::string(why)); }
+[[noreturn]] void invalid(std::string_view why) {
+  throw std::invalid_argument("invalid redis URL: " + std::string(why));
+}
 
 int hex_digit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
