@@ -98,6 +98,9 @@ class UpstreamStub::Session {
         continue;
       }
       ++stub.accepted_;
+      // Without it, the TLS session tickets and the response wait out the client's delayed ACK (40 ms).
+      boost::system::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       auto executor = state->acceptor.get_executor();
       if (state->tls) {
         asio::co_spawn(executor, secure(stub, state, std::move(socket)), asio::detached);

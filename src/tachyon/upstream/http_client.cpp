@@ -294,6 +294,8 @@ TlsContext* HttpClient::tls_context(const Url& base) {
 asio::awaitable<Response> HttpClient::get(const Url& base, std::string path,
                                           std::vector<std::pair<std::string, std::string>> headers) {
   ++counters_.requests;
+  if (base.scheme != "http" && base.scheme != "https")
+    throw std::invalid_argument("upstream scheme must be http or https");
   check_request_parts(path, headers);
   const std::string request = build_request(base, path, headers);
   const std::string key = pool_key(base);

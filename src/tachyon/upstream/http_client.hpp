@@ -106,7 +106,7 @@ struct Connection;
 class TlsContext;
 
 // One per event loop; keeps idle keep-alive connections per scheme://host:port. It must outlive the
-// calls it makes.
+// calls it makes and go before its io_context (its pooled sockets belong to that loop).
 class HttpClient {
  public:
   HttpClient(boost::asio::any_io_executor executor, ClientOptions options);
