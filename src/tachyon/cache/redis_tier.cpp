@@ -209,6 +209,11 @@ asio::awaitable<std::int64_t> RedisTier::invalidate(InvalidationMessage message)
   co_return to_integer(reply);
 }
 
+asio::awaitable<void> RedisTier::ping() {
+  std::vector<std::string> command{"PING"};
+  co_await run(std::move(command));
+}
+
 asio::awaitable<std::pair<std::uint64_t, std::uint64_t>> RedisTier::server_stats() {
   std::vector<std::string> size_command{"DBSIZE"};
   redis::Reply size = co_await run(std::move(size_command));

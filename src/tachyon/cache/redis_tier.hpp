@@ -61,6 +61,8 @@ class RedisTier {
   // Publishes an acknowledgement of `nonce` to the origin's channel.
   boost::asio::awaitable<void> acknowledge(std::string origin, std::string nonce);
 
+  // PING through this loop's connection (throws when Redis does not answer in time).
+  boost::asio::awaitable<void> ping();
   // DBSIZE and INFO memory's used_memory.
   boost::asio::awaitable<std::pair<std::uint64_t, std::uint64_t>> server_stats();
 

@@ -190,10 +190,22 @@ class TieredCache::Sync {
     }
   }
 
+  // Readiness: subscribed, and this thread's connection answers. A PING every second makes a Redis
+  // that froze with its connections open show up too (the client drops a connection whose replies are
+  // late), which a quiet connection would never notice.
   asio::awaitable<void> watch_connection() {
     tier_.connect_on(io_);
+    auto last_ping = std::chrono::steady_clock::now();
     while (!stopping_) {
       connected_.store(subscriber_.connected() && tier_.connected_on(io_), std::memory_order_release);
+      if (std::chrono::steady_clock::now() - last_ping >= std::chrono::seconds(1) && tier_.connected_on(io_)) {
+        last_ping = std::chrono::steady_clock::now();
+        try {
+          co_await tier_.ping();
+        } catch (const std::exception&) {
+          connected_.store(false, std::memory_order_release);
+        }
+      }
       watch_timer_.expires_after(std::chrono::milliseconds(100));
       boost::system::error_code error;
       co_await watch_timer_.async_wait(asio::redirect_error(asio::use_awaitable, error));

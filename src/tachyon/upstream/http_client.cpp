@@ -4,6 +4,7 @@
 #include <charconv>
 #include <optional>
 
+#include "tachyon/http/request.hpp"
 #include "tachyon/loadgen/response_parser.hpp"
 #include "tachyon/upstream/connection.hpp"
 
@@ -13,18 +14,6 @@ namespace {
 namespace asio = boost::asio;
 using loadgen::ResponseParser;
 constexpr std::size_t read_chunk_bytes = 16 * 1024;
-
-bool equals_ignoring_case(std::string_view left, std::string_view right) {
-  if (left.size() != right.size()) return false;
-  for (std::size_t index = 0; index < left.size(); ++index) {
-    char a = left[index];
-    char b = right[index];
-    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a + 32);
-    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b + 32);
-    if (a != b) return false;
-  }
-  return true;
-}
 
 // The ways an upstream hangs up: on a pooled connection before any byte of the answer, they mean it
 // closed the idle connection as our request went out.
@@ -53,7 +42,7 @@ void check_request_parts(const std::string& path, const std::vector<std::pair<st
     for (char character : name) {
       if (!is_token_character(character)) throw std::invalid_argument("invalid upstream header name '" + name + "'");
     }
-    if (equals_ignoring_case(name, "host")) throw std::invalid_argument("the Host header comes from the URL");
+    if (http::iequals(name, "host")) throw std::invalid_argument("the Host header comes from the URL");
     for (char character : value) {
       if (character == '\r' || character == '\n' || character == '\0') {
         throw std::invalid_argument("upstream header '" + name + "' has a line break in its value");
@@ -75,7 +64,7 @@ std::string build_request(const Url& base, const std::string& path,
   request.append("\r\n");
   bool has_user_agent = false;
   for (const auto& [name, value] : headers) {
-    has_user_agent = has_user_agent || equals_ignoring_case(name, "user-agent");
+    has_user_agent = has_user_agent || http::iequals(name, "user-agent");
     request.append(name).append(": ").append(value).append("\r\n");
   }
   if (!has_user_agent) request.append("User-Agent: tachyon/" TACHYON_VERSION "\r\n");
@@ -85,7 +74,7 @@ std::string build_request(const Url& base, const std::string& path,
 
 std::optional<std::uint64_t> declared_length(const ResponseParser& parser) {
   for (const auto& [name, value] : parser.headers()) {
-    if (!equals_ignoring_case(name, "content-length")) continue;
+    if (!http::iequals(name, "content-length")) continue;
     std::uint64_t length = 0;
     auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), length);
     if (error == std::errc() && end == value.data() + value.size()) return length;
@@ -95,7 +84,7 @@ std::optional<std::uint64_t> declared_length(const ResponseParser& parser) {
 
 bool is_chunked(const ResponseParser& parser) {
   for (const auto& [name, value] : parser.headers()) {
-    if (equals_ignoring_case(name, "transfer-encoding")) return true;
+    if (http::iequals(name, "transfer-encoding")) return true;
   }
   return false;
 }
@@ -223,7 +212,7 @@ asio::awaitable<Exchange> exchange(const std::shared_ptr<Connection>& connection
 
 std::string_view Response::header(std::string_view name) const {
   for (const auto& [field, value] : headers) {
-    if (equals_ignoring_case(field, name)) return value;
+    if (http::iequals(field, name)) return value;
   }
   return {};
 }
