@@ -67,6 +67,10 @@ TEST_F(TwoInstances, AnEntryLoadedByOneInstanceIsAHitOnTheOther) {
   HttpResponse other = second_.call("GET", path);
   EXPECT_EQ(other.header("x-cache"), "HIT");
   EXPECT_EQ(redis_hits(second_, "products"), 1u);
+  Json stats(second_.call("GET", "/v1/admin/cache").body);
+  EXPECT_TRUE(stats["redis"]["connected"].get_bool().value());
+  EXPECT_GE(stats["redis"]["keys"].get_uint64().value(), 1u);
+  EXPECT_GT(stats["redis"]["used_memory_bytes"].get_uint64().value(), 0u);
 }
 
 TEST_F(TwoInstances, AWriteOnOneInstanceIsVisibleToTheVeryNextReadOnTheOther) {

@@ -64,6 +64,7 @@ asio::awaitable<void> show(http::Context& context, TieredCache& cache) {
   if (server) {
     writer.field("keys", server->keys);
     writer.field("used_memory_bytes", server->used_memory_bytes);
+    writer.field("evicted_keys", server->evicted_keys);
   }
   writer.end_object();
   writer.key("caches");

@@ -214,18 +214,23 @@ asio::awaitable<void> RedisTier::ping() {
   co_await run(std::move(command));
 }
 
-asio::awaitable<std::pair<std::uint64_t, std::uint64_t>> RedisTier::server_stats() {
+asio::awaitable<RedisTier::ServerStats> RedisTier::server_stats() {
   std::vector<std::string> size_command{"DBSIZE"};
   redis::Reply size = co_await run(std::move(size_command));
-  std::vector<std::string> info_command{"INFO", "memory"};
+  std::vector<std::string> info_command{"INFO"};
   redis::Reply info = co_await run(std::move(info_command));
-  std::uint64_t used = 0;
-  constexpr std::string_view field = "used_memory:";
-  if (std::size_t at = info.text.find(field); at != std::string::npos) {
-    const char* begin = info.text.data() + at + field.size();
-    std::from_chars(begin, info.text.data() + info.text.size(), used);
-  }
-  co_return std::pair<std::uint64_t, std::uint64_t>{static_cast<std::uint64_t>(to_integer(size)), used};
+  auto field = [&info](std::string_view name) {
+    std::uint64_t value = 0;
+    std::string prefix = "\n" + std::string(name) + ":";
+    if (std::size_t at = info.text.find(prefix); at != std::string::npos) {
+      const char* begin = info.text.data() + at + prefix.size();
+      std::from_chars(begin, info.text.data() + info.text.size(), value);
+    }
+    return value;
+  };
+  co_return ServerStats{.keys = static_cast<std::uint64_t>(to_integer(size)),
+                        .used_memory_bytes = field("used_memory"),
+                        .evicted_keys = field("evicted_keys")};
 }
 
 asio::awaitable<void> RedisTier::acknowledge(std::string origin, std::string nonce) {

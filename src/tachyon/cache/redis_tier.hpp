@@ -63,8 +63,13 @@ class RedisTier {
 
   // PING through this loop's connection (throws when Redis does not answer in time).
   boost::asio::awaitable<void> ping();
-  // DBSIZE and INFO memory's used_memory.
-  boost::asio::awaitable<std::pair<std::uint64_t, std::uint64_t>> server_stats();
+  // DBSIZE, and INFO's used_memory and evicted_keys (what Redis dropped under its maxmemory).
+  struct ServerStats {
+    std::uint64_t keys = 0;
+    std::uint64_t used_memory_bytes = 0;
+    std::uint64_t evicted_keys = 0;
+  };
+  boost::asio::awaitable<ServerStats> server_stats();
 
   // Makes this thread's connection for `io` now rather than at its first command.
   void connect_on(boost::asio::io_context& io) { clients_.here(io); }

@@ -263,8 +263,8 @@ TieredCache::SyncStats TieredCache::sync_stats() const {
 asio::awaitable<std::optional<RedisServerStats>> TieredCache::redis_server_stats() {
   if (!sync_) co_return std::nullopt;
   try {
-    auto [keys, memory] = co_await sync_->tier().server_stats();
-    co_return RedisServerStats{keys, memory};
+    RedisTier::ServerStats stats = co_await sync_->tier().server_stats();
+    co_return RedisServerStats{stats.keys, stats.used_memory_bytes, stats.evicted_keys};
   } catch (const redis::RedisError&) {
     co_return std::nullopt;
   }

@@ -89,6 +89,7 @@ struct TieredCacheOptions {
 struct RedisServerStats {
   std::uint64_t keys = 0;
   std::uint64_t used_memory_bytes = 0;
+  std::uint64_t evicted_keys = 0;
 };
 
 class TieredCache {
@@ -119,7 +120,7 @@ class TieredCache {
   // Whether this instance hears invalidations from Redis right now (false when not configured).
   bool redis_connected() const;
   const std::string& instance_id() const { return instance_id_; }
-  // DBSIZE and used memory through this loop's connection; nullopt when Redis does not answer.
+  // DBSIZE, used memory and evictions through this loop's connection; nullopt when Redis does not answer.
   boost::asio::awaitable<std::optional<RedisServerStats>> redis_server_stats();
 
   struct SyncStats {
