@@ -32,6 +32,7 @@ Worker::Worker(const LoadOptions& options, const std::vector<WorkerGroup>& group
   if (epoll_ < 0) throw std::runtime_error("epoll_create1 failed");
   if (options.target.tls) tls_ = std::make_unique<TlsContext>();
   timeout_us_ = options.timeout.count();
+  track_groups_ = !options.groups.empty();
   stats_.groups.resize(group_count);
   stats_.endpoints.resize(endpoint_count);
   endpoint_think_times_.resize(endpoint_count);
@@ -152,8 +153,8 @@ void Worker::close_connection(std::size_t index, ErrorKind pending_error, std::i
       // Timed-out requests stay in the latency figures with the time they had waited so far.
       for (const InFlight& request : connection.in_flight) {
         stats_.latency.record(now - request.intended_us);
-        stats_.service.record(now - request.sent_us);
-        group.latency.record(now - request.intended_us);
+        if (any_open_model_) stats_.service.record(now - request.sent_us);
+        if (track_groups_) group.latency.record(now - request.intended_us);
       }
     }
     in_flight_total_ -= connection.in_flight.size();
@@ -383,15 +384,18 @@ void Worker::on_response(std::size_t index, std::int64_t now) {
   --in_flight_total_;
   std::int64_t latency = now - request.intended_us;
   stats_.latency.record(latency);
-  stats_.service.record(now - request.sent_us);
+  // Closed-model-only runs send when intended: `service` is a copy of `latency`, made at the end.
+  if (any_open_model_) stats_.service.record(now - request.sent_us);
   ++stats_.completed;
   int status = connection.parser.status();
   record_status(status, latency);
   Schedule& schedule = schedules_[connection.schedule];
-  EndpointStats& group = stats_.groups[schedule.share.group_index];
-  ++group.completed;
-  group.latency.record(latency);
-  if (status >= 400) ++group.errors;
+  if (track_groups_) {
+    EndpointStats& group = stats_.groups[schedule.share.group_index];
+    ++group.completed;
+    group.latency.record(latency);
+    if (status >= 400) ++group.errors;
+  }
   std::int64_t think_us = 0;
   if (connection.session) {
     EndpointStats& endpoint = stats_.endpoints[request.endpoint];
@@ -569,7 +573,15 @@ void Worker::run() {
     timespec wait{static_cast<time_t>(wait_us / 1'000'000), static_cast<long>((wait_us % 1'000'000) * 1000)};
     // epoll_pwait2 (Linux 5.11) takes a nanosecond timeout: epoll_wait's milliseconds would delay
     // every open-model send by up to 1 ms.
-    int ready = ::epoll_pwait2(epoll_, events.data(), static_cast<int>(events.size()), &wait, nullptr);
+    int ready = -1;
+    if (precise_wait_) {
+      ready = ::epoll_pwait2(epoll_, events.data(), static_cast<int>(events.size()), &wait, nullptr);
+      // Kernels before 5.11 and valgrind 3.19 (bench/loadgen_callgrind.sh) lack it: milliseconds then.
+      if (ready < 0 && errno == ENOSYS) precise_wait_ = false;
+    }
+    if (!precise_wait_) {
+      ready = ::epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), static_cast<int>((wait_us + 999) / 1000));
+    }
     for (int position = 0; position < ready; ++position) on_event(events[static_cast<std::size_t>(position)]);
   }
   now = now_us();
@@ -578,6 +590,7 @@ void Worker::run() {
     if (!connections_[index].in_flight.empty()) close_connection(index, ErrorKind::timeout, now, 0);
   }
   for (auto& [status, histogram] : status_histograms_) stats_.status_latency[status].merge(histogram);
+  if (!any_open_model_) stats_.service = stats_.latency;
   publish();
   cpu_seconds_ = thread_cpu_seconds() - cpu_start;
 }

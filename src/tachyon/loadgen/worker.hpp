@@ -91,7 +91,9 @@ class Worker {
   const LoadOptions& options_;
   std::chrono::steady_clock::time_point start_;
   bool any_open_model_ = false;
+  bool track_groups_ = false;  // named groups: per-group figures are kept (else the totals are the group's)
   bool draining_ = false;
+  bool precise_wait_ = true;  // epoll_pwait2 is available
   bool capture_bodies_ = false;
   int epoll_ = -1;
   std::int64_t end_us_ = 0;
