@@ -19,6 +19,8 @@
 #   SERVER_CPU=0 CLIENT_CPU=1 TACHYON_BIN=path (skip the build; the same binary is server and
 #   generator) BUILD=0 (use build/release/tachyon and build/release/tests/loadgen_ground_truth as
 #   they are) ACCURACY=1 DELAY_US=1000 STALL=1 GROUND_TRUTH_BIN=path
+#   BASELINE_BIN=path: another `tachyon` build (e.g. the commit before a change) run as a third
+#   generator in the same interleaving, with its own table against the measured build
 # With the defaults the script takes about 5 minutes.
 set -euo pipefail
 # shellcheck source=bench/lib/common.sh
@@ -61,8 +63,10 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 run_generator() {
   local tool="$1" connections="$2" file="$3" before after requests rps self="$BASHPID"
   before="$(children_ticks "$self")"
-  if [ "$tool" = tachyon ]; then
-    taskset -c "$CLIENT_CPU" "$TACHYON_BINARY" bench -t 1 -c "$connections" -d "${DURATION}s" --quiet \
+  if [ "$tool" = tachyon ] || [ "$tool" = baseline ]; then
+    local generator="$TACHYON_BINARY"
+    [ "$tool" = baseline ] && generator="$BASELINE_BIN"
+    taskset -c "$CLIENT_CPU" "$generator" bench -t 1 -c "$connections" -d "${DURATION}s" --quiet \
       --json "$file.json" "$url" >"$file" 2>&1 || { cat "$file" >&2; die "tachyon bench failed"; }
     after="$(children_ticks "$self")"
     read -r requests rps < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["requests"], d["rps"])' "$file.json")
@@ -76,12 +80,17 @@ run_generator() {
     'BEGIN { printf "%.0f %d %.2f\n", rps, n, t / hz }'
 }
 
+TOOLS="tachyon wrk"
+if [ -n "${BASELINE_BIN:-}" ]; then
+  [ -x "$BASELINE_BIN" ] || die "BASELINE_BIN=$BASELINE_BIN is not executable"
+  TOOLS="tachyon wrk baseline"
+fi
 log "warm-up"
 run_generator wrk 64 "$out_dir/warmup.txt" >/dev/null
 declare -A rps_runs per_cpu_runs
 for connections in $CONNECTION_COUNTS; do
   for run in $(seq 1 "$RUNS"); do
-    for tool in tachyon wrk; do
+    for tool in $TOOLS; do
       read -r rps requests cpu < <(run_generator "$tool" "$connections" "$out_dir/$tool-c$connections-$run.txt")
       per_cpu="$(awk -v n="$requests" -v c="$cpu" 'BEGIN { printf "%.0f", (c > 0 ? n / c : 0) }')"
       log "$tool -c$connections run $run: $rps req/s, $requests requests in $cpu CPU-s ($per_cpu per CPU-s)"
@@ -106,6 +115,21 @@ done
     awk -v c="$connections" -v a="$t_rps" -v b="$w_rps" -v x="$t_cpu" -v y="$w_cpu" \
       'BEGIN { printf "| %d | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f |\n", c, a, b, (b > 0 ? a / b : 0), x, y, (y > 0 ? x / y : 0) }'
   done
+  if [ -n "${BASELINE_BIN:-}" ]; then
+    echo
+    echo "Against the baseline build $BASELINE_BIN ($(binary_id "$BASELINE_BIN")), same runs:"
+    echo
+    echo "| connections | baseline req/s | measured req/s | ratio | baseline req per CPU-s | measured req per CPU-s | ratio |"
+    echo "|---|---|---|---|---|---|---|"
+    for connections in $CONNECTION_COUNTS; do
+      b_rps="$(tr ' ' '\n' <<<"${rps_runs[baseline-$connections]}" | grep . | median)"
+      t_rps="$(tr ' ' '\n' <<<"${rps_runs[tachyon-$connections]}" | grep . | median)"
+      b_cpu="$(tr ' ' '\n' <<<"${per_cpu_runs[baseline-$connections]}" | grep . | median)"
+      t_cpu="$(tr ' ' '\n' <<<"${per_cpu_runs[tachyon-$connections]}" | grep . | median)"
+      awk -v c="$connections" -v a="$b_rps" -v b="$t_rps" -v x="$b_cpu" -v y="$t_cpu" \
+        'BEGIN { printf "| %d | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f |\n", c, a, b, (a > 0 ? b / a : 0), x, y, (x > 0 ? y / x : 0) }'
+    done
+  fi
 } | tee "$out_dir/report.md"
 
 # start_ground_truth NAME [flags...]: the ground-truth server pinned to SERVER_CPU; sets GT_PID,
