@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -69,13 +70,14 @@ TEST(LoadgenTls, PerStatusAndPerEndpointCountsMatchWhatTheServerAnswered) {
   TlsNginxServer server;
   std::string scenario = temporary_path("statuses.yaml");
   std::string json = temporary_path("statuses.json");
+  std::string html = temporary_path("statuses.html");
   std::ofstream(scenario) << "requests:\n"
                              "  - {name: fine, path: /status/200, weight: 3}\n"
                              "  - {name: created, method: POST, path: /status/201, body: 'x={{sequence}}'}\n"
                              "  - {name: missing, path: /status/404}\n"
                              "  - {name: broken, path: /status/503}\n";
   CommandResult result = run_tachyon({"bench", "-c", "3", "-t", "1", "-d", "500ms", "--scenario", scenario, "--json", json,
-                                      "https://localhost:" + std::to_string(server.port()) + "/"});
+                                      "--html", html, "https://localhost:" + std::to_string(server.port()) + "/"});
   ASSERT_EQ(result.exit_code, 0) << result.standard_output << result.standard_error;
   EXPECT_NE(result.standard_output.find("per status"), std::string::npos);
   EXPECT_NE(result.standard_output.find("per endpoint"), std::string::npos);
@@ -103,8 +105,16 @@ TEST(LoadgenTls, PerStatusAndPerEndpointCountsMatchWhatTheServerAnswered) {
     EXPECT_EQ(count, endpoint["requests"].get_uint64().value()) << name;
     EXPECT_EQ(endpoint["errors"].get_uint64().value(), name == "missing" || name == "broken" ? count : 0u) << name;
   }
-  std::remove(scenario.c_str());
-  std::remove(json.c_str());
+  // The HTML report has the same tables.
+  std::ifstream page_file(html);
+  std::string page((std::istreambuf_iterator<char>(page_file)), std::istreambuf_iterator<char>());
+  EXPECT_NE(page.find("<h2>Per status</h2>"), std::string::npos);
+  for (const auto& [status, count] : served) {
+    EXPECT_NE(page.find("<tr><td>" + status + "</td><td>" + std::to_string(count) + "</td>"), std::string::npos) << status;
+  }
+  EXPECT_NE(page.find("<h2>Per endpoint</h2>"), std::string::npos);
+  EXPECT_NE(page.find("<tr><td>missing</td><td>" + std::to_string(served["404"]) + "</td>"), std::string::npos);
+  for (const auto& path : {scenario, json, html}) std::remove(path.c_str());
 }
 
 TEST(LoadgenTls, GeneratedPathParametersStayInRange) {
