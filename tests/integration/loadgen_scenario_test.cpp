@@ -178,6 +178,11 @@ TEST(LoadgenScenario, InvalidScenarioIsAUsageError) {
   CommandResult result = run_tachyon({"bench", "-d", "100ms", "--scenario", scenario, "http://127.0.0.1:1/"});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.standard_error.find("paths must start with /"), std::string::npos);
+  // Named scenarios bring their own rates: a command-line rate would be ambiguous.
+  write_text(scenario, R"({"scenarios": {"a": {"rate": 10, "requests": [{"path": "/"}]}}})");
+  result = run_tachyon({"bench", "-d", "100ms", "--rate", "5", "--scenario", scenario, "http://127.0.0.1:1/"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.standard_error.find("named scenarios"), std::string::npos);
   std::remove(scenario.c_str());
 }
 
