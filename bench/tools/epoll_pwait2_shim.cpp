@@ -9,6 +9,7 @@
 extern "C" int epoll_pwait2(int descriptor, epoll_event* events, int max_events, const timespec* timeout,
                             const sigset_t* mask) {
   int milliseconds = -1;
-  if (timeout != nullptr) milliseconds = static_cast<int>(timeout->tv_sec * 1000 + (timeout->tv_nsec + 999'999) / 1'000'000);
+  if (timeout != nullptr)
+    milliseconds = static_cast<int>(timeout->tv_sec * 1000 + (timeout->tv_nsec + 999'999) / 1'000'000);
   return epoll_pwait(descriptor, events, max_events, milliseconds, mask);
 }

@@ -57,8 +57,8 @@ TEST(LoadgenTls, HttpsUrlRunsOverTlsAndSendsTheHostNameAsSni) {
 TEST(LoadgenTls, IpLiteralHostsSendNoSni) {
   if (!have_program("nginx") || !have_program("openssl")) GTEST_SKIP() << "nginx or openssl not installed";
   TlsNginxServer server;
-  CommandResult result = run_tachyon({"bench", "-c", "1", "-t", "1", "-d", "200ms",
-                                      "https://127.0.0.1:" + std::to_string(server.port()) + "/"});
+  CommandResult result = run_tachyon(
+      {"bench", "-c", "1", "-t", "1", "-d", "200ms", "https://127.0.0.1:" + std::to_string(server.port()) + "/"});
   ASSERT_EQ(result.exit_code, 0) << result.standard_output << result.standard_error;
   std::vector<std::string> lines = server.access_log();
   ASSERT_FALSE(lines.empty());
@@ -76,8 +76,9 @@ TEST(LoadgenTls, PerStatusAndPerEndpointCountsMatchWhatTheServerAnswered) {
                              "  - {name: created, method: POST, path: /status/201, body: 'x={{sequence}}'}\n"
                              "  - {name: missing, path: /status/404}\n"
                              "  - {name: broken, path: /status/503}\n";
-  CommandResult result = run_tachyon({"bench", "-c", "3", "-t", "1", "-d", "500ms", "--scenario", scenario, "--json", json,
-                                      "--html", html, "https://localhost:" + std::to_string(server.port()) + "/"});
+  CommandResult result =
+      run_tachyon({"bench", "-c", "3", "-t", "1", "-d", "500ms", "--scenario", scenario, "--json", json, "--html", html,
+                   "https://localhost:" + std::to_string(server.port()) + "/"});
   ASSERT_EQ(result.exit_code, 0) << result.standard_output << result.standard_error;
   EXPECT_NE(result.standard_output.find("per status"), std::string::npos);
   EXPECT_NE(result.standard_output.find("per endpoint"), std::string::npos);
@@ -95,7 +96,8 @@ TEST(LoadgenTls, PerStatusAndPerEndpointCountsMatchWhatTheServerAnswered) {
   EXPECT_EQ(reported, served);
   EXPECT_EQ(served.size(), 4u);
   // Each endpoint saw only its own status; errors are its 4xx and 5xx answers.
-  std::map<std::string, std::string> expected = {{"fine", "200"}, {"created", "201"}, {"missing", "404"}, {"broken", "503"}};
+  std::map<std::string, std::string> expected = {
+      {"fine", "200"}, {"created", "201"}, {"missing", "404"}, {"broken", "503"}};
   simdjson::dom::array endpoints = root["endpoints"].get_array().value();
   for (simdjson::dom::element endpoint : endpoints) {
     std::string name(endpoint["name"].get_string().value());
@@ -110,7 +112,8 @@ TEST(LoadgenTls, PerStatusAndPerEndpointCountsMatchWhatTheServerAnswered) {
   std::string page((std::istreambuf_iterator<char>(page_file)), std::istreambuf_iterator<char>());
   EXPECT_NE(page.find("<h2>Per status</h2>"), std::string::npos);
   for (const auto& [status, count] : served) {
-    EXPECT_NE(page.find("<tr><td>" + status + "</td><td>" + std::to_string(count) + "</td>"), std::string::npos) << status;
+    EXPECT_NE(page.find("<tr><td>" + status + "</td><td>" + std::to_string(count) + "</td>"), std::string::npos)
+        << status;
   }
   EXPECT_NE(page.find("<h2>Per endpoint</h2>"), std::string::npos);
   EXPECT_NE(page.find("<tr><td>missing</td><td>" + std::to_string(served["404"]) + "</td>"), std::string::npos);
@@ -121,7 +124,8 @@ TEST(LoadgenTls, GeneratedPathParametersStayInRange) {
   if (!have_program("nginx") || !have_program("openssl")) GTEST_SKIP() << "nginx or openssl not installed";
   TlsNginxServer server;
   std::string scenario = temporary_path("generators.json");
-  std::ofstream(scenario) << R"({"requests": [{"path": "/items/{{random_int(3,7)}}/{{random_choice(red, green)}}?n={{sequence}}"}]})";
+  std::ofstream(scenario)
+      << R"({"requests": [{"path": "/items/{{random_int(3,7)}}/{{random_choice(red, green)}}?n={{sequence}}"}]})";
   CommandResult result = run_tachyon({"bench", "-c", "3", "-t", "2", "-d", "500ms", "--scenario", scenario,
                                       "https://localhost:" + std::to_string(server.port()) + "/"});
   ASSERT_EQ(result.exit_code, 0) << result.standard_output << result.standard_error;

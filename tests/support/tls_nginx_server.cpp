@@ -51,30 +51,39 @@ TlsNginxServer::TlsNginxServer() {
   if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
   directory_ = pattern;
   std::string output;
-  std::string command = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=localhost "
-                        "-days 1 -keyout " + directory_ + "/key.pem -out " + directory_ + "/cert.pem";
+  std::string command =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=localhost "
+      "-days 1 -keyout " +
+      directory_ + "/key.pem -out " + directory_ + "/cert.pem";
   if (run_shell(command, output) != 0) throw std::runtime_error("openssl req failed: " + output);
   // The port is probed free and handed to nginx; a clash with another process only fails the start.
   port_ = free_port();
-  std::ofstream(directory_ + "/nginx.conf") << "daemon off;\nmaster_process off;\nworker_processes 1;\n"
-      "pid " << directory_ << "/nginx.pid;\nerror_log " << directory_ << "/error.log;\n"
-      "events { worker_connections 256; }\n"
-      "http {\n"
-      "  access_log off;\n"
-      "  log_format names '$ssl_server_name $status $request_uri';\n"
-      "  client_body_temp_path " << directory_ << "/body;\n"
-      "  server {\n"
-      "    listen 127.0.0.1:" << port_ << " ssl;\n"
-      "    ssl_certificate " << directory_ << "/cert.pem;\n"
-      "    ssl_certificate_key " << directory_ << "/key.pem;\n"
-      "    keepalive_requests 1000000;\n"
-      "    access_log " << directory_ << "/access.log names;\n"
-      "    location = /status/201 { return 201 \"created\\n\"; }\n"
-      "    location = /status/404 { return 404 \"missing\\n\"; }\n"
-      "    location = /status/503 { return 503 \"unavailable\\n\"; }\n"
-      "    location / { return 200 \"ok\\n\"; }\n"
-      "  }\n"
-      "}\n";
+  std::string config = R"(daemon off;
+master_process off;
+worker_processes 1;
+pid DIRECTORY/nginx.pid;
+error_log DIRECTORY/error.log;
+events { worker_connections 256; }
+http {
+  access_log off;
+  log_format names '$ssl_server_name $status $request_uri';
+  client_body_temp_path DIRECTORY/body;
+  server {
+    listen 127.0.0.1:PORT ssl;
+    ssl_certificate DIRECTORY/cert.pem;
+    ssl_certificate_key DIRECTORY/key.pem;
+    keepalive_requests 1000000;
+    access_log DIRECTORY/access.log names;
+    location = /status/201 { return 201 "created\n"; }
+    location = /status/404 { return 404 "missing\n"; }
+    location = /status/503 { return 503 "unavailable\n"; }
+    location / { return 200 "ok\n"; }
+  }
+}
+)";
+  for (std::size_t at; (at = config.find("DIRECTORY")) != std::string::npos;) config.replace(at, 9, directory_);
+  config.replace(config.find("PORT"), 4, std::to_string(port_));
+  std::ofstream(directory_ + "/nginx.conf") << config;
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "tachyon/loadgen/engine.hpp"
+#include "tachyon/loadgen/value_generator.hpp"
 
 namespace tachyon::loadgen {
 
@@ -65,21 +66,6 @@ std::optional<ScenarioFile> parse_scenario_file(const std::string& text, Scenari
 std::optional<std::chrono::microseconds> parse_duration(std::string_view text);
 // "10ms" (fixed) or "5ms-20ms" (uniform in the range).
 std::optional<ThinkTime> parse_think_time(std::string_view text);
-
-// Values of the template generators: {{random_int(A,B)}} uniform in [A, B], {{random_choice(x,y)}}
-// one of the listed values, {{sequence}} 1, 2, 3... unique across the users of a scenario
-// (user i of N takes i+1, i+1+N, ...), {{uuid}} a random version-4 UUID.
-class ValueGenerator {
- public:
-  ValueGenerator(std::uint64_t seed, std::uint64_t first_sequence = 1, std::uint64_t sequence_step = 1);
-  // nullopt when `expression` is not a generator call.
-  std::optional<std::string> generate(std::string_view expression);
-
- private:
-  std::mt19937_64 random_;
-  std::uint64_t next_sequence_;
-  std::uint64_t sequence_step_;
-};
 
 // Replaces every {{name}} with the variable's value, else with the generator's value when
 // `generator` is given and `name` is a generator call; unknown names become empty.

@@ -12,9 +12,12 @@ namespace {
 
 TlsStatus status_of(ssl_st* session, int result) {
   switch (SSL_get_error(session, result)) {
-    case SSL_ERROR_WANT_READ: return TlsStatus::want_read;
-    case SSL_ERROR_WANT_WRITE: return TlsStatus::want_write;
-    case SSL_ERROR_ZERO_RETURN: return TlsStatus::closed;
+    case SSL_ERROR_WANT_READ:
+      return TlsStatus::want_read;
+    case SSL_ERROR_WANT_WRITE:
+      return TlsStatus::want_write;
+    case SSL_ERROR_ZERO_RETURN:
+      return TlsStatus::closed;
     default:
       ERR_clear_error();  // the error queue is per thread: leave it empty for the next call
       return TlsStatus::error;
@@ -39,7 +42,9 @@ TlsContext::TlsContext() {
   SSL_CTX_set_alpn_protos(context_, http11, sizeof http11);
 }
 
-TlsContext::~TlsContext() { SSL_CTX_free(context_); }
+TlsContext::~TlsContext() {
+  SSL_CTX_free(context_);
+}
 
 ssl_st* TlsContext::open(int descriptor, const std::string& server_name) const {
   SSL* session = SSL_new(context_);
@@ -72,8 +77,12 @@ std::size_t tls_write(ssl_st* session, const char* data, std::size_t size, TlsSt
   return 0;
 }
 
-bool tls_has_pending(ssl_st* session) { return SSL_has_pending(session) == 1; }
+bool tls_has_pending(ssl_st* session) {
+  return SSL_has_pending(session) == 1;
+}
 
-void tls_free(ssl_st* session) { SSL_free(session); }
+void tls_free(ssl_st* session) {
+  SSL_free(session);
+}
 
 }  // namespace tachyon::loadgen
