@@ -130,7 +130,8 @@ std::optional<ParsedUrl> parse_url(std::string_view url, std::string& error) {
   if (host.empty()) return error = "the URL has no host", std::nullopt;
   std::string host_text(host);
   in6_addr literal{};
-  if (::inet_pton(AF_INET, host_text.c_str(), &literal) != 1 && ::inet_pton(AF_INET6, host_text.c_str(), &literal) != 1) {
+  if (::inet_pton(AF_INET, host_text.c_str(), &literal) != 1 &&
+      ::inet_pton(AF_INET6, host_text.c_str(), &literal) != 1) {
     parsed.server_name = host_text;
   }
   // Resolve once, up front: the engine connects to a numeric address.

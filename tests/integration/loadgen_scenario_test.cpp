@@ -106,7 +106,8 @@ TEST(LoadgenScenario, ThinkTimeLowersTheRequestRate) {
   std::string target = "http://127.0.0.1:" + std::to_string(server.port()) + "/";
   // 4 connections each pausing 50 ms after every answer for 1 s: at most 4 * (1 + 20) requests,
   // whatever the machine's speed; without the pause the same run makes far more.
-  CommandResult result = run_tachyon({"bench", "-c", "4", "-t", "1", "-d", "1s", "--think-time", "50ms", "--json", json, target});
+  CommandResult result =
+      run_tachyon({"bench", "-c", "4", "-t", "1", "-d", "1s", "--think-time", "50ms", "--json", json, target});
   ASSERT_EQ(result.exit_code, 0) << result.standard_error;
   std::uint64_t paced = requests_in(json);
   EXPECT_LE(paced, 84u);

@@ -57,7 +57,8 @@ TEST(LoadgenScenarioFiles, YamlAndJsonOfTheSameScenarioSendTheSameRequests) {
     "requests": [
       {"name": "item", "weight": 3, "path": "/items/{{random_int(1,1000)}}", "headers": {"Authorization": "Bearer {{token}}"}},
       {"name": "tag", "weight": 1.5, "path": "/tags/{{random_choice(a,b,c)}}/{{uuid}}", "think_time": "1ms"}
-    ]})", ScenarioFormat::json);
+    ]})",
+                            ScenarioFormat::json);
   ScenarioFile yaml = parse(R"(
 think_time: {min: 5ms, max: 20ms}
 flow:
@@ -73,7 +74,8 @@ requests:
     weight: 1.5
     path: /tags/{{random_choice(a,b,c)}}/{{uuid}}
     think_time: 1ms
-)", ScenarioFormat::yaml);
+)",
+                            ScenarioFormat::yaml);
   ASSERT_EQ(json.scenarios.size(), 1u);
   ASSERT_EQ(yaml.scenarios.size(), 1u);
   Scenario& from_json = json.scenarios[0];
@@ -100,7 +102,8 @@ scenarios:
     stages: [{duration: 2s, rate: 100}, {duration: 500ms, rate: 0}]
     requests: [{path: /ramp}]
   poll: {think_time: 1s, requests: [{path: /poll}]}
-)", ScenarioFormat::yaml);
+)",
+                            ScenarioFormat::yaml);
   ASSERT_TRUE(file.named);
   ASSERT_EQ(file.scenarios.size(), 3u);
   EXPECT_EQ(file.scenarios[0].name, "browse");
@@ -118,13 +121,15 @@ TEST(LoadgenScenarioFiles, InvalidFilesSayWhatIsWrong) {
   EXPECT_NE(error.find("weight"), std::string::npos);
   EXPECT_FALSE(parse_scenario_file("requests: [{path: /a, think_time: soon}]", ScenarioFormat::yaml, "", error));
   EXPECT_NE(error.find("think_time"), std::string::npos);
-  EXPECT_FALSE(parse_scenario_file("scenarios: {a: {rate: -1, requests: [{path: /a}]}}", ScenarioFormat::yaml, "", error));
+  EXPECT_FALSE(
+      parse_scenario_file("scenarios: {a: {rate: -1, requests: [{path: /a}]}}", ScenarioFormat::yaml, "", error));
   EXPECT_NE(error.find("scenario \"a\""), std::string::npos);
   EXPECT_FALSE(parse_scenario_file("requests: [{path: /a}", ScenarioFormat::yaml, "", error));
   EXPECT_NE(error.find("YAML"), std::string::npos);
   EXPECT_FALSE(parse_scenario_file("{\"requests\": []}", ScenarioFormat::json, "", error));
   EXPECT_NE(error.find("at least one"), std::string::npos);
-  EXPECT_FALSE(parse_scenario_file("{\"connections\": 3, \"requests\": [{\"path\": \"/\"}]}", ScenarioFormat::json, "", error));
+  EXPECT_FALSE(
+      parse_scenario_file("{\"connections\": 3, \"requests\": [{\"path\": \"/\"}]}", ScenarioFormat::json, "", error));
   EXPECT_NE(error.find("connections"), std::string::npos);  // only named scenarios carry their own load
 }
 

@@ -25,12 +25,12 @@ struct InFlight {
 
 struct Connection {
   int descriptor = -1;
-  ssl_st* tls = nullptr;       // https: the TLS session over `descriptor`
-  bool connecting = false;     // TCP connect in progress
-  bool handshaking = false;    // TLS handshake in progress
-  bool thinking = false;       // waiting out a think time before its next request
+  ssl_st* tls = nullptr;         // https: the TLS session over `descriptor`
+  bool connecting = false;       // TCP connect in progress
+  bool handshaking = false;      // TLS handshake in progress
+  bool thinking = false;         // waiting out a think time before its next request
   std::uint64_t generation = 0;  // bumped on close, so a stale think-time wake-up is ignored
-  std::size_t schedule = 0;    // its load group's index in the worker
+  std::size_t schedule = 0;      // its load group's index in the worker
   std::size_t first_endpoint = 0;
   bool watching_writable = false;
   bool available = false;  // listed in the thread's free-connection stack

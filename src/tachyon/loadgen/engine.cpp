@@ -73,7 +73,9 @@ int LoadOptions::total_connections() const {
   return total;
 }
 
-double LoadOptions::rate_at(std::chrono::microseconds elapsed) const { return effective_groups().front().rate_at(elapsed); }
+double LoadOptions::rate_at(std::chrono::microseconds elapsed) const {
+  return effective_groups().front().rate_at(elapsed);
+}
 
 void EndpointStats::count_status(int status) {
   for (auto& [known, count] : status_counts) {
@@ -160,8 +162,9 @@ RunResult run_load(const LoadOptions& options, const TickCallback& on_tick) {
       int thread = (next_thread + taken) % threads;
       int share = group.connections / threads + (taken < group.connections % threads ? 1 : 0);
       if (share == 0) continue;
-      shares[static_cast<std::size_t>(thread)].push_back(
-          {&groups[group_index], group_index, share, static_cast<double>(share) / group.connections, first_user, first_endpoint});
+      shares[static_cast<std::size_t>(thread)].push_back({&groups[group_index], group_index, share,
+                                                          static_cast<double>(share) / group.connections, first_user,
+                                                          first_endpoint});
       first_user += static_cast<std::size_t>(share);
     }
     next_thread = (next_thread + group.connections % threads) % threads;
@@ -169,8 +172,9 @@ RunResult run_load(const LoadOptions& options, const TickCallback& on_tick) {
   }
   std::vector<std::unique_ptr<Worker>> workers;
   for (int thread = 0; thread < threads; ++thread) {
-    workers.push_back(std::make_unique<Worker>(options, shares[static_cast<std::size_t>(thread)], groups.size(), first_endpoint,
-                                               start, options.seed + static_cast<std::uint64_t>(thread)));
+    workers.push_back(std::make_unique<Worker>(options, shares[static_cast<std::size_t>(thread)], groups.size(),
+                                               first_endpoint, start,
+                                               options.seed + static_cast<std::uint64_t>(thread)));
   }
   std::vector<std::thread> running;
   for (auto& worker : workers) running.emplace_back([&worker] { worker->run(); });

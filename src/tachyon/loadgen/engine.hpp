@@ -21,7 +21,7 @@ struct Target {
   std::string host = "127.0.0.1";  // numeric IPv4 or IPv6 address
   std::uint16_t port = 80;
   std::string unix_path;  // when set, connect here instead of host:port
-  bool tls = false;        // https: TLS over the connection (certificates are not verified, like wrk)
+  bool tls = false;       // https: TLS over the connection (certificates are not verified, like wrk)
   std::string server_name;  // sent as SNI when `tls` (empty: none, as for an IP-literal host)
 };
 
@@ -78,7 +78,7 @@ struct LoadOptions {
 
   // The groups to run: `groups`, or one unnamed group made of the fields above.
   std::vector<LoadGroup> effective_groups() const;
-  bool open_model() const;  // any group
+  bool open_model() const;                           // any group
   std::chrono::microseconds total_duration() const;  // the longest group
   int total_connections() const;
   // The intended request rate at `elapsed` into the run (open model, single group).
@@ -109,8 +109,8 @@ struct RunStats {
   std::uint64_t bytes_read = 0;
   std::array<std::uint64_t, error_kind_count> errors{};
   std::array<std::uint64_t, 600> status_counts{};
-  std::vector<EndpointStats> endpoints;  // scenario runs only: every group's endpoints in group order
-  std::vector<EndpointStats> groups;     // in LoadOptions::effective_groups() order
+  std::vector<EndpointStats> endpoints;     // scenario runs only: every group's endpoints in group order
+  std::vector<EndpointStats> groups;        // in LoadOptions::effective_groups() order
   std::map<int, Histogram> status_latency;  // latency of the responses with each status
 
   std::uint64_t error_total() const;
@@ -125,7 +125,7 @@ struct RunResult {
   double generator_cpu_seconds = 0.0;  // user + system time of this process during the run
   std::vector<double> thread_cpu_seconds;  // each generator thread's own CPU time (CLOCK_THREAD_CPUTIME_ID)
   int threads = 0;
-  std::vector<std::string> group_names;    // effective_groups() names
+  std::vector<std::string> group_names;     // effective_groups() names
   std::vector<std::string> endpoint_names;  // scenario runs: "group/endpoint" (just "endpoint" with one group)
 };
 

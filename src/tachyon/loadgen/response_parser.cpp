@@ -71,7 +71,8 @@ ResponseParser::Result ResponseParser::parse_head(std::string_view data, std::si
   const char* cursor = next_line(begin, status_line);
   if (cursor == nullptr) return incomplete();
   // "HTTP/1.1 200 OK\r": the version, one space, three digits.
-  if (status_line.size() < 13 || status_line.back() != '\r' || status_line.substr(0, 7) != "HTTP/1." || status_line[8] != ' ') {
+  if (status_line.size() < 13 || status_line.back() != '\r' || status_line.substr(0, 7) != "HTTP/1." ||
+      status_line[8] != ' ') {
     return Result::error;
   }
   bool http10 = status_line[7] == '0';

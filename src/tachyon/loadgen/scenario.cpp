@@ -57,9 +57,12 @@ YAML::Node from_json(simdjson::dom::element element) {
       for (simdjson::dom::element item : array) node.push_back(from_json(item));
       return node;
     }
-    case simdjson::dom::element_type::STRING: return YAML::Node(std::string(element.get_string().value_unsafe()));
-    case simdjson::dom::element_type::NULL_VALUE: return YAML::Node(YAML::NodeType::Null);
-    default: return YAML::Node(simdjson::to_string(element));
+    case simdjson::dom::element_type::STRING:
+      return YAML::Node(std::string(element.get_string().value_unsafe()));
+    case simdjson::dom::element_type::NULL_VALUE:
+      return YAML::Node(YAML::NodeType::Null);
+    default:
+      return YAML::Node(simdjson::to_string(element));
   }
 }
 
@@ -140,7 +143,8 @@ bool read_stages(const YAML::Node& node, std::vector<Stage>& stages, std::string
   for (const YAML::Node& item : node) {
     std::string duration_text;
     Stage stage;
-    if (!item.IsMap() || !scalar_text(item["duration"], duration_text) || !scalar_number(item["rate"], stage.rate)) return false;
+    if (!item.IsMap() || !scalar_text(item["duration"], duration_text) || !scalar_number(item["rate"], stage.rate))
+      return false;
     auto duration = parse_duration(duration_text);
     if (!duration || duration->count() <= 0 || stage.rate < 0) return false;
     stage.duration = *duration;
@@ -151,7 +155,8 @@ bool read_stages(const YAML::Node& node, std::vector<Stage>& stages, std::string
 }
 
 // One scenario: the whole file, or one entry of its "scenarios" section (`named`).
-bool read_scenario(const YAML::Node& root, bool named, const std::string& directory, Scenario& scenario, std::string& error) {
+bool read_scenario(const YAML::Node& root, bool named, const std::string& directory, Scenario& scenario,
+                   std::string& error) {
   if (!root.IsMap()) return error = "a scenario must be an object", false;
   for (auto field : root) {
     std::string key = field.first.Scalar();
@@ -174,7 +179,8 @@ bool read_scenario(const YAML::Node& root, bool named, const std::string& direct
       }
       scenario.connections = static_cast<int>(connections);
     } else if (named && key == "rate") {
-      if (!scalar_number(value, scenario.rate) || scenario.rate <= 0) return error = "\"rate\" must be a positive number", false;
+      if (!scalar_number(value, scenario.rate) || scenario.rate <= 0)
+        return error = "\"rate\" must be a positive number", false;
     } else if (named && key == "stages") {
       if (!read_stages(value, scenario.stages, error)) return false;
     } else if (!named && key == "scenarios") {
@@ -203,7 +209,8 @@ bool read_scenario(const YAML::Node& root, bool named, const std::string& direct
   return true;
 }
 
-std::optional<ScenarioFile> read_scenario_file(const YAML::Node& root, const std::string& directory, std::string& error) {
+std::optional<ScenarioFile> read_scenario_file(const YAML::Node& root, const std::string& directory,
+                                               std::string& error) {
   if (!root.IsMap()) {
     error = "a scenario file must hold an object";
     return std::nullopt;
@@ -301,12 +308,18 @@ std::optional<std::chrono::microseconds> parse_duration(std::string_view text) {
   if (error != std::errc() || number < 0) return std::nullopt;
   std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
   double scale = 0;
-  if (unit == "us") scale = 1;
-  else if (unit == "ms") scale = 1e3;
-  else if (unit == "s" || unit.empty()) scale = 1e6;
-  else if (unit == "m") scale = 60e6;
-  else if (unit == "h") scale = 3600e6;
-  else return std::nullopt;
+  if (unit == "us")
+    scale = 1;
+  else if (unit == "ms")
+    scale = 1e3;
+  else if (unit == "s" || unit.empty())
+    scale = 1e6;
+  else if (unit == "m")
+    scale = 60e6;
+  else if (unit == "h")
+    scale = 3600e6;
+  else
+    return std::nullopt;
   return std::chrono::microseconds(static_cast<std::int64_t>(number * scale));
 }
 

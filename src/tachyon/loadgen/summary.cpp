@@ -60,7 +60,8 @@ void append_status_table(std::string& out, const RunResult& result) {
     std::uint64_t count = stats.status_counts[status];
     if (count == 0) continue;
     auto histogram = stats.status_latency.find(static_cast<int>(status));
-    double share = stats.completed > 0 ? 100.0 * static_cast<double>(count) / static_cast<double>(stats.completed) : 0.0;
+    double share =
+        stats.completed > 0 ? 100.0 * static_cast<double>(count) / static_cast<double>(stats.completed) : 0.0;
     append_line(out, "    %-5zu %10llu responses %6.2f%%", status, static_cast<unsigned long long>(count), share);
     if (histogram != stats.status_latency.end()) {
       append_line(out, "  p50 %9s  p99 %9s  max %9s",
@@ -137,7 +138,8 @@ std::string format_summary(const RunResult& result, const RunDescription& descri
         std::snprintf(model, sizeof model, "closed");
       }
       append_line(out, "    %-24s %3d conn %-13s %8llu requests %6.1f req/s %6llu errors  p50 %9s  p99 %9s\n",
-                  groups[index].name.c_str(), groups[index].connections, model, static_cast<unsigned long long>(group.completed),
+                  groups[index].name.c_str(), groups[index].connections, model,
+                  static_cast<unsigned long long>(group.completed),
                   result.elapsed_seconds > 0 ? static_cast<double>(group.completed) / result.elapsed_seconds : 0.0,
                   static_cast<unsigned long long>(group.errors),
                   format_microseconds(static_cast<double>(group.latency.value_at_percentile(50))).c_str(),
@@ -149,9 +151,8 @@ std::string format_summary(const RunResult& result, const RunDescription& descri
     for (std::size_t index = 0; index < stats.endpoints.size(); ++index) {
       const EndpointStats& endpoint = stats.endpoints[index];
       std::string name = index < result.endpoint_names.size() ? result.endpoint_names[index] : std::to_string(index);
-      append_line(out, "    %-24s %8llu requests %6llu errors  p50 %9s  p99 %9s  max %9s  status",
-                  name.c_str(), static_cast<unsigned long long>(endpoint.completed),
-                  static_cast<unsigned long long>(endpoint.errors),
+      append_line(out, "    %-24s %8llu requests %6llu errors  p50 %9s  p99 %9s  max %9s  status", name.c_str(),
+                  static_cast<unsigned long long>(endpoint.completed), static_cast<unsigned long long>(endpoint.errors),
                   format_microseconds(static_cast<double>(endpoint.latency.value_at_percentile(50))).c_str(),
                   format_microseconds(static_cast<double>(endpoint.latency.value_at_percentile(99))).c_str(),
                   format_microseconds(static_cast<double>(endpoint.latency.max())).c_str());
@@ -161,8 +162,9 @@ std::string format_summary(const RunResult& result, const RunDescription& descri
       out += '\n';
     }
   }
-  append_line(out, "  generator %.2f CPU-seconds (%.0f req per CPU-second), threads busy", result.generator_cpu_seconds,
-              result.generator_cpu_seconds > 0 ? static_cast<double>(stats.completed) / result.generator_cpu_seconds : 0.0);
+  append_line(
+      out, "  generator %.2f CPU-seconds (%.0f req per CPU-second), threads busy", result.generator_cpu_seconds,
+      result.generator_cpu_seconds > 0 ? static_cast<double>(stats.completed) / result.generator_cpu_seconds : 0.0);
   for (double seconds : result.thread_cpu_seconds) {
     append_line(out, " %.0f%%", result.elapsed_seconds > 0 ? 100.0 * seconds / result.elapsed_seconds : 0.0);
   }
@@ -183,13 +185,17 @@ std::optional<std::string> saturation_warning(const RunResult& result, unsigned 
   double total = result.generator_cpu_seconds / (result.elapsed_seconds * std::max(1u, cores));
   char text[320];
   if (!busy.empty()) {
-    std::snprintf(text, sizeof text, "the generator saturated its own thread(s) %s: requests waited for it, so "
-                  "figures may be its limit, not the server's (try more --threads)", busy.c_str());
+    std::snprintf(text, sizeof text,
+                  "the generator saturated its own thread(s) %s: requests waited for it, so "
+                  "figures may be its limit, not the server's (try more --threads)",
+                  busy.c_str());
     return std::string(text);
   }
   if (total >= limit) {
-    std::snprintf(text, sizeof text, "the generator used %.0f%% of the machine's %u core(s): figures may be its "
-                  "limit, not the server's", total * 100.0, cores);
+    std::snprintf(text, sizeof text,
+                  "the generator used %.0f%% of the machine's %u core(s): figures may be its "
+                  "limit, not the server's",
+                  total * 100.0, cores);
     return std::string(text);
   }
   return std::nullopt;
@@ -259,7 +265,9 @@ std::string summary_json(const RunResult& result, const RunDescription& descript
       writer.field("model", groups[index].open_model() ? "open" : "closed");
       if (groups[index].open_model()) writer.field("target_rate", groups[index].rate);
       writer.field("requests", stats.groups[index].completed);
-      writer.field("rps", result.elapsed_seconds > 0 ? static_cast<double>(stats.groups[index].completed) / result.elapsed_seconds : 0.0);
+      writer.field("rps", result.elapsed_seconds > 0
+                              ? static_cast<double>(stats.groups[index].completed) / result.elapsed_seconds
+                              : 0.0);
       writer.field("errors", stats.groups[index].errors);
       writer.key("latency");
       write_latency(writer, stats.groups[index].latency);
@@ -277,7 +285,8 @@ std::string summary_json(const RunResult& result, const RunDescription& descript
       writer.field("errors", stats.endpoints[index].errors);
       writer.key("status_codes");
       writer.begin_object();
-      for (const auto& [status, count] : sorted_statuses(stats.endpoints[index])) writer.field(std::to_string(status), count);
+      for (const auto& [status, count] : sorted_statuses(stats.endpoints[index]))
+        writer.field(std::to_string(status), count);
       writer.end_object();
       writer.key("latency");
       write_latency(writer, stats.endpoints[index].latency);

@@ -60,9 +60,9 @@ Worker::Worker(const LoadOptions& options, const std::vector<WorkerGroup>& group
       connection.schedule = schedules_.size();
       connection.first_endpoint = share.first_endpoint;
       if (group.scenario != nullptr) {
-        connection.session = std::make_unique<Session>(*group.scenario, share.first_user + static_cast<std::size_t>(user),
-                                                       static_cast<std::size_t>(group.connections),
-                                                       seed * 7919 + next + share.group_index * 104729);
+        connection.session = std::make_unique<Session>(
+            *group.scenario, share.first_user + static_cast<std::size_t>(user),
+            static_cast<std::size_t>(group.connections), seed * 7919 + next + share.group_index * 104729);
       }
     }
     schedules_.push_back(std::move(schedule));
@@ -243,8 +243,12 @@ void Worker::handshake(std::size_t index, std::int64_t now) {
       connection.handshaking = false;
       flush(index, now);  // also stops watching writability once nothing is left to send
       return;
-    case TlsStatus::want_read: watch_writable(connection, false); return;
-    case TlsStatus::want_write: watch_writable(connection, true); return;
+    case TlsStatus::want_read:
+      watch_writable(connection, false);
+      return;
+    case TlsStatus::want_write:
+      watch_writable(connection, true);
+      return;
     case TlsStatus::closed:
     case TlsStatus::error:
       if (connection.in_flight.empty()) count_error(ErrorKind::connect);
@@ -300,7 +304,8 @@ void Worker::on_readable(std::size_t index, std::int64_t now) {
     if (connection.input_end == connection.input.size()) {
       if (connection.input_begin > 0) {
         std::copy(connection.input.begin() + static_cast<std::ptrdiff_t>(connection.input_begin),
-                  connection.input.begin() + static_cast<std::ptrdiff_t>(connection.input_end), connection.input.begin());
+                  connection.input.begin() + static_cast<std::ptrdiff_t>(connection.input_end),
+                  connection.input.begin());
         connection.input_end -= connection.input_begin;
         connection.input_begin = 0;
       } else {
@@ -347,7 +352,8 @@ void Worker::on_readable(std::size_t index, std::int64_t now) {
     stats_.bytes_read += static_cast<std::uint64_t>(received);
     connection.input_end += static_cast<std::size_t>(received);
     while (connection.descriptor >= 0 && connection.input_begin < connection.input_end) {
-      std::string_view data(connection.input.data() + connection.input_begin, connection.input_end - connection.input_begin);
+      std::string_view data(connection.input.data() + connection.input_begin,
+                            connection.input_end - connection.input_begin);
       std::size_t consumed = 0;
       ResponseParser::Result result = connection.parser.parse(data, consumed);
       connection.input_begin += consumed;
@@ -580,7 +586,8 @@ void Worker::run() {
       if (ready < 0 && errno == ENOSYS) precise_wait_ = false;
     }
     if (!precise_wait_) {
-      ready = ::epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), static_cast<int>((wait_us + 999) / 1000));
+      ready = ::epoll_wait(epoll_, events.data(), static_cast<int>(events.size()),
+                           static_cast<int>((wait_us + 999) / 1000));
     }
     for (int position = 0; position < ready; ++position) on_event(events[static_cast<std::size_t>(position)]);
   }

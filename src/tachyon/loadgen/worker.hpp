@@ -24,8 +24,8 @@ struct WorkerGroup {
   const LoadGroup* group = nullptr;
   std::size_t group_index = 0;  // in LoadOptions::effective_groups()
   int connections = 0;
-  double rate_share = 1.0;       // of the group's rate
-  std::size_t first_user = 0;    // scenario user (CSV row) index of this share's first connection
+  double rate_share = 1.0;         // of the group's rate
+  std::size_t first_user = 0;      // scenario user (CSV row) index of this share's first connection
   std::size_t first_endpoint = 0;  // the group's first endpoint in RunStats::endpoints
 };
 
