@@ -553,27 +553,32 @@ void Worker::run() {
       }
     }
     if (draining_ && (in_flight_total_ == 0 || now >= drain_deadline)) break;
-    std::int64_t wake = std::min(next_housekeeping_us_, draining_ ? drain_deadline : end_us_);
-    if (!thinking_.empty()) {
-      wake_thinkers(now);
-      if (!thinking_.empty()) wake = std::min(wake, thinking_.top().due_us);
-    }
+    if (!thinking_.empty()) wake_thinkers(now);
     if (any_open_model_ && !draining_) {
       for (Schedule& schedule : schedules_) {
         if (!schedule.open_model || schedule.next_due_us >= schedule.end_us) continue;
         schedule_arrivals(schedule, now);
         dispatch(schedule, now);
-        if (schedule.pending.empty()) wake = std::min(wake, schedule.next_due_us);
       }
     }
     if (now >= next_housekeeping_us_) {
       housekeeping(now);
       next_housekeeping_us_ = now + housekeeping_interval_us;
-      wake = std::min(wake, next_housekeeping_us_);
     }
     if (now >= next_publish_us_) {
       publish();
       next_publish_us_ = now + 1'000'000;
+    }
+    // Sleep until the next timer: housekeeping, the end, a think time ending, or a request falling
+    // due that a free connection could send at once.
+    std::int64_t wake = std::min(next_housekeeping_us_, draining_ ? drain_deadline : end_us_);
+    if (!thinking_.empty()) wake = std::min(wake, thinking_.top().due_us);
+    if (any_open_model_ && !draining_) {
+      for (const Schedule& schedule : schedules_) {
+        if (schedule.open_model && schedule.next_due_us < schedule.end_us && schedule.pending.empty()) {
+          wake = std::min(wake, schedule.next_due_us);
+        }
+      }
     }
     std::int64_t wait_us = std::max<std::int64_t>(0, wake - now);
     timespec wait{static_cast<time_t>(wait_us / 1'000'000), static_cast<long>((wait_us % 1'000'000) * 1000)};
