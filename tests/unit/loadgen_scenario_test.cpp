@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <map>
-#include <regex>
 #include <set>
 #include <string>
 
@@ -172,16 +171,29 @@ TEST(LoadgenGenerators, SequencesOfDifferentUsersNeverCollide) {
   EXPECT_TRUE(seen.count("1") && seen.count("300"));
 }
 
+// 8-4-4-4-12 lower-case hex digits, version nibble 4, variant bits 10 (RFC 9562 section 5.4).
+// (No std::regex: GCC 12 warns inside <regex> in the sanitizer build.)
+bool is_version_four_uuid(const std::string& text) {
+  if (text.size() != 36) return false;
+  for (std::size_t index = 0; index < text.size(); ++index) {
+    char character = text[index];
+    bool dash_position = index == 8 || index == 13 || index == 18 || index == 23;
+    bool hex = (character >= '0' && character <= '9') || (character >= 'a' && character <= 'f');
+    if (dash_position ? character != '-' : !hex) return false;
+  }
+  return text[14] == '4' && std::string_view("89ab").find(text[19]) != std::string_view::npos;
+}
+
 TEST(LoadgenGenerators, UuidsAreRandomVersionFour) {
   ValueGenerator generator(7);
-  std::regex version_four("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
   std::set<std::string> seen;
   for (int draw = 0; draw < 100; ++draw) {
     std::string uuid = *generator.generate("uuid");
-    EXPECT_TRUE(std::regex_match(uuid, version_four)) << uuid;
+    EXPECT_TRUE(is_version_four_uuid(uuid)) << uuid;
     seen.insert(uuid);
   }
   EXPECT_EQ(seen.size(), 100u);
+  EXPECT_FALSE(is_version_four_uuid("00000000-0000-1000-8000-000000000000"));  // the check can fail
 }
 
 TEST(LoadgenGenerators, TemplatesPreferVariablesAndLeaveUnknownNamesEmpty) {
