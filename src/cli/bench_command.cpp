@@ -30,7 +30,7 @@ namespace {
 using namespace tachyon::loadgen;
 
 constexpr const char* bench_usage =
-    "Usage: tachyon bench [options] URL\n"
+    "Usage: tachyon bench [options] URL      (http://, https:// with SNI, or --unix)\n"
     "       tachyon bench compare A.json B.json\n"
     "\n"
     "Closed model (default): N connections send as fast as the server answers (like wrk).\n"
@@ -48,7 +48,9 @@ constexpr const char* bench_usage =
     "  -m, --method M        request method (default GET)\n"
     "  -H, --header 'N: v'   extra request header (repeatable)\n"
     "  --body TEXT           request body\n"
-    "  --scenario FILE       requests from a JSON scenario (flow, weighted requests, CSV data)\n"
+    "  --think-time T        pause after each response: 10ms, or a random range 5ms-20ms\n"
+    "  --scenario FILE       requests from a JSON or YAML scenario (flow, weighted requests, CSV data,\n"
+    "                        generators, think times, named scenarios with their own rates)\n"
     "  --unix PATH           connect to a unix socket (the URL gives Host and path)\n"
     "  --json FILE           write the summary as JSON\n"
     "  --hgrm FILE           write the latency percentile distribution (HdrHistogram .hgrm)\n"
@@ -62,21 +64,6 @@ constexpr const char* bench_usage =
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "tachyon bench: %s\n\n%s", message.c_str(), bench_usage);
   return 2;
-}
-
-std::optional<std::chrono::microseconds> parse_duration(std::string_view text) {
-  double number = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (error != std::errc() || number < 0) return std::nullopt;
-  std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
-  double scale = 0;
-  if (unit == "us") scale = 1;
-  else if (unit == "ms") scale = 1e3;
-  else if (unit == "s" || unit.empty()) scale = 1e6;
-  else if (unit == "m") scale = 60e6;
-  else if (unit == "h") scale = 3600e6;
-  else return std::nullopt;
-  return std::chrono::microseconds(static_cast<std::int64_t>(number * scale));
 }
 
 std::optional<std::vector<Stage>> parse_stages(std::string_view text) {
@@ -105,16 +92,22 @@ struct ParsedUrl {
   std::uint16_t port = 80;
   std::string path = "/";
   std::string host_header;
+  bool tls = false;
+  std::string server_name;  // the host as written, unless it is an IP literal (RFC 6066 section 3)
 };
 
 std::optional<ParsedUrl> parse_url(std::string_view url, std::string& error) {
-  constexpr std::string_view scheme = "http://";
-  if (url.substr(0, scheme.size()) != scheme) {
-    error = url.substr(0, 8) == "https://" ? "https is not supported yet (TLS is not built in)" : "the URL must start with http://";
+  ParsedUrl parsed;
+  if (url.substr(0, 7) == "http://") {
+    url.remove_prefix(7);
+  } else if (url.substr(0, 8) == "https://") {
+    url.remove_prefix(8);
+    parsed.tls = true;
+    parsed.port = 443;
+  } else {
+    error = "the URL must start with http:// or https://";
     return std::nullopt;
   }
-  url.remove_prefix(scheme.size());
-  ParsedUrl parsed;
   std::size_t slash = url.find('/');
   std::string_view authority = url.substr(0, slash);
   if (slash != std::string_view::npos) parsed.path = std::string(url.substr(slash));
@@ -135,11 +128,16 @@ std::optional<ParsedUrl> parse_url(std::string_view url, std::string& error) {
     if (parse_error != std::errc() || end != port.data() + port.size()) return error = "bad port in URL", std::nullopt;
   }
   if (host.empty()) return error = "the URL has no host", std::nullopt;
+  std::string host_text(host);
+  in6_addr literal{};
+  if (::inet_pton(AF_INET, host_text.c_str(), &literal) != 1 &&
+      ::inet_pton(AF_INET6, host_text.c_str(), &literal) != 1) {
+    parsed.server_name = host_text;
+  }
   // Resolve once, up front: the engine connects to a numeric address.
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
-  std::string host_text(host);
   if (::getaddrinfo(host_text.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
     return error = "cannot resolve host '" + host_text + "'", std::nullopt;
   }
@@ -286,6 +284,10 @@ std::optional<std::string> parse_arguments(int argument_count, char** arguments,
     } else if (flag == "-H" || flag == "--header") {
       if (text->find(':') == std::string_view::npos) return "--header takes 'Name: value'";
       parsed.headers.emplace_back(*text);
+    } else if (flag == "--think-time") {
+      auto think = parse_think_time(*text);
+      if (!think) return "--think-time takes a duration like 10ms or a range like 5ms-20ms";
+      options.think_time = *think;
     } else if (flag == "--body") {
       parsed.body = std::string(*text);
     } else if (flag == "--unix") {
@@ -344,15 +346,34 @@ int bench_command(int argument_count, char** arguments) {
   LoadOptions& options = parsed.options;
   options.target.host = url->host;
   options.target.port = url->port;
+  options.target.tls = url->tls;
+  options.target.server_name = url->server_name;
   options.request = build_request(parsed, *url);
   options.head_request = parsed.method == "HEAD";
-  std::optional<Scenario> scenario;
+  std::optional<ScenarioFile> scenarios;
   if (!parsed.scenario_path.empty()) {
     std::string scenario_error;
-    scenario = load_scenario(parsed.scenario_path, scenario_error);
-    if (!scenario) return usage_error(scenario_error);
-    scenario->host_header = url->host_header;
-    options.scenario = &*scenario;
+    scenarios = load_scenario_file(parsed.scenario_path, scenario_error);
+    if (!scenarios) return usage_error(scenario_error);
+    for (Scenario& scenario : scenarios->scenarios) scenario.host_header = url->host_header;
+    if (scenarios->named) {
+      // Each named scenario brings its own load; the command line gives only the default connections.
+      if (options.rate > 0 || !options.stages.empty()) {
+        return usage_error("--rate and --stages do not apply to a file of named scenarios (give each its \"rate\")");
+      }
+      for (const Scenario& scenario : scenarios->scenarios) {
+        LoadGroup group;
+        group.name = scenario.name;
+        group.connections = scenario.connections > 0 ? scenario.connections : options.connections;
+        group.rate = scenario.rate;
+        group.stages = scenario.stages;
+        group.scenario = &scenario;
+        group.think_time = options.think_time;
+        options.groups.push_back(group);
+      }
+    } else {
+      options.scenario = &scenarios->scenarios.front();
+    }
     // A flow step needs its answer (a captured token) before the next request is built.
     options.pipeline = 1;
   }
@@ -400,11 +421,8 @@ int bench_command(int argument_count, char** arguments) {
                 static_cast<double>(previous_sample->rss_bytes) / 1e6);
   }
   // Busy generator threads add their own queueing to every figure: say so.
-  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  double usable = result.elapsed_seconds * std::min<double>(result.threads, cores);
-  if (usable > 0 && result.generator_cpu_seconds / usable > 0.9) {
-    std::fprintf(stderr, "warning: the generator used %.0f%% of its %d thread(s)' CPU time; figures may be its limit, "
-                         "not the server's\n", 100.0 * result.generator_cpu_seconds / usable, result.threads);
+  if (auto warning = saturation_warning(result, std::max(1u, std::thread::hardware_concurrency()))) {
+    std::fprintf(stderr, "warning: %s\n", warning->c_str());
   }
   if (!parsed.json_path.empty() && !write_file(parsed.json_path, summary_json(result, description))) {
     std::fprintf(stderr, "tachyon bench: cannot write %s\n", parsed.json_path.c_str());

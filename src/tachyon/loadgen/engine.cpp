@@ -6,6 +6,7 @@
 #include <memory>
 #include <thread>
 
+#include "tachyon/loadgen/scenario.hpp"
 #include "tachyon/loadgen/worker.hpp"
 
 namespace tachyon::loadgen {
@@ -20,14 +21,14 @@ double cpu_seconds() {
 
 }  // namespace
 
-std::chrono::microseconds LoadOptions::total_duration() const {
-  if (stages.empty()) return duration;
+std::chrono::microseconds LoadGroup::length(std::chrono::microseconds run_duration) const {
+  if (stages.empty()) return run_duration;
   std::chrono::microseconds total{0};
   for (const Stage& stage : stages) total += stage.duration;
   return total;
 }
 
-double LoadOptions::rate_at(std::chrono::microseconds elapsed) const {
+double LoadGroup::rate_at(std::chrono::microseconds elapsed) const {
   if (stages.empty()) return rate;
   double from = rate;
   std::chrono::microseconds stage_start{0};
@@ -40,6 +41,66 @@ double LoadOptions::rate_at(std::chrono::microseconds elapsed) const {
     from = stage.rate;
   }
   return from;
+}
+
+std::vector<LoadGroup> LoadOptions::effective_groups() const {
+  if (!groups.empty()) return groups;
+  LoadGroup single;
+  single.connections = connections;
+  single.rate = rate;
+  single.stages = stages;
+  single.scenario = scenario;
+  single.think_time = think_time;
+  return {single};
+}
+
+bool LoadOptions::open_model() const {
+  for (const LoadGroup& group : effective_groups()) {
+    if (group.open_model()) return true;
+  }
+  return false;
+}
+
+std::chrono::microseconds LoadOptions::total_duration() const {
+  std::chrono::microseconds total{0};
+  for (const LoadGroup& group : effective_groups()) total = std::max(total, group.length(duration));
+  return total;
+}
+
+int LoadOptions::total_connections() const {
+  int total = 0;
+  for (const LoadGroup& group : effective_groups()) total += group.connections;
+  return total;
+}
+
+double LoadOptions::rate_at(std::chrono::microseconds elapsed) const {
+  return effective_groups().front().rate_at(elapsed);
+}
+
+void EndpointStats::count_status(int status) {
+  for (auto& [known, count] : status_counts) {
+    if (known == status) {
+      ++count;
+      return;
+    }
+  }
+  status_counts.emplace_back(status, 1);
+}
+
+void EndpointStats::merge(const EndpointStats& other) {
+  latency.merge(other.latency);
+  completed += other.completed;
+  errors += other.errors;
+  for (const auto& [status, count] : other.status_counts) {
+    bool found = false;
+    for (auto& [known, total] : status_counts) {
+      if (known == status) {
+        total += count;
+        found = true;
+      }
+    }
+    if (!found) status_counts.emplace_back(status, count);
+  }
 }
 
 const char* error_kind_name(ErrorKind kind) {
@@ -78,25 +139,42 @@ void RunStats::merge(const RunStats& other) {
   for (std::size_t index = 0; index < errors.size(); ++index) errors[index] += other.errors[index];
   for (std::size_t index = 0; index < status_counts.size(); ++index) status_counts[index] += other.status_counts[index];
   if (endpoints.size() < other.endpoints.size()) endpoints.resize(other.endpoints.size());
-  for (std::size_t index = 0; index < other.endpoints.size(); ++index) {
-    endpoints[index].latency.merge(other.endpoints[index].latency);
-    endpoints[index].completed += other.endpoints[index].completed;
-    endpoints[index].errors += other.endpoints[index].errors;
-  }
+  for (std::size_t index = 0; index < other.endpoints.size(); ++index) endpoints[index].merge(other.endpoints[index]);
+  if (groups.size() < other.groups.size()) groups.resize(other.groups.size());
+  for (std::size_t index = 0; index < other.groups.size(); ++index) groups[index].merge(other.groups[index]);
+  for (const auto& [status, histogram] : other.status_latency) status_latency[status].merge(histogram);
 }
 
 RunResult run_load(const LoadOptions& options, const TickCallback& on_tick) {
-  int threads = std::clamp(options.threads, 1, std::max(1, options.connections));
+  std::vector<LoadGroup> groups = options.effective_groups();
+  int threads = std::clamp(options.threads, 1, std::max(1, options.total_connections()));
   auto start = std::chrono::steady_clock::now();
   double cpu_before = cpu_seconds();
+  std::vector<std::vector<WorkerGroup>> shares(static_cast<std::size_t>(threads));
+  std::size_t first_endpoint = 0;
+  int next_thread = 0;
+  for (std::size_t group_index = 0; group_index < groups.size(); ++group_index) {
+    const LoadGroup& group = groups[group_index];
+    // A group's connections are split as evenly as possible, starting where the previous group's
+    // split ended so small groups spread over the threads; each thread paces its share of the rate.
+    std::size_t first_user = 0;
+    for (int taken = 0; taken < threads; ++taken) {
+      int thread = (next_thread + taken) % threads;
+      int share = group.connections / threads + (taken < group.connections % threads ? 1 : 0);
+      if (share == 0) continue;
+      shares[static_cast<std::size_t>(thread)].push_back({&groups[group_index], group_index, share,
+                                                          static_cast<double>(share) / group.connections, first_user,
+                                                          first_endpoint});
+      first_user += static_cast<std::size_t>(share);
+    }
+    next_thread = (next_thread + group.connections % threads) % threads;
+    if (group.scenario != nullptr) first_endpoint += group.scenario->endpoints.size();
+  }
   std::vector<std::unique_ptr<Worker>> workers;
-  std::size_t first_user = 0;
   for (int thread = 0; thread < threads; ++thread) {
-    // Connections are split as evenly as possible; each thread paces its share of the rate.
-    int share = options.connections / threads + (thread < options.connections % threads ? 1 : 0);
-    workers.push_back(std::make_unique<Worker>(options, share, static_cast<double>(share) / options.connections, start,
-                                               options.seed + static_cast<std::uint64_t>(thread), first_user));
-    first_user += static_cast<std::size_t>(share);
+    workers.push_back(std::make_unique<Worker>(options, shares[static_cast<std::size_t>(thread)], groups.size(),
+                                               first_endpoint, start,
+                                               options.seed + static_cast<std::uint64_t>(thread)));
   }
   std::vector<std::thread> running;
   for (auto& worker : workers) running.emplace_back([&worker] { worker->run(); });
@@ -120,7 +198,17 @@ RunResult run_load(const LoadOptions& options, const TickCallback& on_tick) {
   result.generator_cpu_seconds = cpu_seconds() - cpu_before;
   result.open_model = options.open_model();
   result.threads = threads;
-  for (auto& worker : workers) result.stats.merge(worker->stats());
+  for (auto& worker : workers) {
+    result.stats.merge(worker->stats());
+    result.thread_cpu_seconds.push_back(worker->cpu_seconds());
+  }
+  for (const LoadGroup& group : groups) {
+    result.group_names.push_back(group.name);
+    if (group.scenario == nullptr) continue;
+    for (const std::string& endpoint : group.scenario->endpoint_names()) {
+      result.endpoint_names.push_back(groups.size() > 1 ? group.name + "/" + endpoint : endpoint);
+    }
+  }
   return result;
 }
 

@@ -90,15 +90,73 @@ Line spectrum(const std::string& label, const std::string& color, const Histogra
   return line;
 }
 
+std::string latency_cells(const Histogram& histogram) {
+  std::string cells;
+  for (double percentile : {50.0, 90.0, 99.0, 99.9}) {
+    cells += "<td>" + format_microseconds(static_cast<double>(histogram.value_at_percentile(percentile))) + "</td>";
+  }
+  return cells + "<td>" + format_microseconds(static_cast<double>(histogram.max())) + "</td>";
+}
+
+const char* latency_headers = "<th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th>";
+
+// The per-scenario, per-endpoint and per-status tables (the summary above has them as text too).
+std::string tables(const RunResult& result, const RunDescription& description) {
+  const RunStats& stats = result.stats;
+  std::string html;
+  if (!description.options->groups.empty()) {
+    std::vector<LoadGroup> groups = description.options->effective_groups();
+    html +=
+        "<h2>Per scenario</h2>\n<table><tr><th>scenario</th><th>connections</th><th>model</th><th>requests</th>"
+        "<th>req/s</th><th>errors</th>" +
+        std::string(latency_headers) + "</tr>\n";
+    for (std::size_t index = 0; index < stats.groups.size() && index < groups.size(); ++index) {
+      const EndpointStats& group = stats.groups[index];
+      std::string model = groups[index].open_model() ? "open " + number(groups[index].rate) + "/s" : "closed";
+      html += "<tr><td>" + escape_html(groups[index].name) + "</td><td>" + std::to_string(groups[index].connections) +
+              "</td><td>" + model + "</td><td>" + std::to_string(group.completed) + "</td><td>" +
+              number(result.elapsed_seconds > 0 ? static_cast<double>(group.completed) / result.elapsed_seconds : 0) +
+              "</td><td>" + std::to_string(group.errors) + "</td>" + latency_cells(group.latency) + "</tr>\n";
+    }
+    html += "</table>\n";
+  }
+  if (!stats.endpoints.empty()) {
+    html += "<h2>Per endpoint</h2>\n<table><tr><th>endpoint</th><th>requests</th><th>errors</th><th>statuses</th>" +
+            std::string(latency_headers) + "</tr>\n";
+    for (std::size_t index = 0; index < stats.endpoints.size(); ++index) {
+      const EndpointStats& endpoint = stats.endpoints[index];
+      auto statuses = endpoint.status_counts;
+      std::sort(statuses.begin(), statuses.end());
+      std::string status_text;
+      for (const auto& [status, count] : statuses)
+        status_text += std::to_string(status) + ": " + std::to_string(count) + " ";
+      std::string name = index < result.endpoint_names.size() ? result.endpoint_names[index] : std::to_string(index);
+      html += "<tr><td>" + escape_html(name) + "</td><td>" + std::to_string(endpoint.completed) + "</td><td>" +
+              std::to_string(endpoint.errors) + "</td><td>" + status_text + "</td>" + latency_cells(endpoint.latency) +
+              "</tr>\n";
+    }
+    html += "</table>\n";
+  }
+  html += "<h2>Per status</h2>\n<table><tr><th>status</th><th>responses</th><th>share</th>" +
+          std::string(latency_headers) + "</tr>\n";
+  for (const auto& [status, histogram] : stats.status_latency) {
+    std::uint64_t count = stats.status_counts[static_cast<std::size_t>(status)];
+    double share = stats.completed > 0 ? 100.0 * static_cast<double>(count) / static_cast<double>(stats.completed) : 0;
+    html += "<tr><td>" + std::to_string(status) + "</td><td>" + std::to_string(count) + "</td><td>" + number(share) +
+            " %</td>" + latency_cells(histogram) + "</tr>\n";
+  }
+  return html + "</table>\n";
+}
+
 }  // namespace
 
 std::string html_report(const RunResult& result, const RunDescription& description,
                         const std::vector<SecondSample>& series) {
-  std::string page = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>tachyon bench " +
-                     escape_html(description.url) +
-                     "</title>\n<style>body{font-family:sans-serif;margin:2em}pre{background:#f4f4f4;padding:1em}</style>"
-                     "</head><body>\n<h1>tachyon bench</h1>\n<pre>" +
-                     escape_html(format_summary(result, description)) + "</pre>\n";
+  std::string page =
+      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>tachyon bench " + escape_html(description.url) +
+      "</title>\n<style>body{font-family:sans-serif;margin:2em}pre{background:#f4f4f4;padding:1em}</style>"
+      "</head><body>\n<h1>tachyon bench</h1>\n<pre>" +
+      escape_html(format_summary(result, description)) + "</pre>\n" + tables(result, description);
   std::vector<std::pair<double, std::string>> time_ticks;
   double last_second = series.empty() ? 1 : series.back().elapsed_seconds;
   for (int tick = 0; tick <= 4; ++tick) time_ticks.emplace_back(last_second * tick / 4, number(last_second * tick / 4) + "s");

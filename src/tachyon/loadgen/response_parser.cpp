@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace tachyon::loadgen {
 namespace {
@@ -55,14 +56,27 @@ void ResponseParser::take_body(std::string_view bytes) {
 }
 
 ResponseParser::Result ResponseParser::parse_head(std::string_view data, std::size_t& consumed) {
-  std::size_t end = data.find("\r\n\r\n");
-  if (end == std::string_view::npos) return data.size() > max_head_bytes ? Result::error : Result::need_more;
-  std::string_view head = data.substr(0, end + 2);
-  consumed = end + 4;
-  std::size_t line_end = head.find("\r\n");
-  std::string_view status_line = head.substr(0, line_end);
-  // "HTTP/1.1 200 OK": the version, one space, three digits.
-  if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." || status_line[8] != ' ') return Result::error;
+  // One pass: each line is found with one memchr for its '\n' and the head ends at the first empty
+  // line; only header names starting with c or t are compared (Content-Length, Connection,
+  // Transfer-Encoding). Searching for "\r\n\r\n" first and then splitting the lines cost a memchr
+  // per line twice over: two thirds of the generator's instructions per request (bench/loadgen_callgrind.sh).
+  const char* begin = data.data();
+  const char* end = begin + data.size();
+  auto incomplete = [&] { return data.size() > max_head_bytes ? Result::error : Result::need_more; };
+  auto next_line = [&](const char* from, std::string_view& line) {
+    const auto* newline = static_cast<const char*>(std::memchr(from, '\n', static_cast<std::size_t>(end - from)));
+    if (newline == nullptr) return static_cast<const char*>(nullptr);
+    line = std::string_view(from, static_cast<std::size_t>(newline - from));
+    return newline + 1;
+  };
+  std::string_view status_line;
+  const char* cursor = next_line(begin, status_line);
+  if (cursor == nullptr) return incomplete();
+  // "HTTP/1.1 200 OK\r": the version, one space, three digits.
+  if (status_line.size() < 13 || status_line.back() != '\r' || status_line.substr(0, 7) != "HTTP/1." ||
+      status_line[8] != ' ') {
+    return Result::error;
+  }
   bool http10 = status_line[7] == '0';
   auto [pointer, error] = std::from_chars(status_line.data() + 9, status_line.data() + 12, status_);
   if (error != std::errc() || pointer != status_line.data() + 12 || status_ < 100) return Result::error;
@@ -70,11 +84,18 @@ ResponseParser::Result ResponseParser::parse_head(std::string_view data, std::si
   bool chunked = false;
   bool has_length = false;
   std::uint64_t length = 0;
-  std::string_view rest = head.substr(line_end + 2);
-  while (!rest.empty()) {
-    std::size_t next = rest.find("\r\n");
-    std::string_view line = rest.substr(0, next);
-    rest.remove_prefix(next + 2);
+  while (true) {
+    std::string_view line;
+    cursor = next_line(cursor, line);
+    if (cursor == nullptr) return incomplete();
+    if (line.empty() || line.back() != '\r') return Result::error;  // header lines end with CRLF
+    line.remove_suffix(1);
+    if (line.empty()) break;
+    char first = static_cast<char>(line[0] | 0x20);  // ASCII lower case
+    if (first != 'c' && first != 't') {
+      if (line.find(':') == std::string_view::npos) return Result::error;
+      continue;
+    }
     std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) return Result::error;
     std::string_view name = line.substr(0, colon);
@@ -93,6 +114,7 @@ ResponseParser::Result ResponseParser::parse_head(std::string_view data, std::si
       if (contains_token(value, "keep-alive")) keep_alive_ = true;
     }
   }
+  consumed = static_cast<std::size_t>(cursor - begin);
   // RFC 9112 section 6.3: no body for HEAD, 1xx, 204 and 304; chunked wins over Content-Length.
   if (head_request_ || status_ < 200 || status_ == 204 || status_ == 304) {
     state_ = State::done;

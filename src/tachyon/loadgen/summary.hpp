@@ -2,6 +2,7 @@
 // thresholds and `tachyon bench compare`).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,5 +29,8 @@ std::string format_microseconds(double microseconds);
 
 std::string format_summary(const RunResult& result, const RunDescription& description);
 std::string summary_json(const RunResult& result, const RunDescription& description);
+// A warning when a generator thread was busy for at least `limit` (0..1) of the run, or the whole
+// process for `limit` of `cores`: then the generator, not the server, may have set the pace.
+std::optional<std::string> saturation_warning(const RunResult& result, unsigned cores, double limit = 0.9);
 
 }  // namespace tachyon::loadgen

@@ -15,33 +15,63 @@ namespace {
 constexpr std::int64_t housekeeping_interval_us = 10'000;
 constexpr std::int64_t connect_retry_us = 10'000;
 constexpr std::int64_t max_drain_us = 2'000'000;
-constexpr std::size_t max_pending = 1'000'000;  // 8 MB of due times; beyond it requests are dropped
+constexpr std::size_t max_pending = 1'000'000;  // 8 MB of due times per group; beyond it requests are dropped
+
+double thread_cpu_seconds() {
+  timespec now{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
 
 }  // namespace
 
-Worker::Worker(const LoadOptions& options, int connection_count, double rate_share,
-               std::chrono::steady_clock::time_point start, std::uint64_t seed, std::size_t first_user)
-    : options_(options),
-      start_(start),
-      rate_share_(rate_share),
-      open_model_(options.open_model()),
-      connections_(static_cast<std::size_t>(connection_count)),
-      random_(seed) {
+Worker::Worker(const LoadOptions& options, const std::vector<WorkerGroup>& groups, std::size_t group_count,
+               std::size_t endpoint_count, std::chrono::steady_clock::time_point start, std::uint64_t seed)
+    : options_(options), start_(start), random_(seed) {
   epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_ < 0) throw std::runtime_error("epoll_create1 failed");
-  end_us_ = options.total_duration().count();
-  if (options.scenario != nullptr) {
-    capture_bodies_ = options.scenario->captures_bodies();
-    stats_.endpoints.resize(options.scenario->endpoints.size());
-    for (std::size_t index = 0; index < connections_.size(); ++index) {
-      connections_[index].session = std::make_unique<Session>(*options.scenario, first_user + index, seed * 7919 + index);
-    }
-  }
+  if (options.target.tls) tls_ = std::make_unique<TlsContext>();
   timeout_us_ = options.timeout.count();
+  track_groups_ = !options.groups.empty();
+  stats_.groups.resize(group_count);
+  stats_.endpoints.resize(endpoint_count);
+  endpoint_think_times_.resize(endpoint_count);
+  std::size_t connection_count = 0;
+  for (const WorkerGroup& share : groups) connection_count += static_cast<std::size_t>(share.connections);
+  connections_.resize(connection_count);
+  std::size_t next = 0;
+  for (const WorkerGroup& share : groups) {
+    const LoadGroup& group = *share.group;
+    Schedule schedule;
+    schedule.share = share;
+    schedule.open_model = group.open_model();
+    schedule.end_us = group.length(options.duration).count();
+    any_open_model_ = any_open_model_ || schedule.open_model;
+    end_us_ = std::max(end_us_, schedule.end_us);
+    if (group.scenario != nullptr) {
+      capture_bodies_ = capture_bodies_ || group.scenario->captures_bodies();
+      for (std::size_t step = 0; step < group.scenario->endpoints.size(); ++step) {
+        const auto& think = group.scenario->endpoints[step].think_time;
+        endpoint_think_times_[share.first_endpoint + step] = think ? *think : group.scenario->think_time;
+      }
+    }
+    for (int user = 0; user < share.connections; ++user, ++next) {
+      Connection& connection = connections_[next];
+      connection.schedule = schedules_.size();
+      connection.first_endpoint = share.first_endpoint;
+      if (group.scenario != nullptr) {
+        connection.session = std::make_unique<Session>(
+            *group.scenario, share.first_user + static_cast<std::size_t>(user),
+            static_cast<std::size_t>(group.connections), seed * 7919 + next + share.group_index * 104729);
+      }
+    }
+    schedules_.push_back(std::move(schedule));
+  }
 }
 
 Worker::~Worker() {
   for (auto& connection : connections_) {
+    if (connection.tls != nullptr) tls_free(connection.tls);
     if (connection.descriptor >= 0) ::close(connection.descriptor);
   }
   if (epoll_ >= 0) ::close(epoll_);
@@ -55,6 +85,10 @@ void Worker::count_error(ErrorKind kind, std::uint64_t count) {
   stats_.errors[static_cast<std::size_t>(kind)] += count;
 }
 
+void Worker::count_request_error(const InFlight& request) {
+  if (request.endpoint < stats_.endpoints.size()) ++stats_.endpoints[request.endpoint].errors;
+}
+
 void Worker::reset_parser(Connection& connection) {
   connection.parser.reset(options_.head_request, capture_bodies_);
 }
@@ -63,6 +97,13 @@ void Worker::connect(std::size_t index, std::int64_t now) {
   Connection& connection = connections_[index];
   bool in_progress = false;
   int descriptor = open_socket(options_.target, in_progress);
+  if (descriptor >= 0 && tls_) {
+    connection.tls = tls_->open(descriptor, options_.target.server_name);
+    if (connection.tls == nullptr) {
+      ::close(descriptor);
+      descriptor = -1;
+    }
+  }
   if (descriptor < 0) {
     count_error(ErrorKind::connect);
     connection.reconnect_at_us = now + connect_retry_us;
@@ -70,6 +111,7 @@ void Worker::connect(std::size_t index, std::int64_t now) {
   }
   connection.descriptor = descriptor;
   connection.connecting = in_progress;
+  connection.handshaking = connection.tls != nullptr;
   connection.watching_writable = in_progress;
   connection.input_begin = connection.input_end = 0;
   reset_parser(connection);
@@ -79,7 +121,13 @@ void Worker::connect(std::size_t index, std::int64_t now) {
   event.events = EPOLLIN | EPOLLRDHUP | (in_progress ? std::uint32_t{EPOLLOUT} : 0u);
   event.data.u64 = index;
   ::epoll_ctl(epoll_, EPOLL_CTL_ADD, descriptor, &event);
-  if (open_model_) {
+  if (connection.handshaking && !connection.connecting) handshake(index, now);
+  if (connection.descriptor >= 0) start_requests(index, now);
+}
+
+void Worker::start_requests(std::size_t index, std::int64_t now) {
+  // Requests queue in `unsent` while the connect or handshake completes.
+  if (schedules_[connections_[index].schedule].open_model) {
     mark_available(index);
   } else {
     send(index, now, now, options_.pipeline);
@@ -88,20 +136,25 @@ void Worker::connect(std::size_t index, std::int64_t now) {
 
 void Worker::close_connection(std::size_t index, ErrorKind pending_error, std::int64_t now, std::int64_t retry_delay_us) {
   Connection& connection = connections_[index];
+  if (connection.tls != nullptr) {
+    tls_free(connection.tls);
+    connection.tls = nullptr;
+  }
   if (connection.descriptor >= 0) {
     ::close(connection.descriptor);  // also removes it from the epoll set
     connection.descriptor = -1;
   }
   if (!connection.in_flight.empty()) {
     count_error(pending_error, connection.in_flight.size());
-    for (const InFlight& request : connection.in_flight) {
-      if (request.endpoint < stats_.endpoints.size()) ++stats_.endpoints[request.endpoint].errors;
-    }
+    EndpointStats& group = stats_.groups[schedules_[connection.schedule].share.group_index];
+    group.errors += connection.in_flight.size();
+    for (const InFlight& request : connection.in_flight) count_request_error(request);
     if (pending_error == ErrorKind::timeout) {
       // Timed-out requests stay in the latency figures with the time they had waited so far.
       for (const InFlight& request : connection.in_flight) {
         stats_.latency.record(now - request.intended_us);
-        stats_.service.record(now - request.sent_us);
+        if (any_open_model_) stats_.service.record(now - request.sent_us);
+        if (track_groups_) group.latency.record(now - request.intended_us);
       }
     }
     in_flight_total_ -= connection.in_flight.size();
@@ -110,6 +163,9 @@ void Worker::close_connection(std::size_t index, ErrorKind pending_error, std::i
   connection.unsent.clear();
   connection.unsent_offset = 0;
   connection.connecting = false;
+  connection.handshaking = false;
+  connection.thinking = false;
+  ++connection.generation;
   connection.watching_writable = false;
   connection.reconnect_at_us = now + retry_delay_us;
   // A server that closes keep-alive connections gets a new one at once, not at the next
@@ -131,7 +187,7 @@ void Worker::send(std::size_t index, std::int64_t intended, std::int64_t now, in
   for (int copy = 0; copy < copies; ++copy) {
     std::size_t endpoint = 0;
     if (connection.session) {
-      endpoint = connection.session->next_request(connection.unsent);
+      endpoint = connection.first_endpoint + connection.session->next_request(connection.unsent);
     } else {
       connection.unsent += options_.request;
     }
@@ -140,14 +196,30 @@ void Worker::send(std::size_t index, std::int64_t intended, std::int64_t now, in
   in_flight_total_ += static_cast<std::size_t>(copies);
   stats_.sent += static_cast<std::uint64_t>(copies);
   if (now - intended > options_.late_after.count()) stats_.late_sends += static_cast<std::uint64_t>(copies);
-  if (!connection.connecting) flush(index, now);
+  if (!connection.connecting && !connection.handshaking) flush(index, now);
 }
 
 void Worker::flush(std::size_t index, std::int64_t now) {
   Connection& connection = connections_[index];
   while (connection.unsent_offset < connection.unsent.size()) {
-    ssize_t written = ::send(connection.descriptor, connection.unsent.data() + connection.unsent_offset,
-                             connection.unsent.size() - connection.unsent_offset, MSG_NOSIGNAL);
+    const char* data = connection.unsent.data() + connection.unsent_offset;
+    std::size_t size = connection.unsent.size() - connection.unsent_offset;
+    if (connection.tls != nullptr) {
+      TlsStatus status = TlsStatus::done;
+      std::size_t written = tls_write(connection.tls, data, size, status);
+      if (written == 0) {
+        // want_read: a TLS 1.3 post-handshake message must be read first; read readiness is armed.
+        if (status == TlsStatus::want_write || status == TlsStatus::want_read) {
+          watch_writable(connection, status == TlsStatus::want_write);
+          return;
+        }
+        close_connection(index, ErrorKind::write, now, 0);
+        return;
+      }
+      connection.unsent_offset += written;
+      continue;
+    }
+    ssize_t written = ::send(connection.descriptor, data, size, MSG_NOSIGNAL);
     if (written < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) {
@@ -164,12 +236,33 @@ void Worker::flush(std::size_t index, std::int64_t now) {
   watch_writable(connection, false);
 }
 
+void Worker::handshake(std::size_t index, std::int64_t now) {
+  Connection& connection = connections_[index];
+  switch (tls_handshake(connection.tls)) {
+    case TlsStatus::done:
+      connection.handshaking = false;
+      flush(index, now);  // also stops watching writability once nothing is left to send
+      return;
+    case TlsStatus::want_read:
+      watch_writable(connection, false);
+      return;
+    case TlsStatus::want_write:
+      watch_writable(connection, true);
+      return;
+    case TlsStatus::closed:
+    case TlsStatus::error:
+      if (connection.in_flight.empty()) count_error(ErrorKind::connect);
+      close_connection(index, ErrorKind::connect, now, connect_retry_us);
+      return;
+  }
+}
+
 void Worker::mark_available(std::size_t index) {
   Connection& connection = connections_[index];
-  if (connection.available || connection.descriptor < 0) return;
+  if (connection.available || connection.descriptor < 0 || connection.thinking) return;
   if (connection.in_flight.size() >= static_cast<std::size_t>(options_.pipeline)) return;
   connection.available = true;
-  available_.push_back(index);
+  schedules_[connection.schedule].available.push_back(index);
 }
 
 void Worker::on_event(const epoll_event& event) {
@@ -187,9 +280,18 @@ void Worker::on_event(const epoll_event& event) {
       return;
     }
     connection.connecting = false;
-    flush(index, now);
-    if (connection.descriptor < 0) return;
-  } else if (event.events & EPOLLOUT) {
+    if (connection.handshaking) {
+      handshake(index, now);
+    } else {
+      flush(index, now);
+    }
+    return;
+  }
+  if (connection.handshaking) {
+    handshake(index, now);
+    return;
+  }
+  if (event.events & EPOLLOUT) {
     flush(index, now);
     if (connection.descriptor < 0) return;
   }
@@ -198,50 +300,87 @@ void Worker::on_event(const epoll_event& event) {
 
 void Worker::on_readable(std::size_t index, std::int64_t now) {
   Connection& connection = connections_[index];
-  if (connection.input_end == connection.input.size()) {
-    if (connection.input_begin > 0) {
-      std::copy(connection.input.begin() + static_cast<std::ptrdiff_t>(connection.input_begin),
-                connection.input.begin() + static_cast<std::ptrdiff_t>(connection.input_end), connection.input.begin());
-      connection.input_end -= connection.input_begin;
-      connection.input_begin = 0;
+  do {
+    if (connection.input_end == connection.input.size()) {
+      if (connection.input_begin > 0) {
+        std::copy(connection.input.begin() + static_cast<std::ptrdiff_t>(connection.input_begin),
+                  connection.input.begin() + static_cast<std::ptrdiff_t>(connection.input_end),
+                  connection.input.begin());
+        connection.input_end -= connection.input_begin;
+        connection.input_begin = 0;
+      } else {
+        connection.input.resize(connection.input.size() * 2);
+      }
+    }
+    char* space = connection.input.data() + connection.input_end;
+    std::size_t room = connection.input.size() - connection.input_end;
+    // One read per readiness event: level-triggered epoll reports the socket again if bytes remain,
+    // so the steady state costs one read and one write per request. TLS reads ahead into its own
+    // buffer, which epoll cannot see: the loop drains it (tls_has_pending) without another read().
+    ssize_t received = 0;
+    if (connection.tls != nullptr) {
+      TlsStatus status = TlsStatus::done;
+      received = static_cast<ssize_t>(tls_read(connection.tls, space, room, status));
+      if (received == 0) {
+        if (status == TlsStatus::want_read) return;
+        if (status == TlsStatus::want_write) {
+          watch_writable(connection, true);
+          return;
+        }
+        if (status == TlsStatus::error) {
+          close_connection(index, ErrorKind::read, now, 0);
+          return;
+        }
+      }
     } else {
-      connection.input.resize(connection.input.size() * 2);
+      received = ::recv(connection.descriptor, space, room, 0);
+      if (received < 0) {
+        if (errno == EAGAIN || errno == EINTR) return;
+        close_connection(index, ErrorKind::read, now, 0);
+        return;
+      }
     }
-  }
-  // One read per readiness event: level-triggered epoll reports the socket again if bytes remain,
-  // so the steady state costs one read and one write per request.
-  ssize_t received = ::recv(connection.descriptor, connection.input.data() + connection.input_end,
-                            connection.input.size() - connection.input_end, 0);
-  if (received < 0) {
-    if (errno == EAGAIN || errno == EINTR) return;
-    close_connection(index, ErrorKind::read, now, 0);
-    return;
-  }
-  now = now_us();  // the response arrived by the time recv returned
-  if (received == 0) {
-    if (!connection.in_flight.empty() && connection.parser.finish_on_close() == ResponseParser::Result::complete) {
-      on_response(index, now);  // a close-delimited response: on_response closes (and reconnects) itself
+    now = now_us();  // the response arrived by the time recv returned
+    if (received == 0) {
+      if (!connection.in_flight.empty() && connection.parser.finish_on_close() == ResponseParser::Result::complete) {
+        on_response(index, now);  // a close-delimited response: on_response closes (and reconnects) itself
+        return;
+      }
+      close_connection(index, ErrorKind::closed, now, 0);
       return;
     }
-    close_connection(index, ErrorKind::closed, now, 0);
-    return;
-  }
-  stats_.bytes_read += static_cast<std::uint64_t>(received);
-  connection.input_end += static_cast<std::size_t>(received);
-  while (connection.descriptor >= 0 && connection.input_begin < connection.input_end) {
-    std::string_view data(connection.input.data() + connection.input_begin, connection.input_end - connection.input_begin);
-    std::size_t consumed = 0;
-    ResponseParser::Result result = connection.parser.parse(data, consumed);
-    connection.input_begin += consumed;
-    if (result == ResponseParser::Result::need_more) break;
-    if (result == ResponseParser::Result::error || connection.in_flight.empty()) {
-      if (connection.in_flight.empty()) count_error(ErrorKind::protocol);
-      close_connection(index, ErrorKind::protocol, now, 0);
-      return;
+    stats_.bytes_read += static_cast<std::uint64_t>(received);
+    connection.input_end += static_cast<std::size_t>(received);
+    while (connection.descriptor >= 0 && connection.input_begin < connection.input_end) {
+      std::string_view data(connection.input.data() + connection.input_begin,
+                            connection.input_end - connection.input_begin);
+      std::size_t consumed = 0;
+      ResponseParser::Result result = connection.parser.parse(data, consumed);
+      connection.input_begin += consumed;
+      if (result == ResponseParser::Result::need_more) break;
+      if (result == ResponseParser::Result::error || connection.in_flight.empty()) {
+        if (connection.in_flight.empty()) count_error(ErrorKind::protocol);
+        close_connection(index, ErrorKind::protocol, now, 0);
+        return;
+      }
+      on_response(index, now);
     }
-    on_response(index, now);
+    if (connection.input_begin == connection.input_end) connection.input_begin = connection.input_end = 0;
+  } while (connection.tls != nullptr && connection.descriptor >= 0 && tls_has_pending(connection.tls));
+}
+
+void Worker::record_status(int status, std::int64_t latency_us) {
+  if (status < 0 || status >= static_cast<int>(status_slot_.size())) return;
+  auto code = static_cast<std::size_t>(status);
+  ++stats_.status_counts[code];
+  std::uint8_t slot = status_slot_[code];
+  if (slot == 0) {
+    if (status_histograms_.size() >= 255) return;  // more distinct statuses than HTTP defines
+    status_histograms_.emplace_back(status, Histogram());
+    slot = static_cast<std::uint8_t>(status_histograms_.size());
+    status_slot_[code] = slot;
   }
-  if (connection.input_begin == connection.input_end) connection.input_begin = connection.input_end = 0;
+  status_histograms_[slot - 1u].second.record(latency_us);
 }
 
 void Worker::on_response(std::size_t index, std::int64_t now) {
@@ -249,17 +388,31 @@ void Worker::on_response(std::size_t index, std::int64_t now) {
   InFlight request = connection.in_flight.front();
   connection.in_flight.pop_front();
   --in_flight_total_;
-  stats_.latency.record(now - request.intended_us);
-  stats_.service.record(now - request.sent_us);
+  std::int64_t latency = now - request.intended_us;
+  stats_.latency.record(latency);
+  // Closed-model-only runs send when intended: `service` is a copy of `latency`, made at the end.
+  if (any_open_model_) stats_.service.record(now - request.sent_us);
   ++stats_.completed;
   int status = connection.parser.status();
-  if (status >= 0 && status < static_cast<int>(stats_.status_counts.size())) ++stats_.status_counts[static_cast<std::size_t>(status)];
+  record_status(status, latency);
+  Schedule& schedule = schedules_[connection.schedule];
+  if (track_groups_) {
+    EndpointStats& group = stats_.groups[schedule.share.group_index];
+    ++group.completed;
+    group.latency.record(latency);
+    if (status >= 400) ++group.errors;
+  }
+  std::int64_t think_us = 0;
   if (connection.session) {
     EndpointStats& endpoint = stats_.endpoints[request.endpoint];
-    endpoint.latency.record(now - request.intended_us);
+    endpoint.latency.record(latency);
     ++endpoint.completed;
+    endpoint.count_status(status);
     if (status >= 400) ++endpoint.errors;
-    connection.session->on_response(request.endpoint, status, connection.parser.body());
+    connection.session->on_response(request.endpoint - connection.first_endpoint, status, connection.parser.body());
+    think_us = think_time_us(connection, request.endpoint);
+  } else if (!schedule.share.group->think_time.empty()) {
+    think_us = think_time_us(connection, 0);
   }
   bool keep_alive = connection.parser.keep_alive();
   reset_parser(connection);
@@ -268,16 +421,47 @@ void Worker::on_response(std::size_t index, std::int64_t now) {
     return;
   }
   if (draining_) return;
-  if (open_model_) {
+  if (think_us > 0) {
+    connection.thinking = true;
+    thinking_.push({now + think_us, index, connection.generation});
+    return;
+  }
+  after_think(index, now);
+}
+
+void Worker::after_think(std::size_t index, std::int64_t now) {
+  Schedule& schedule = schedules_[connections_[index].schedule];
+  if (schedule.open_model) {
     mark_available(index);
-    dispatch(now);
-  } else {
+    dispatch(schedule, now);
+  } else if (now < schedule.end_us) {
     send(index, now, now);
   }
 }
 
-std::int64_t Worker::next_arrival(std::int64_t from) {
-  double rate = options_.rate_at(std::chrono::microseconds(from)) * rate_share_;
+std::int64_t Worker::think_time_us(const Connection& connection, std::size_t endpoint) {
+  ThinkTime think = schedules_[connection.schedule].share.group->think_time;
+  if (connection.session && !endpoint_think_times_[endpoint].empty()) think = endpoint_think_times_[endpoint];
+  if (think.empty()) return 0;
+  std::int64_t low = think.minimum.count();
+  std::int64_t high = std::max(low, think.maximum.count());
+  if (low == high) return low;
+  return std::uniform_int_distribution<std::int64_t>(low, high)(random_);
+}
+
+void Worker::wake_thinkers(std::int64_t now) {
+  while (!thinking_.empty() && thinking_.top().due_us <= now) {
+    Wakeup wakeup = thinking_.top();
+    thinking_.pop();
+    Connection& connection = connections_[wakeup.index];
+    if (connection.generation != wakeup.generation || !connection.thinking) continue;  // closed meanwhile
+    connection.thinking = false;
+    if (!draining_) after_think(wakeup.index, now);
+  }
+}
+
+std::int64_t Worker::next_arrival(Schedule& schedule, std::int64_t from) {
+  double rate = schedule.share.group->rate_at(std::chrono::microseconds(from)) * schedule.share.rate_share;
   if (rate <= 0.0) return from + 1000;  // a stage at rate 0: look again in a millisecond
   double gap_us = 1e6 / rate;
   if (options_.poisson) {
@@ -287,44 +471,47 @@ std::int64_t Worker::next_arrival(std::int64_t from) {
   return from + std::max<std::int64_t>(1, std::llround(gap_us));
 }
 
-void Worker::schedule_arrivals(std::int64_t now) {
-  while (next_due_us_ <= now && next_due_us_ < end_us_) {
-    if (pending_.size() < max_pending) {
-      pending_.push_back(next_due_us_);
+void Worker::schedule_arrivals(Schedule& schedule, std::int64_t now) {
+  while (schedule.next_due_us <= now && schedule.next_due_us < schedule.end_us) {
+    if (schedule.pending.size() < max_pending) {
+      schedule.pending.push_back(schedule.next_due_us);
     } else {
       count_error(ErrorKind::dropped);
-      stats_.latency.record(now - next_due_us_);
+      stats_.latency.record(now - schedule.next_due_us);
     }
-    next_due_us_ = next_arrival(next_due_us_);
+    schedule.next_due_us = next_arrival(schedule, schedule.next_due_us);
   }
 }
 
-void Worker::dispatch(std::int64_t now) {
-  while (!pending_.empty() && !available_.empty()) {
-    std::size_t index = available_.back();
+void Worker::dispatch(Schedule& schedule, std::int64_t now) {
+  while (!schedule.pending.empty() && !schedule.available.empty()) {
+    std::size_t index = schedule.available.back();
     Connection& connection = connections_[index];
     if (connection.descriptor < 0 || connection.in_flight.size() >= static_cast<std::size_t>(options_.pipeline)) {
       connection.available = false;
-      available_.pop_back();
+      schedule.available.pop_back();
       continue;
     }
-    std::int64_t intended = pending_.front();
-    pending_.pop_front();
+    std::int64_t intended = schedule.pending.front();
+    schedule.pending.pop_front();
     send(index, intended, now);
-    if (connection.in_flight.size() >= static_cast<std::size_t>(options_.pipeline)) {
+    if (connection.in_flight.size() >= static_cast<std::size_t>(options_.pipeline) || connection.descriptor < 0) {
       connection.available = false;
-      available_.pop_back();
+      schedule.available.pop_back();
     }
   }
 }
 
-void Worker::drop_stale(std::int64_t now, bool everything) {
+void Worker::drop_stale(Schedule& schedule, std::int64_t now, bool everything) {
   // A request that waited longer than the timeout for a free connection is dropped: counted as an
   // error and kept in the latency figures with the time it waited (never silently discarded).
-  while (!pending_.empty() && (everything || now - pending_.front() > timeout_us_)) {
-    stats_.latency.record(now - pending_.front());
+  EndpointStats& group = stats_.groups[schedule.share.group_index];
+  while (!schedule.pending.empty() && (everything || now - schedule.pending.front() > timeout_us_)) {
+    stats_.latency.record(now - schedule.pending.front());
+    group.latency.record(now - schedule.pending.front());
+    ++group.errors;
     count_error(ErrorKind::dropped);
-    pending_.pop_front();
+    schedule.pending.pop_front();
   }
 }
 
@@ -339,7 +526,9 @@ void Worker::housekeeping(std::int64_t now) {
       close_connection(index, ErrorKind::timeout, now, 0);
     }
   }
-  if (open_model_) drop_stale(now, false);
+  for (Schedule& schedule : schedules_) {
+    if (schedule.open_model) drop_stale(schedule, now, false);
+  }
 }
 
 void Worker::publish() {
@@ -349,8 +538,8 @@ void Worker::publish() {
 }
 
 void Worker::run() {
+  double cpu_start = thread_cpu_seconds();
   std::int64_t now = now_us();
-  next_due_us_ = 0;
   for (std::size_t index = 0; index < connections_.size(); ++index) connect(index, now);
   std::int64_t drain_deadline = 0;
   std::vector<epoll_event> events(256);
@@ -359,12 +548,18 @@ void Worker::run() {
     if (!draining_ && now >= end_us_) {
       draining_ = true;
       drain_deadline = now + std::min(timeout_us_, max_drain_us);
-      if (open_model_) drop_stale(now, true);
+      for (Schedule& schedule : schedules_) {
+        if (schedule.open_model) drop_stale(schedule, now, true);
+      }
     }
     if (draining_ && (in_flight_total_ == 0 || now >= drain_deadline)) break;
-    if (open_model_ && !draining_) {
-      schedule_arrivals(now);
-      dispatch(now);
+    if (!thinking_.empty()) wake_thinkers(now);
+    if (any_open_model_ && !draining_) {
+      for (Schedule& schedule : schedules_) {
+        if (!schedule.open_model || schedule.next_due_us >= schedule.end_us) continue;
+        schedule_arrivals(schedule, now);
+        dispatch(schedule, now);
+      }
     }
     if (now >= next_housekeeping_us_) {
       housekeeping(now);
@@ -374,13 +569,31 @@ void Worker::run() {
       publish();
       next_publish_us_ = now + 1'000'000;
     }
+    // Sleep until the next timer: housekeeping, the end, a think time ending, or a request falling
+    // due that a free connection could send at once.
     std::int64_t wake = std::min(next_housekeeping_us_, draining_ ? drain_deadline : end_us_);
-    if (open_model_ && !draining_ && pending_.empty()) wake = std::min(wake, next_due_us_);
+    if (!thinking_.empty()) wake = std::min(wake, thinking_.top().due_us);
+    if (any_open_model_ && !draining_) {
+      for (const Schedule& schedule : schedules_) {
+        if (schedule.open_model && schedule.next_due_us < schedule.end_us && schedule.pending.empty()) {
+          wake = std::min(wake, schedule.next_due_us);
+        }
+      }
+    }
     std::int64_t wait_us = std::max<std::int64_t>(0, wake - now);
     timespec wait{static_cast<time_t>(wait_us / 1'000'000), static_cast<long>((wait_us % 1'000'000) * 1000)};
     // epoll_pwait2 (Linux 5.11) takes a nanosecond timeout: epoll_wait's milliseconds would delay
     // every open-model send by up to 1 ms.
-    int ready = ::epoll_pwait2(epoll_, events.data(), static_cast<int>(events.size()), &wait, nullptr);
+    int ready = -1;
+    if (precise_wait_) {
+      ready = ::epoll_pwait2(epoll_, events.data(), static_cast<int>(events.size()), &wait, nullptr);
+      // Kernels before 5.11 and valgrind 3.19 (bench/loadgen_callgrind.sh) lack it: milliseconds then.
+      if (ready < 0 && errno == ENOSYS) precise_wait_ = false;
+    }
+    if (!precise_wait_) {
+      ready = ::epoll_wait(epoll_, events.data(), static_cast<int>(events.size()),
+                           static_cast<int>((wait_us + 999) / 1000));
+    }
     for (int position = 0; position < ready; ++position) on_event(events[static_cast<std::size_t>(position)]);
   }
   now = now_us();
@@ -388,7 +601,10 @@ void Worker::run() {
   for (std::size_t index = 0; index < connections_.size(); ++index) {
     if (!connections_[index].in_flight.empty()) close_connection(index, ErrorKind::timeout, now, 0);
   }
+  for (auto& [status, histogram] : status_histograms_) stats_.status_latency[status].merge(histogram);
+  if (!any_open_model_) stats_.service = stats_.latency;
   publish();
+  cpu_seconds_ = thread_cpu_seconds() - cpu_start;
 }
 
 }  // namespace tachyon::loadgen
