@@ -43,7 +43,11 @@ class TwoInstances : public ::testing::Test {
   TwoInstances()
       : shared_database_("sqlite:" + (directory_.path() / "shared.db").string()),
         first_({}, environment()),
-        second_({}, environment()) {}
+        second_({}, environment()) {
+    // Both connected to Redis before the test speaks to them.
+    EXPECT_TRUE(eventually_status(first_, "/readyz", 200));
+    EXPECT_TRUE(eventually_status(second_, "/readyz", 200));
+  }
 
   std::map<std::string, std::string> environment(std::map<std::string, std::string> extra = {}) {
     extra.emplace("DATABASE_URL", shared_database_);

@@ -132,9 +132,14 @@ void GroundTruthServer::serve(int descriptor) {
       std::this_thread::sleep_until(arrived + options_.delay);
       wait_out_stall();
       const std::string answer = options_.login ? login_response(head, body) : response;
-      if (::send(descriptor, answer.data(), answer.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(answer.size())) break;
-      auto finished = std::chrono::steady_clock::now();
+      // Counted before the send: a client may read the answer, finish and ask for the count before this
+      // thread runs again.
       ++responses_;
+      if (::send(descriptor, answer.data(), answer.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(answer.size())) {
+        --responses_;
+        break;
+      }
+      auto finished = std::chrono::steady_clock::now();
       std::lock_guard lock(mutex_);
       handling_times_.push_back(std::chrono::duration_cast<std::chrono::microseconds>(finished - arrived).count());
     }

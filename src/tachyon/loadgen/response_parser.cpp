@@ -4,23 +4,13 @@
 #include <charconv>
 #include <cstring>
 
+#include "tachyon/http/request.hpp"
+
 namespace tachyon::loadgen {
 namespace {
 
 constexpr std::size_t max_head_bytes = 64 * 1024;
 constexpr std::size_t max_chunk_line_bytes = 1024;
-
-bool equals_ignoring_case(std::string_view left, std::string_view right) {
-  if (left.size() != right.size()) return false;
-  for (std::size_t index = 0; index < left.size(); ++index) {
-    char a = left[index];
-    char b = right[index];
-    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a + 32);
-    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b + 32);
-    if (a != b) return false;
-  }
-  return true;
-}
 
 bool contains_token(std::string_view value, std::string_view token) {
   while (!value.empty()) {
@@ -28,7 +18,7 @@ bool contains_token(std::string_view value, std::string_view token) {
     std::string_view item = value.substr(0, comma);
     while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
     while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (equals_ignoring_case(item, token)) return true;
+    if (http::iequals(item, token)) return true;
     if (comma == std::string_view::npos) break;
     value.remove_prefix(comma + 1);
   }
@@ -92,7 +82,7 @@ ResponseParser::Result ResponseParser::parse_head(std::string_view data, std::si
     line.remove_suffix(1);
     if (line.empty()) break;
     char first = static_cast<char>(line[0] | 0x20);  // ASCII lower case
-    if (first != 'c' && first != 't') {
+    if (first != 'c' && first != 't' && !capture_headers_) {  // a caller keeping fields needs them all
       if (line.find(':') == std::string_view::npos) return Result::error;
       continue;
     }
@@ -103,13 +93,13 @@ ResponseParser::Result ResponseParser::parse_head(std::string_view data, std::si
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
     if (capture_headers_) headers_.emplace_back(name, value);
-    if (equals_ignoring_case(name, "content-length")) {
+    if (http::iequals(name, "content-length")) {
       auto [end_pointer, parse_error] = std::from_chars(value.data(), value.data() + value.size(), length);
       if (parse_error != std::errc() || end_pointer != value.data() + value.size()) return Result::error;
       has_length = true;
-    } else if (equals_ignoring_case(name, "transfer-encoding")) {
+    } else if (http::iequals(name, "transfer-encoding")) {
       chunked = contains_token(value, "chunked");
-    } else if (equals_ignoring_case(name, "connection")) {
+    } else if (http::iequals(name, "connection")) {
       if (contains_token(value, "close")) keep_alive_ = false;
       if (contains_token(value, "keep-alive")) keep_alive_ = true;
     }
