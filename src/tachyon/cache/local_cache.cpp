@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <functional>
 #include <unordered_map>
 #include <unordered_set>
@@ -17,6 +18,36 @@ constexpr unsigned max_shards = 16;
 // Lookups reclaim expired entries every this many calls per shard; puts always do.
 constexpr std::uint32_t lookups_per_expiry_pass = 256;
 
+// Our own key hash, because it is a third of a hit's instructions: libstdc++'s std::hash runs
+// MurmurHash2 a byte-pair at a time (85 instructions for a 14-byte key under callgrind); this takes
+// the key 8 bytes at a time, each word multiplied in, then MurmurHash3's 64-bit finalizer so the top
+// bits (the shard) and the low bits (the map's bucket) are both well mixed.
+std::uint64_t key_hash(std::string_view key) {
+  constexpr std::uint64_t multiplier = 0x9e3779b97f4a7c15ull;
+  std::uint64_t hash = key.size() * multiplier;
+  const char* bytes = key.data();
+  std::size_t left = key.size();
+  while (left >= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, bytes, 8);
+    hash = (hash ^ word) * multiplier;
+    hash ^= hash >> 29;
+    bytes += 8;
+    left -= 8;
+  }
+  if (left > 0) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, bytes, left);
+    hash = (hash ^ word) * multiplier;
+  }
+  hash ^= hash >> 33;
+  hash *= 0xff51afd7ed558ccdull;
+  hash ^= hash >> 33;
+  hash *= 0xc4ceb9fe1a85ec53ull;
+  hash ^= hash >> 33;
+  return hash;
+}
+
 // A key with its hash computed once: the shard choice, the policy's sketch and the index lookup all
 // use it (hashing the key again inside the map cost a tenth of a hit).
 struct HashedKey {
@@ -26,7 +57,7 @@ struct HashedKey {
 
 struct StringHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  std::size_t operator()(std::string_view text) const { return key_hash(text); }
   std::size_t operator()(const HashedKey& key) const { return key.hash; }
 };
 
