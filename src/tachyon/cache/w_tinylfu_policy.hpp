@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "tachyon/cache/frequency_sketch.hpp"
 #include "tachyon/cache/policy.hpp"
@@ -34,12 +35,24 @@ namespace tachyon::cache {
 // Weights: the window and segment sizes are weights (bytes) like the capacity; an entry heavier than
 // the capacity is refused at once. The sketch is sized by entry count when the cache is first half
 // full (Caffeine's rule for weighted caches: it cannot know the count before).
+class WindowSimulation;
+
+// How the window's share of the capacity adapts to the workload.
+enum class WindowAdaptation : std::uint8_t {
+  mini_simulation,  // follow the best of eleven miniature caches (window_simulation.hpp)
+  hill_climbing,    // Caffeine's climber (above)
+  fixed,            // never: the initial share stays
+};
+
 class WTinyLfuPolicy final : public EvictionPolicy {
  public:
-  // initial_window_share: the window's part of the capacity before the climber moves it (Caffeine:
-  // 1 %). Recency-biased workloads that are short compared with the climber's period (10 x the
-  // capacity in requests) do better starting larger; see BENCHMARKS.md §7.
-  explicit WTinyLfuPolicy(std::uint64_t capacity, double initial_window_share = 0.01);
+  // initial_window_share: the window's part of the capacity before the adaptation moves it
+  // (Caffeine: 1 %). See BENCHMARKS.md §7 for the adaptations compared on real traces.
+  explicit WTinyLfuPolicy(std::uint64_t capacity, double initial_window_share = 0.01,
+                          WindowAdaptation adaptation = WindowAdaptation::mini_simulation);
+  ~WTinyLfuPolicy() override;
+  WTinyLfuPolicy(const WTinyLfuPolicy&) = delete;
+  WTinyLfuPolicy& operator=(const WTinyLfuPolicy&) = delete;
   PolicyKind kind() const override { return PolicyKind::w_tinylfu; }
   void record_lookup(std::uint64_t key_hash) override { sketch_.increment(key_hash); }
   void on_hit(Slot slot) override;
@@ -54,6 +67,7 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   std::uint64_t window_weight() const { return window_weight_; }
   std::uint64_t protected_weight() const { return protected_weight_; }
   const FrequencySketch& sketch() const { return sketch_; }
+  WindowAdaptation adaptation() const { return adaptation_; }
 
  private:
   enum class Region : std::uint8_t { none, window, probation, protected_ };
@@ -66,7 +80,9 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   void admit_or_evict(Slot candidate, std::vector<Slot>& evicted);
   bool admit(std::uint64_t candidate_hash, std::uint64_t victim_hash);
   void demote_from_protected();
+  void adapt(std::uint64_t key_hash, std::uint64_t weight);
   void climb();
+  void resize_window(std::uint64_t window_maximum);
   void increase_window(std::uint64_t amount);
   void decrease_window(std::uint64_t amount);
 
@@ -88,6 +104,9 @@ class WTinyLfuPolicy final : public EvictionPolicy {
 
   FrequencySketch sketch_;
   std::uint64_t random_ = 0x2545f4914f6cdd1dULL;  // xorshift state for the 1-in-128 admissions
+
+  WindowAdaptation adaptation_;
+  std::unique_ptr<WindowSimulation> simulation_;  // mini_simulation: from the sketch's sizing on
 
   // Hill climber state.
   std::uint64_t hits_in_sample_ = 0;

@@ -1,0 +1,63 @@
+// W-TinyLFU's window sizing by miniature simulation: small copies of the cache, each with a fixed
+// window share, replay a hash-sampled subset of the keys, and the real window follows the best one.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace tachyon::cache {
+
+// The MiniSim climber of Einziger, Eytan, Friedman, Manes, "Adaptive Software Cache Management"
+// (Middleware 2018; Caffeine's simulator, MiniSimClimber), built on the miniature simulations of
+// Waldspurger et al., "Cache Modeling and Optimization using Miniature Simulation" (USENIX ATC 2017):
+// a key belongs to the sample when its hash falls in 1/R of the hash space, and a cache of 1/R of the
+// capacity fed only the sampled keys has about the hit ratio of the full cache. Eleven miniatures
+// (window 0 %, 10 % ... 100 %) see the same recent traffic, so unlike a hill climber the choice does
+// not depend on comparing one period's hit ratio with the previous one's: a phase change of the
+// workload moves all the miniatures' hit ratios together and only their order matters.
+//
+// Cost: a sampled access is replayed in every miniature (about 11 x a W-TinyLFU operation); R is
+// chosen so that a miniature holds about `miniature_entries` entries, so for large caches almost no
+// access is sampled. Each miniature is a fixed-window WTinyLfuPolicy with its own key table; nothing
+// allocates per access once the tables have grown to the miniatures' entry counts.
+class WindowSimulation {
+ public:
+  // capacity: the real cache's (bytes); expected_entries: how many entries fill it (an estimate);
+  // initial_share: what best_window_share() says until the first period ends.
+  WindowSimulation(std::uint64_t capacity, std::uint64_t expected_entries, double initial_share);
+  ~WindowSimulation();
+  WindowSimulation(const WindowSimulation&) = delete;
+  WindowSimulation& operator=(const WindowSimulation&) = delete;
+
+  // Every access of the real cache (hit or miss) with the entry's weight. Returns true when a period
+  // ended and best_window_share() may have changed.
+  bool record(std::uint64_t key_hash, std::uint64_t weight) {
+    if (!sampled(key_hash)) return false;
+    return replay(key_hash, weight);
+  }
+
+  // The window share (0..1) of the miniature with the fewest recent misses.
+  double best_window_share() const { return best_share_; }
+  std::uint64_t sampling_rate() const { return sampling_rate_; }  // R: 1 key in R is replayed
+
+ private:
+  struct Miniature;
+
+  bool sampled(std::uint64_t key_hash) const {
+    if (sampling_rate_ == 1) return true;
+    // A mix independent of the sketch's and of the store's use of the low bits.
+    std::uint64_t mixed = (key_hash ^ (key_hash >> 29)) * 0xbf58476d1ce4e5b9ULL;
+    return (mixed >> 40) % sampling_rate_ == 0;
+  }
+  bool replay(std::uint64_t key_hash, std::uint64_t weight);
+  void choose();
+
+  std::uint64_t sampling_rate_;
+  std::uint64_t period_;  // sampled accesses between two choices
+  std::uint64_t sampled_in_period_ = 0;
+  std::vector<std::unique_ptr<Miniature>> miniatures_;
+  double best_share_;
+};
+
+}  // namespace tachyon::cache
