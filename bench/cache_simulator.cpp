@@ -4,7 +4,8 @@
 //
 // Usage: cache_simulator [--name NAME] [--capacities 250,500,...] [--policies lru,lfu,...]
 //                        [--initial-window SHARE] [--adaptation KIND] [--no-optimal] [TRACE|-]
-// --initial-window: W-TinyLFU's window share before the adaptation moves it (default 0.01, Caffeine's).
+// --initial-window: W-TinyLFU's window share before the adaptation moves it (default 0.2;
+// Caffeine's is 0.01, for its hill climber).
 // --adaptation: mini-simulation (default) | hill-climbing (Caffeine's climber) | fixed (no adaptation).
 // --no-optimal: skip Belady's optimum (the slowest column).
 // TRACE: big-endian signed 32-bit object ids, one per access (the cache2k trace format, decompressed;
@@ -185,8 +186,9 @@ std::string grouped(std::uint64_t value) {
 int main(int argc, char** argv) {
   std::string name = "trace";
   std::string source = "-";
-  double initial_window = 0.01;
+  double initial_window = 0.2;
   WindowAdaptation adaptation = WindowAdaptation::mini_simulation;
+  std::string adaptation_name = "mini-simulation";
   bool optimal = true;
   std::vector<std::uint64_t> capacities = {250, 500, 1000, 2000, 4000};
   std::vector<PolicyKind> kinds = {PolicyKind::lru, PolicyKind::fifo, PolicyKind::lfu, PolicyKind::w_tinylfu};
@@ -207,6 +209,7 @@ int main(int argc, char** argv) {
         if (!(initial_window >= 0.0 && initial_window <= 1.0)) throw std::invalid_argument("--initial-window: 0..1");
       } else if (argument == "--adaptation") {
         std::string_view name_of_adaptation = value();
+        adaptation_name = name_of_adaptation;
         if (name_of_adaptation == "mini-simulation") {
           adaptation = WindowAdaptation::mini_simulation;
         } else if (name_of_adaptation == "hill-climbing") {
@@ -241,11 +244,13 @@ int main(int argc, char** argv) {
     auto keys = static_cast<std::uint64_t>(std::unique(distinct.begin(), distinct.end()) - distinct.begin());
 
     std::cout << "#### " << name;
-    if (initial_window != 0.01) std::cout << " (W-TinyLFU initial window " << initial_window * 100 << " %)";
+    if (initial_window != 0.2 || adaptation != WindowAdaptation::mini_simulation) {
+      std::cout << " (W-TinyLFU " << adaptation_name << ", initial window " << initial_window * 100 << " %)";
+    }
     std::cout << ": " << grouped(trace.size()) << " accesses, " << grouped(keys) << " distinct keys\n\n| capacity |";
     for (PolicyKind kind : kinds) std::cout << ' ' << tachyon::cache::to_string(kind) << " |";
-    std::cout << " optimal |\n|---:|";
-    for (std::size_t column = 0; column <= kinds.size(); ++column) std::cout << "---:|";
+    std::cout << (optimal ? " optimal |\n|---:|" : "\n|---:|");
+    for (std::size_t column = 0; column < kinds.size() + (optimal ? 1 : 0); ++column) std::cout << "---:|";
     std::cout << '\n';
     std::vector<std::vector<Replay>> replays;
     for (std::uint64_t capacity : capacities) {

@@ -24,6 +24,7 @@ WTinyLfuPolicy::WTinyLfuPolicy(std::uint64_t capacity, double initial_window_sha
                                                             static_cast<double>(capacity))),
       protected_maximum_(
           static_cast<std::uint64_t>(protected_percent * static_cast<double>(capacity - window_maximum_))),
+      probation_share_(capacity - window_maximum_ - protected_maximum_),
       adaptation_(adaptation),
       step_size_(-step_percent * static_cast<double>(capacity)) {}
 
@@ -120,6 +121,7 @@ void WTinyLfuPolicy::on_remove(Slot slot) {
 
 void WTinyLfuPolicy::evict(Slot slot, std::vector<Slot>& evicted) {
   evicted.push_back(slot);
+  full_ = true;
   on_remove(slot);
 }
 
@@ -178,7 +180,7 @@ void WTinyLfuPolicy::demote_from_protected() {
 void WTinyLfuPolicy::adapt(std::uint64_t key_hash, std::uint64_t weight) {
   switch (adaptation_) {
     case WindowAdaptation::mini_simulation:
-      if (simulation_ && simulation_->record(key_hash, weight)) {
+      if (simulation_ && simulation_->record(key_hash, weight, full_)) {
         resize_window(static_cast<std::uint64_t>(simulation_->best_window_share() * static_cast<double>(capacity_)));
       }
       break;
@@ -193,9 +195,9 @@ void WTinyLfuPolicy::adapt(std::uint64_t key_hash, std::uint64_t weight) {
 void WTinyLfuPolicy::resize_window(std::uint64_t window_maximum) {
   // Only the limits change: a larger window fills with new entries while the main space's LRU end
   // is evicted, a smaller one sends its overflow to probation over the next insertions (a bounded
-  // number per call), and protected demotes its overflow on the next promotions. O(1) here.
-  window_maximum_ = std::clamp<std::uint64_t>(window_maximum, 1, capacity_);
-  protected_maximum_ = static_cast<std::uint64_t>(protected_percent * static_cast<double>(capacity_ - window_maximum_));
+  // number per call), and protected demotes its overflow on the next promotions.
+  window_maximum_ = std::min(window_maximum, capacity_ - probation_share_);
+  protected_maximum_ = capacity_ - probation_share_ - window_maximum_;
 }
 
 void WTinyLfuPolicy::climb() {

@@ -1,7 +1,7 @@
 #include "tachyon/cache/window_simulation.hpp"
 
 #include <algorithm>
-#include <cstdlib>
+#include <cmath>
 
 #include "tachyon/cache/w_tinylfu_policy.hpp"
 
@@ -9,17 +9,25 @@ namespace tachyon::cache {
 
 namespace {
 
-constexpr int miniature_count = 11;               // window shares 0 %, 10 % ... 100 %
+constexpr int miniature_count = 9;               // window shares 0 %, 10 % ... 80 %
+constexpr double maximum_share = 0.8;             // the capacity less probation's 19.8 % (Caffeine's)
 constexpr std::uint64_t miniature_entries = 512;  // the size R aims at, in entries
 constexpr std::uint64_t period_multiple = 2;      // a period: this many x a miniature's entries, sampled
-constexpr double score_decay = 0.5;               // older periods' misses count for less each period
+constexpr double score_decay = 0.5;               // each period halves the older periods' misses
+// A share within this many standard deviations of the best one's misses counts as good as the best
+// (misses in a period are roughly Poisson, so the deviation is the square root of the count).
+constexpr double noise_deviations = 1.0;
+
+double share_of(std::size_t index) { return maximum_share * static_cast<double>(index) / (miniature_count - 1); }
 
 }  // namespace
 
 // One miniature cache: a fixed-window W-TinyLFU over slots, and the sampled keys' slots.
 struct WindowSimulation::Miniature {
   Miniature(std::uint64_t capacity, double window_share)
-      : policy(capacity, window_share, WindowAdaptation::fixed) {}
+      : policy(capacity, 0.01, WindowAdaptation::fixed) {
+    policy.resize_window(static_cast<std::uint64_t>(window_share * static_cast<double>(capacity)));
+  }
 
   // Replays one access; returns whether it hit.
   bool access(std::uint64_t key_hash, std::uint64_t weight) {
@@ -125,32 +133,50 @@ WindowSimulation::WindowSimulation(std::uint64_t capacity, std::uint64_t expecte
   miniatures_.reserve(miniature_count);
   for (int index = 0; index < miniature_count; ++index) {
     miniatures_.push_back(std::make_unique<Miniature>(std::max<std::uint64_t>(1, capacity / sampling_rate_),
-                                                      static_cast<double>(index) / (miniature_count - 1)));
+                                                      share_of(static_cast<std::size_t>(index))));
     miniatures_.back()->grow();
+    if (std::abs(share_of(static_cast<std::size_t>(index)) - initial_share) <
+        std::abs(share_of(current_) - initial_share)) {
+      current_ = static_cast<std::size_t>(index);
+    }
   }
 }
 
 WindowSimulation::~WindowSimulation() = default;
 
-bool WindowSimulation::replay(std::uint64_t key_hash, std::uint64_t weight) {
+bool WindowSimulation::replay(std::uint64_t key_hash, std::uint64_t weight, bool full) {
   for (auto& miniature : miniatures_) {
-    if (!miniature->access(key_hash, weight)) ++miniature->misses_in_period;
+    if (!miniature->access(key_hash, weight) && started_) ++miniature->misses_in_period;
   }
-  if (++sampled_in_period_ < period_) return false;
-  choose();
-  return true;
+  started_ = started_ || full;
+  if (!started_ || ++sampled_in_period_ < period_) return false;
+  return choose();
 }
 
-void WindowSimulation::choose() {
+bool WindowSimulation::choose() {
   sampled_in_period_ = 0;
   std::size_t best = 0;
+  bool uniform = true;
   for (std::size_t index = 0; index < miniatures_.size(); ++index) {
     Miniature& miniature = *miniatures_[index];
     miniature.score = score_decay * miniature.score + static_cast<double>(miniature.misses_in_period);
+    uniform = uniform && miniature.score == miniatures_.front()->score;
     miniature.misses_in_period = 0;
     if (miniature.score < miniatures_[best]->score) best = index;
   }
-  best_share_ = static_cast<double>(best) / (miniature_count - 1);
+  if (uniform) return false;  // nothing tells the shares apart: keep the window
+  // Hysteresis: of the shares whose misses are within the noise of the best one's, take the one
+  // nearest the current window, so that noise does not swing the window (each swing costs hits
+  // while the entries settle into their new spaces).
+  double limit = miniatures_[best]->score + noise_deviations * std::sqrt(miniatures_[best]->score);
+  auto distance = [this](std::size_t index) { return index > current_ ? index - current_ : current_ - index; };
+  std::size_t chosen = best;
+  for (std::size_t index = 0; index < miniatures_.size(); ++index) {
+    if (miniatures_[index]->score <= limit && distance(index) < distance(chosen)) chosen = index;
+  }
+  current_ = chosen;
+  best_share_ = share_of(chosen);
+  return true;
 }
 
 }  // namespace tachyon::cache

@@ -30,11 +30,12 @@ class WindowSimulation {
   WindowSimulation(const WindowSimulation&) = delete;
   WindowSimulation& operator=(const WindowSimulation&) = delete;
 
-  // Every access of the real cache (hit or miss) with the entry's weight. Returns true when a period
-  // ended and best_window_share() may have changed.
-  bool record(std::uint64_t key_hash, std::uint64_t weight) {
+  // Every access of the real cache (hit or miss) with the entry's weight; full: whether the real
+  // cache has filled (the periods start then, earlier accesses only warm the miniatures). Returns
+  // true when a period ended and best_window_share() may have changed.
+  bool record(std::uint64_t key_hash, std::uint64_t weight, bool full) {
     if (!sampled(key_hash)) return false;
-    return replay(key_hash, weight);
+    return replay(key_hash, weight, full);
   }
 
   // The window share (0..1) of the miniature with the fewest recent misses.
@@ -50,14 +51,16 @@ class WindowSimulation {
     std::uint64_t mixed = (key_hash ^ (key_hash >> 29)) * 0xbf58476d1ce4e5b9ULL;
     return (mixed >> 40) % sampling_rate_ == 0;
   }
-  bool replay(std::uint64_t key_hash, std::uint64_t weight);
-  void choose();
+  bool replay(std::uint64_t key_hash, std::uint64_t weight, bool full);
+  bool choose();  // false: the miniatures' scores are all equal, keep the window
 
   std::uint64_t sampling_rate_;
   std::uint64_t period_;  // sampled accesses between two choices
   std::uint64_t sampled_in_period_ = 0;
+  bool started_ = false;  // the first period began
   std::vector<std::unique_ptr<Miniature>> miniatures_;
   double best_share_;
+  std::size_t current_ = 0;  // the miniature whose share the real window has
 };
 
 }  // namespace tachyon::cache
