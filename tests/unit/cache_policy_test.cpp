@@ -30,6 +30,7 @@ std::uint64_t hash_of(int key) {
 class MiniStore {
  public:
   MiniStore(PolicyKind kind, std::uint64_t capacity) : policy_(make_policy(kind, capacity)) {}
+  explicit MiniStore(std::unique_ptr<EvictionPolicy> policy) : policy_(std::move(policy)) {}
 
   // A lookup; on a miss the key is inserted with `weight`. Returns whether it was a hit.
   bool access(int key, std::uint64_t weight = 1) {
@@ -216,7 +217,8 @@ TEST(CacheLfuPolicy, AgingEventuallyEvictsAnEntryPopularLongAgo) {
 }
 
 TEST(CacheWTinyLfuPolicy, RefusesOneHitWondersAgainstPopularEntries) {
-  MiniStore store(PolicyKind::w_tinylfu, 100);
+  // A 1-entry window that stays so: what is left to see is the admission filter's work.
+  MiniStore store(std::make_unique<WTinyLfuPolicy>(100, 0.01, WindowAdaptation::fixed));
   for (int round = 0; round < 6; ++round) {
     for (int key = 0; key < 100; ++key) store.access(key);
   }
@@ -295,6 +297,19 @@ double recency_workload_hit_ratio(MiniStore& store) {
 TEST(CacheWTinyLfuPolicy, GrowsTheWindowWhenRecencyPays) {
   MiniStore store(PolicyKind::w_tinylfu, 1000);
   auto& policy = dynamic_cast<WTinyLfuPolicy&>(store.policy());
+  EXPECT_EQ(policy.adaptation(), WindowAdaptation::mini_simulation);
+  EXPECT_EQ(policy.window_maximum(), 200u);
+  double hit_ratio = recency_workload_hit_ratio(store);
+  MiniStore lru(PolicyKind::lru, 1000);
+  double lru_hit_ratio = recency_workload_hit_ratio(lru);
+  EXPECT_GT(policy.window_maximum(), 500u);
+  EXPECT_GT(hit_ratio, lru_hit_ratio - 0.03) << "LRU " << lru_hit_ratio;
+  EXPECT_LE(policy.window_weight(), policy.window_maximum());
+}
+
+TEST(CacheWTinyLfuPolicy, HillClimberGrowsTheWindowFromOnePercentWhenRecencyPays) {
+  MiniStore store(std::make_unique<WTinyLfuPolicy>(1000, 0.01, WindowAdaptation::hill_climbing));
+  auto& policy = dynamic_cast<WTinyLfuPolicy&>(store.policy());
   EXPECT_EQ(policy.window_maximum(), 10u);
   double hit_ratio = recency_workload_hit_ratio(store);
   MiniStore lru(PolicyKind::lru, 1000);
@@ -304,18 +319,84 @@ TEST(CacheWTinyLfuPolicy, GrowsTheWindowWhenRecencyPays) {
   EXPECT_LE(policy.window_weight(), policy.window_maximum());
 }
 
-// A Zipf-like workload: frequency is what pays, and the window should stay small.
-TEST(CacheWTinyLfuPolicy, KeepsTheWindowSmallWhenFrequencyPays) {
+// Key k with probability about 1/(k+1): a skewed distribution over 100,000 keys.
+int zipf_key(std::mt19937& random) {
+  double uniform = std::generate_canonical<double, 32>(random);
+  return static_cast<int>(std::exp(uniform * std::log(100000.0))) - 1;
+}
+
+// A Zipf-like workload: frequency is what pays, and the window should end small.
+TEST(CacheWTinyLfuPolicy, ShrinksTheWindowWhenFrequencyPays) {
   MiniStore store(PolicyKind::w_tinylfu, 1000);
   auto& policy = dynamic_cast<WTinyLfuPolicy&>(store.policy());
+  std::uint64_t initial = policy.window_maximum();
   std::mt19937 random(3);
-  for (int step = 0; step < 300000; ++step) {
-    // Key k with probability about 1/(k+1): a skewed distribution over 100,000 keys.
-    double uniform = std::generate_canonical<double, 32>(random);
-    int key = static_cast<int>(std::exp(uniform * std::log(100000.0))) - 1;
-    store.access(key);
-  }
+  for (int step = 0; step < 300000; ++step) store.access(zipf_key(random));
+  EXPECT_LT(policy.window_maximum(), initial);
+  EXPECT_LE(policy.window_maximum(), 100u);
+}
+
+TEST(CacheWTinyLfuPolicy, HillClimberKeepsTheWindowSmallWhenFrequencyPays) {
+  MiniStore store(std::make_unique<WTinyLfuPolicy>(1000, 0.01, WindowAdaptation::hill_climbing));
+  auto& policy = dynamic_cast<WTinyLfuPolicy&>(store.policy());
+  std::mt19937 random(3);
+  for (int step = 0; step < 300000; ++step) store.access(zipf_key(random));
   EXPECT_LT(policy.window_maximum(), 100u);
+}
+
+// Phases of 60,000 accesses that alternate between the recency workload's pattern (new keys and
+// reuse by recency rank; a large window pays) and a Zipf-like one (a small window pays a little).
+struct PhaseHitRatios {
+  double overall;  // every phase after the first
+  double zipf;     // the Zipf-like phases
+};
+
+PhaseHitRatios phase_changing_hit_ratios(std::unique_ptr<EvictionPolicy> policy) {
+  MiniStore store(std::move(policy));
+  std::mt19937 random(5);
+  std::vector<int> recent;  // most recent last
+  int next_key = 1000000;
+  int hits = 0;
+  int zipf_hits = 0;
+  const int phase_length = 60000;
+  const int phases = 6;
+  for (int step = 0; step < phases * phase_length; ++step) {
+    bool zipf_phase = (step / phase_length) % 2 == 1;
+    int key;
+    if (zipf_phase) {
+      key = zipf_key(random);
+    } else {
+      if (recent.size() < 800 || random() % 2 == 0) {
+        key = next_key++;
+      } else {
+        auto rank = static_cast<std::ptrdiff_t>(random() % recent.size());
+        key = recent[recent.size() - 1 - static_cast<std::size_t>(rank)];
+        recent.erase(recent.end() - 1 - rank);
+      }
+      recent.push_back(key);
+      if (recent.size() > 800) recent.erase(recent.begin());
+    }
+    bool hit = store.access(key);
+    if (step >= phase_length) hits += hit ? 1 : 0;
+    if (zipf_phase) zipf_hits += hit ? 1 : 0;
+  }
+  return {static_cast<double>(hits) / ((phases - 1) * phase_length),
+          static_cast<double>(zipf_hits) / (phases / 2 * phase_length)};
+}
+
+TEST(CacheWTinyLfuPolicy, FollowsAPhaseChangingWorkloadWithinAPointOfTheBestFixedWindow) {
+  PhaseHitRatios adaptive = phase_changing_hit_ratios(std::make_unique<WTinyLfuPolicy>(1000));
+  PhaseHitRatios best_fixed{0.0, 0.0};
+  for (double share : {0.01, 0.2, 0.5, 0.8}) {
+    PhaseHitRatios fixed =
+        phase_changing_hit_ratios(std::make_unique<WTinyLfuPolicy>(1000, share, WindowAdaptation::fixed));
+    best_fixed.overall = std::max(best_fixed.overall, fixed.overall);
+    best_fixed.zipf = std::max(best_fixed.zipf, fixed.zipf);
+  }
+  // No single window is best in both kinds of phase (80 % overall, 1 % in the Zipf phases); the
+  // adaptive one must be within a point of the best in each view.
+  EXPECT_GT(adaptive.overall, best_fixed.overall - 0.01) << "best fixed window " << best_fixed.overall;
+  EXPECT_GT(adaptive.zipf, best_fixed.zipf - 0.01) << "best fixed window " << best_fixed.zipf;
 }
 
 TEST(CacheFrequencySketch, CountsIncrementsUpToFifteen) {
