@@ -54,6 +54,11 @@ void WTinyLfuPolicy::move(Slot slot, Region to) {
   if (to == Region::protected_) protected_weight_ += weight;
 }
 
+void WTinyLfuPolicy::record_lookup(std::uint64_t key_hash) {
+  sketch_.increment(key_hash);
+  lookup_sampled_ = simulation_ && simulation_->sampled(key_hash);
+}
+
 void WTinyLfuPolicy::on_hit(Slot slot) {
   if (!resident(slot)) return;
   ++hits_in_sample_;
@@ -71,7 +76,13 @@ void WTinyLfuPolicy::on_hit(Slot slot) {
     case Region::none:
       break;
   }
-  adapt(hashes_[slot], weights_[slot]);
+  if (adaptation_ == WindowAdaptation::hill_climbing) {
+    climb();
+  } else if (lookup_sampled_) {
+    // Only sampled keys pay for reading their hash and weight (two more cache lines per hit).
+    lookup_sampled_ = false;
+    replay_in_simulation(hashes_[slot], weights_[slot]);
+  }
 }
 
 void WTinyLfuPolicy::on_insert(Slot slot, std::uint64_t key_hash, std::uint64_t weight, std::vector<Slot>& evicted) {
@@ -180,15 +191,19 @@ void WTinyLfuPolicy::demote_from_protected() {
 void WTinyLfuPolicy::adapt(std::uint64_t key_hash, std::uint64_t weight) {
   switch (adaptation_) {
     case WindowAdaptation::mini_simulation:
-      if (simulation_ && simulation_->record(key_hash, weight, full_)) {
-        resize_window(static_cast<std::uint64_t>(simulation_->best_window_share() * static_cast<double>(capacity_)));
-      }
+      replay_in_simulation(key_hash, weight);
       break;
     case WindowAdaptation::hill_climbing:
       climb();
       break;
     case WindowAdaptation::fixed:
       break;
+  }
+}
+
+void WTinyLfuPolicy::replay_in_simulation(std::uint64_t key_hash, std::uint64_t weight) {
+  if (simulation_ && simulation_->record(key_hash, weight, full_)) {
+    resize_window(static_cast<std::uint64_t>(simulation_->best_window_share() * static_cast<double>(capacity_)));
   }
 }
 

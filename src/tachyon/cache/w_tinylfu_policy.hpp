@@ -65,7 +65,7 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   WTinyLfuPolicy(const WTinyLfuPolicy&) = delete;
   WTinyLfuPolicy& operator=(const WTinyLfuPolicy&) = delete;
   PolicyKind kind() const override { return PolicyKind::w_tinylfu; }
-  void record_lookup(std::uint64_t key_hash) override { sketch_.increment(key_hash); }
+  void record_lookup(std::uint64_t key_hash) override;
   void on_hit(Slot slot) override;
   void on_insert(Slot slot, std::uint64_t key_hash, std::uint64_t weight, std::vector<Slot>& evicted) override;
   void on_remove(Slot slot) override;
@@ -97,6 +97,7 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   bool admit(std::uint64_t candidate_hash, std::uint64_t victim_hash);
   void demote_from_protected();
   void adapt(std::uint64_t key_hash, std::uint64_t weight);
+  void replay_in_simulation(std::uint64_t key_hash, std::uint64_t weight);
   void climb();
   void increase_window(std::uint64_t amount);
   void decrease_window(std::uint64_t amount);
@@ -124,6 +125,7 @@ class WTinyLfuPolicy final : public EvictionPolicy {
 
   WindowAdaptation adaptation_;
   std::unique_ptr<WindowSimulation> simulation_;  // mini_simulation: from the sketch's sizing on
+  bool lookup_sampled_ = false;  // the last record_lookup's key is one the simulation replays
 
   // Hill climber state.
   std::uint64_t hits_in_sample_ = 0;

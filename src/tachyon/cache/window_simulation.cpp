@@ -127,6 +127,7 @@ struct WindowSimulation::Miniature {
 
 WindowSimulation::WindowSimulation(std::uint64_t capacity, std::uint64_t expected_entries, double initial_share)
     : sampling_rate_(std::max<std::uint64_t>(1, expected_entries / miniature_entries)),
+      sample_threshold_((std::uint64_t{1} << 32) / sampling_rate_),
       best_share_(initial_share) {
   std::uint64_t entries = std::max<std::uint64_t>(1, expected_entries / sampling_rate_);
   period_ = period_multiple * entries;

@@ -40,21 +40,23 @@ class WindowSimulation {
 
   // The window share (0..1) of the miniature with the fewest recent misses.
   double best_window_share() const { return best_share_; }
+  // Whether the key is in the sample (1 in R keys, by hash).
+  bool sampled(std::uint64_t key_hash) const {
+    // A mix independent of the sketch's and of the store's use of the low bits; its top 32 bits
+    // fall below 2^32 / R for 1 key in R (a compare, no division on the hot path).
+    std::uint64_t mixed = (key_hash ^ (key_hash >> 29)) * 0xbf58476d1ce4e5b9ULL;
+    return (mixed >> 32) < sample_threshold_;
+  }
   std::uint64_t sampling_rate() const { return sampling_rate_; }  // R: 1 key in R is replayed
 
  private:
   struct Miniature;
 
-  bool sampled(std::uint64_t key_hash) const {
-    if (sampling_rate_ == 1) return true;
-    // A mix independent of the sketch's and of the store's use of the low bits.
-    std::uint64_t mixed = (key_hash ^ (key_hash >> 29)) * 0xbf58476d1ce4e5b9ULL;
-    return (mixed >> 40) % sampling_rate_ == 0;
-  }
   bool replay(std::uint64_t key_hash, std::uint64_t weight, bool full);
   bool choose();  // false: the miniatures' scores are all equal, keep the window
 
   std::uint64_t sampling_rate_;
+  std::uint64_t sample_threshold_;  // 2^32 / R
   std::uint64_t period_;  // sampled accesses between two choices
   std::uint64_t sampled_in_period_ = 0;
   bool started_ = false;  // the first period began
