@@ -11,7 +11,7 @@ namespace {
 
 constexpr int miniature_count = 9;               // window shares 0 %, 10 % ... 80 %
 constexpr double maximum_share = 0.8;             // the capacity less probation's 19.8 % (Caffeine's)
-constexpr std::uint64_t miniature_entries = 512;  // the size R aims at, in entries
+constexpr std::uint64_t miniature_entries = 128;  // the size R aims at (Caffeine: 100)
 constexpr std::uint64_t period_multiple = 2;      // a period: this many x a miniature's entries, sampled
 constexpr double score_decay = 0.5;               // each period halves the older periods' misses
 // A share within this many standard deviations of the best one's misses counts as good as the best
