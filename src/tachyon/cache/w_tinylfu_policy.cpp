@@ -112,9 +112,9 @@ void WTinyLfuPolicy::on_insert(Slot slot, std::uint64_t key_hash, std::uint64_t 
       // How many entries fill the capacity, from the mean weight so far.
       double expected_entries = static_cast<double>(capacity_) * static_cast<double>(entries_) /
                                 static_cast<double>(std::max<std::uint64_t>(weight_, 1));
-      simulation_ = std::make_unique<WindowSimulation>(
-          capacity_, static_cast<std::uint64_t>(expected_entries),
-          static_cast<double>(window_maximum_) / static_cast<double>(capacity_));
+      simulation_ =
+          std::make_unique<WindowSimulation>(capacity_, static_cast<std::uint64_t>(expected_entries),
+                                             static_cast<double>(window_maximum_) / static_cast<double>(capacity_));
     }
   } else if (sketch_.initialized() && entries_ > 2 * sketch_.capacity()) {
     sketch_.ensure_capacity(2 * entries_);  // far more (smaller) entries than when it was sized

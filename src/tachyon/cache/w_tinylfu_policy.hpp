@@ -125,7 +125,7 @@ class WTinyLfuPolicy final : public EvictionPolicy {
 
   WindowAdaptation adaptation_;
   std::unique_ptr<WindowSimulation> simulation_;  // mini_simulation: from the sketch's sizing on
-  bool lookup_sampled_ = false;  // the last record_lookup's key is one the simulation replays
+  bool lookup_sampled_ = false;                   // the last record_lookup's key is in the sample
 
   // Hill climber state.
   std::uint64_t hits_in_sample_ = 0;

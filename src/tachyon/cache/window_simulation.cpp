@@ -9,7 +9,7 @@ namespace tachyon::cache {
 
 namespace {
 
-constexpr int miniature_count = 9;               // window shares 0 %, 10 % ... 80 %
+constexpr int miniature_count = 9;                // window shares 0 %, 10 % ... 80 %
 constexpr double maximum_share = 0.8;             // the capacity less probation's 19.8 % (Caffeine's)
 constexpr std::uint64_t miniature_entries = 128;  // the size R aims at (Caffeine: 100)
 constexpr std::uint64_t period_multiple = 2;      // a period: this many x a miniature's entries, sampled
@@ -18,14 +18,15 @@ constexpr double score_decay = 0.5;               // each period halves the olde
 // (misses in a period are roughly Poisson, so the deviation is the square root of the count).
 constexpr double noise_deviations = 1.0;
 
-double share_of(std::size_t index) { return maximum_share * static_cast<double>(index) / (miniature_count - 1); }
+double share_of(std::size_t index) {
+  return maximum_share * static_cast<double>(index) / (miniature_count - 1);
+}
 
 }  // namespace
 
 // One miniature cache: a fixed-window W-TinyLFU over slots, and the sampled keys' slots.
 struct WindowSimulation::Miniature {
-  Miniature(std::uint64_t capacity, double window_share)
-      : policy(capacity, 0.01, WindowAdaptation::fixed) {
+  Miniature(std::uint64_t capacity, double window_share) : policy(capacity, 0.01, WindowAdaptation::fixed) {
     policy.resize_window(static_cast<std::uint64_t>(window_share * static_cast<double>(capacity)));
   }
 

@@ -12,15 +12,19 @@ namespace tachyon::cache {
 // (Middleware 2018; Caffeine's simulator, MiniSimClimber), built on the miniature simulations of
 // Waldspurger et al., "Cache Modeling and Optimization using Miniature Simulation" (USENIX ATC 2017):
 // a key belongs to the sample when its hash falls in 1/R of the hash space, and a cache of 1/R of the
-// capacity fed only the sampled keys has about the hit ratio of the full cache. Eleven miniatures
-// (window 0 %, 10 % ... 100 %) see the same recent traffic, so unlike a hill climber the choice does
-// not depend on comparing one period's hit ratio with the previous one's: a phase change of the
-// workload moves all the miniatures' hit ratios together and only their order matters.
+// capacity fed only the sampled keys has about the hit ratio of the full cache. Nine miniatures
+// (window 0 %, 10 % ... 80 %; probation keeps its share, as in Caffeine's targets) see the same recent
+// traffic, so unlike a hill climber the choice does not depend on comparing one period's hit ratio
+// with the previous one's: a phase change of the workload moves all the miniatures' misses together
+// and only their order matters. Each period (from the real cache's first eviction on) a miniature's
+// score is half its previous score plus the period's misses; the window goes to the lowest score,
+// with hysteresis: shares within one standard deviation of the best count as equal, and of those the
+// one nearest the current window wins (noise between near-equal shares would swing it otherwise).
 //
-// Cost: a sampled access is replayed in every miniature (about 11 x a W-TinyLFU operation); R is
-// chosen so that a miniature holds about `miniature_entries` entries, so for large caches almost no
-// access is sampled. Each miniature is a fixed-window WTinyLfuPolicy with its own key table; nothing
-// allocates per access once the tables have grown to the miniatures' entry counts.
+// Cost: a sampled access is replayed in every miniature (about 9 x a W-TinyLFU operation); R is
+// chosen so that a miniature holds about 128 entries (R = 1 below 256 entries), so for large caches
+// almost no access is sampled. Each miniature is a fixed-window WTinyLfuPolicy with its own sketch
+// and key table; nothing allocates per access once the tables have grown to the miniatures' sizes.
 class WindowSimulation {
  public:
   // capacity: the real cache's (bytes); expected_entries: how many entries fill it (an estimate);
@@ -57,7 +61,7 @@ class WindowSimulation {
 
   std::uint64_t sampling_rate_;
   std::uint64_t sample_threshold_;  // 2^32 / R
-  std::uint64_t period_;  // sampled accesses between two choices
+  std::uint64_t period_;            // sampled accesses between two choices
   std::uint64_t sampled_in_period_ = 0;
   bool started_ = false;  // the first period began
   std::vector<std::unique_ptr<Miniature>> miniatures_;
