@@ -271,7 +271,8 @@ TEST(CacheWTinyLfuPolicy, KeepsFrequentEntriesThroughAScan) {
 // misses their reuse. The climber must grow the window towards an LRU.
 // Returns the hit ratio of the last third, after the climber had time to adapt (it moves the
 // window by at most 6.25 % of the capacity per 10,000 requests).
-double recency_workload_hit_ratio(MiniStore& store) {
+// weighted: entries of 1..100 bytes (by key) instead of 1.
+double recency_workload_hit_ratio(MiniStore& store, bool weighted = false) {
   std::mt19937 random(11);
   std::vector<int> recent;  // most recent last
   int next_key = 0;
@@ -288,7 +289,7 @@ double recency_workload_hit_ratio(MiniStore& store) {
     }
     recent.push_back(key);
     if (recent.size() > 800) recent.erase(recent.begin());
-    bool hit = store.access(key);
+    bool hit = store.access(key, weighted ? 1 + static_cast<std::uint64_t>(key % 100) : 1);
     if (step >= 2 * steps / 3) hits += hit ? 1 : 0;
   }
   return static_cast<double>(hits) / (steps / 3);
@@ -305,6 +306,16 @@ TEST(CacheWTinyLfuPolicy, GrowsTheWindowWhenRecencyPays) {
   EXPECT_GT(policy.window_maximum(), 500u);
   EXPECT_GT(hit_ratio, lru_hit_ratio - 0.03) << "LRU " << lru_hit_ratio;
   EXPECT_LE(policy.window_weight(), policy.window_maximum());
+}
+
+// The same in bytes: the miniatures simulate weights too (about 1,000 entries of 50 bytes on average).
+TEST(CacheWTinyLfuPolicy, GrowsTheWindowWhenRecencyPaysWithWeightedEntries) {
+  MiniStore store(PolicyKind::w_tinylfu, 50000);
+  auto& policy = dynamic_cast<WTinyLfuPolicy&>(store.policy());
+  recency_workload_hit_ratio(store, true);
+  EXPECT_GT(policy.window_maximum(), 25000u);
+  EXPECT_LE(policy.window_weight(), policy.window_maximum());
+  EXPECT_LE(store.policy().weight(), 50000u);
 }
 
 TEST(CacheWTinyLfuPolicy, HillClimberGrowsTheWindowFromOnePercentWhenRecencyPays) {
@@ -325,13 +336,17 @@ int zipf_key(std::mt19937& random) {
   return static_cast<int>(std::exp(uniform * std::log(100000.0))) - 1;
 }
 
-// A Zipf-like workload: frequency is what pays, and the window should end small.
+// Half the accesses Zipf-like, half a loop over 3,000 keys (three times the capacity): frequency is
+// what pays. A large window holds loop keys that leave before their next use; a small one lets the
+// admission filter keep the Zipf head instead. The window should end small.
 TEST(CacheWTinyLfuPolicy, ShrinksTheWindowWhenFrequencyPays) {
   MiniStore store(PolicyKind::w_tinylfu, 1000);
   auto& policy = dynamic_cast<WTinyLfuPolicy&>(store.policy());
   std::uint64_t initial = policy.window_maximum();
   std::mt19937 random(3);
-  for (int step = 0; step < 300000; ++step) store.access(zipf_key(random));
+  for (int step = 0; step < 300000; ++step) {
+    store.access(random() % 2 == 0 ? 1000000 + step % 3000 : zipf_key(random));
+  }
   EXPECT_LT(policy.window_maximum(), initial);
   EXPECT_LE(policy.window_maximum(), 100u);
 }
