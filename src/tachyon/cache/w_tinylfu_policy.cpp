@@ -87,6 +87,7 @@ void WTinyLfuPolicy::on_hit(Slot slot) {
 
 void WTinyLfuPolicy::on_insert(Slot slot, std::uint64_t key_hash, std::uint64_t weight, std::vector<Slot>& evicted) {
   on_remove(slot);
+  lookup_sampled_ = false;  // a miss is replayed below with its own hash and weight
   ++misses_in_sample_;
   if (weight > capacity_) {
     evicted.push_back(slot);
