@@ -7,7 +7,8 @@
 #
 # Run from anywhere:  bench/cache_hit_ratio.sh
 # Environment (defaults): BUILD=1 (0: use build/bench/bench/micro/cache_simulator as is)
-#   TRACES="orm-busy web07 web12"  INITIAL_WINDOW=0.01 (W-TinyLFU's window share at the start)
+#   TRACES="orm-busy web07 web12"  INITIAL_WINDOW=0.2 (W-TinyLFU's window share at the start)
+#   ADAPTATION=mini-simulation (or hill-climbing, Caffeine's climber, with INITIAL_WINDOW=0.01; or fixed)
 #   CAPACITIES_orm_busy=250,500,1000,2000,4000,8000  CAPACITIES_web07 / CAPACITIES_web12=125,250,500,1000,2000,4000
 # Takes about 1-2 minutes (orm-busy has 5 million accesses), single-threaded.
 set -euo pipefail
@@ -29,6 +30,7 @@ for trace in ${TRACES:-orm-busy web07 web12}; do
     *) default=125,250,500,1000,2000,4000 ;;
   esac
   xz -dc "bench/data/cache-traces/$trace.trace.xz" |
-    "$simulator" --name "$trace" --capacities "${!variable:-$default}" --initial-window "${INITIAL_WINDOW:-0.01}" - | tee -a "$report"
+    "$simulator" --name "$trace" --capacities "${!variable:-$default}" --initial-window "${INITIAL_WINDOW:-0.2}" \
+      --adaptation "${ADAPTATION:-mini-simulation}" - | tee -a "$report"
 done
 echo "written to $report" >&2

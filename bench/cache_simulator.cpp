@@ -3,8 +3,11 @@
 // with Belady's offline optimum as the upper bound. Used by bench/cache_hit_ratio.sh.
 //
 // Usage: cache_simulator [--name NAME] [--capacities 250,500,...] [--policies lru,lfu,...]
-//                        [--initial-window SHARE] [TRACE|-]
-// --initial-window: W-TinyLFU's window share before the climber moves it (default 0.01, Caffeine's).
+//                        [--initial-window SHARE] [--adaptation KIND] [--no-optimal] [TRACE|-]
+// --initial-window: W-TinyLFU's window share before the adaptation moves it (default 0.2;
+// Caffeine's is 0.01, for its hill climber).
+// --adaptation: mini-simulation (default) | hill-climbing (Caffeine's climber) | fixed (no adaptation).
+// --no-optimal: skip Belady's optimum (the slowest column).
 // TRACE: big-endian signed 32-bit object ids, one per access (the cache2k trace format, decompressed;
 // `xz -dc trace.xz | cache_simulator -`).
 #include <algorithm>
@@ -27,6 +30,7 @@ namespace {
 
 using tachyon::cache::PolicyKind;
 using tachyon::cache::Slot;
+using tachyon::cache::WindowAdaptation;
 
 std::vector<std::int32_t> read_trace(std::istream& input) {
   std::vector<std::int32_t> ids;
@@ -55,10 +59,12 @@ struct Replay {
 
 // Drives the policy the way the local cache does: record_lookup, then on_hit or on_insert, and drops
 // what the policy evicts; slots are reused through a free list.
-Replay replay(const std::vector<std::int32_t>& trace, PolicyKind kind, std::uint64_t capacity, double initial_window) {
+Replay replay(const std::vector<std::int32_t>& trace, PolicyKind kind, std::uint64_t capacity, double initial_window,
+              WindowAdaptation adaptation) {
   std::unique_ptr<tachyon::cache::EvictionPolicy> policy =
-      kind == PolicyKind::w_tinylfu ? std::make_unique<tachyon::cache::WTinyLfuPolicy>(capacity, initial_window)
-                                    : tachyon::cache::make_policy(kind, capacity);
+      kind == PolicyKind::w_tinylfu
+          ? std::make_unique<tachyon::cache::WTinyLfuPolicy>(capacity, initial_window, adaptation)
+          : tachyon::cache::make_policy(kind, capacity);
   std::unordered_map<std::int32_t, Slot> slot_of;
   slot_of.reserve(capacity * 2);
   std::vector<std::int32_t> id_of;
@@ -180,7 +186,10 @@ std::string grouped(std::uint64_t value) {
 int main(int argc, char** argv) {
   std::string name = "trace";
   std::string source = "-";
-  double initial_window = 0.01;
+  double initial_window = 0.2;
+  WindowAdaptation adaptation = WindowAdaptation::mini_simulation;
+  std::string adaptation_name = "mini-simulation";
+  bool optimal = true;
   std::vector<std::uint64_t> capacities = {250, 500, 1000, 2000, 4000};
   std::vector<PolicyKind> kinds = {PolicyKind::lru, PolicyKind::fifo, PolicyKind::lfu, PolicyKind::w_tinylfu};
   try {
@@ -198,6 +207,20 @@ int main(int argc, char** argv) {
       } else if (argument == "--initial-window") {
         initial_window = std::stod(std::string(value()));
         if (!(initial_window >= 0.0 && initial_window <= 1.0)) throw std::invalid_argument("--initial-window: 0..1");
+      } else if (argument == "--adaptation") {
+        std::string_view name_of_adaptation = value();
+        adaptation_name = name_of_adaptation;
+        if (name_of_adaptation == "mini-simulation") {
+          adaptation = WindowAdaptation::mini_simulation;
+        } else if (name_of_adaptation == "hill-climbing") {
+          adaptation = WindowAdaptation::hill_climbing;
+        } else if (name_of_adaptation == "fixed") {
+          adaptation = WindowAdaptation::fixed;
+        } else {
+          throw std::invalid_argument("--adaptation: mini-simulation | hill-climbing | fixed");
+        }
+      } else if (argument == "--no-optimal") {
+        optimal = false;
       } else if (argument == "--policies") {
         kinds.clear();
         for (const std::string& part : split(value())) kinds.push_back(tachyon::cache::parse_policy_kind(part));
@@ -221,21 +244,24 @@ int main(int argc, char** argv) {
     auto keys = static_cast<std::uint64_t>(std::unique(distinct.begin(), distinct.end()) - distinct.begin());
 
     std::cout << "#### " << name;
-    if (initial_window != 0.01) std::cout << " (W-TinyLFU initial window " << initial_window * 100 << " %)";
+    if (initial_window != 0.2 || adaptation != WindowAdaptation::mini_simulation) {
+      std::cout << " (W-TinyLFU " << adaptation_name << ", initial window " << initial_window * 100 << " %)";
+    }
     std::cout << ": " << grouped(trace.size()) << " accesses, " << grouped(keys) << " distinct keys\n\n| capacity |";
     for (PolicyKind kind : kinds) std::cout << ' ' << tachyon::cache::to_string(kind) << " |";
-    std::cout << " optimal |\n|---:|";
-    for (std::size_t column = 0; column <= kinds.size(); ++column) std::cout << "---:|";
+    std::cout << (optimal ? " optimal |\n|---:|" : "\n|---:|");
+    for (std::size_t column = 0; column < kinds.size() + (optimal ? 1 : 0); ++column) std::cout << "---:|";
     std::cout << '\n';
     std::vector<std::vector<Replay>> replays;
     for (std::uint64_t capacity : capacities) {
       std::cout << "| " << grouped(capacity) << " |";
       replays.emplace_back();
       for (PolicyKind kind : kinds) {
-        replays.back().push_back(replay(trace, kind, capacity, initial_window));
+        replays.back().push_back(replay(trace, kind, capacity, initial_window, adaptation));
         std::cout << ' ' << percent(replays.back().back().hits, trace.size()) << " |" << std::flush;
       }
-      std::cout << ' ' << percent(optimal_hits(trace, capacity), trace.size()) << " |\n" << std::flush;
+      if (optimal) std::cout << ' ' << percent(optimal_hits(trace, capacity), trace.size()) << " |";
+      std::cout << '\n' << std::flush;
     }
     std::cout << "W-TinyLFU window at the end (entries):";
     for (std::size_t row = 0; row < capacities.size(); ++row) {

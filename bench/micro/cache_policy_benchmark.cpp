@@ -1,5 +1,7 @@
 // The eviction policies' cost per operation under the store's lock: a hit (reordering) and a miss
-// (sketch update, insertion and the eviction it causes), in a full cache of 100,000 entries.
+// (sketch update, insertion and the eviction it causes), in a full cache of 100,000 entries; W-TinyLFU
+// also with Caffeine's hill climber, and in a cache of 1,000 entries where the window's miniature
+// simulation replays every access (its worst case: the sampling rate is 1).
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -7,13 +9,22 @@
 #include <vector>
 
 #include "tachyon/cache/policy.hpp"
+#include "tachyon/cache/w_tinylfu_policy.hpp"
 
 namespace {
 
 using tachyon::cache::PolicyKind;
 using tachyon::cache::Slot;
+using tachyon::cache::WindowAdaptation;
 
-constexpr std::uint64_t entries = 100000;
+constexpr std::uint64_t large = 100000;
+constexpr std::uint64_t small = 1000;
+
+struct Setup {
+  PolicyKind kind;
+  std::uint64_t entries = large;
+  bool hill_climbing = false;  // W-TinyLFU only
+};
 
 std::uint64_t hash_of(std::uint64_t key) {
   key = (key ^ (key >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -22,8 +33,12 @@ std::uint64_t hash_of(std::uint64_t key) {
 }
 
 // A full policy: slots 0..entries-1 hold keys 0..entries-1, each looked up a few times.
-std::unique_ptr<tachyon::cache::EvictionPolicy> full_policy(PolicyKind kind) {
-  auto policy = tachyon::cache::make_policy(kind, entries);
+std::unique_ptr<tachyon::cache::EvictionPolicy> full_policy(const Setup& setup) {
+  const std::uint64_t entries = setup.entries;
+  std::unique_ptr<tachyon::cache::EvictionPolicy> policy =
+      setup.hill_climbing
+          ? std::make_unique<tachyon::cache::WTinyLfuPolicy>(entries, 0.01, WindowAdaptation::hill_climbing)
+          : tachyon::cache::make_policy(setup.kind, entries);
   std::vector<Slot> evicted;
   for (Slot slot = 0; slot < entries; ++slot) {
     policy->record_lookup(hash_of(slot));
@@ -33,8 +48,9 @@ std::unique_ptr<tachyon::cache::EvictionPolicy> full_policy(PolicyKind kind) {
   return policy;
 }
 
-void on_hit(benchmark::State& state, PolicyKind kind) {
-  auto policy = full_policy(kind);
+void on_hit(benchmark::State& state, Setup setup) {
+  auto policy = full_policy(setup);
+  const std::uint64_t entries = setup.entries;
   // Hits on residents in a skewed random order (the min of two uniforms), precomputed.
   std::mt19937 random(1);
   std::vector<Slot> order(1 << 16);
@@ -48,8 +64,9 @@ void on_hit(benchmark::State& state, PolicyKind kind) {
   state.SetItemsProcessed(state.iterations());
 }
 
-void on_insert(benchmark::State& state, PolicyKind kind) {
-  auto policy = full_policy(kind);
+void on_insert(benchmark::State& state, Setup setup) {
+  auto policy = full_policy(setup);
+  const std::uint64_t entries = setup.entries;
   std::vector<Slot> evicted;
   std::vector<Slot> free_slots;
   std::uint64_t key = entries;
@@ -66,13 +83,17 @@ void on_insert(benchmark::State& state, PolicyKind kind) {
   state.SetItemsProcessed(state.iterations());
 }
 
-BENCHMARK_CAPTURE(on_hit, lru, PolicyKind::lru);
-BENCHMARK_CAPTURE(on_hit, fifo, PolicyKind::fifo);
-BENCHMARK_CAPTURE(on_hit, lfu, PolicyKind::lfu);
-BENCHMARK_CAPTURE(on_hit, w_tinylfu, PolicyKind::w_tinylfu);
-BENCHMARK_CAPTURE(on_insert, lru, PolicyKind::lru);
-BENCHMARK_CAPTURE(on_insert, fifo, PolicyKind::fifo);
-BENCHMARK_CAPTURE(on_insert, lfu, PolicyKind::lfu);
-BENCHMARK_CAPTURE(on_insert, w_tinylfu, PolicyKind::w_tinylfu);
+BENCHMARK_CAPTURE(on_hit, lru, Setup{PolicyKind::lru});
+BENCHMARK_CAPTURE(on_hit, fifo, Setup{PolicyKind::fifo});
+BENCHMARK_CAPTURE(on_hit, lfu, Setup{PolicyKind::lfu});
+BENCHMARK_CAPTURE(on_hit, w_tinylfu, Setup{PolicyKind::w_tinylfu});
+BENCHMARK_CAPTURE(on_hit, w_tinylfu_hill_climbing, Setup{PolicyKind::w_tinylfu, large, true});
+BENCHMARK_CAPTURE(on_hit, w_tinylfu_1000_entries, Setup{PolicyKind::w_tinylfu, small});
+BENCHMARK_CAPTURE(on_insert, lru, Setup{PolicyKind::lru});
+BENCHMARK_CAPTURE(on_insert, fifo, Setup{PolicyKind::fifo});
+BENCHMARK_CAPTURE(on_insert, lfu, Setup{PolicyKind::lfu});
+BENCHMARK_CAPTURE(on_insert, w_tinylfu, Setup{PolicyKind::w_tinylfu});
+BENCHMARK_CAPTURE(on_insert, w_tinylfu_hill_climbing, Setup{PolicyKind::w_tinylfu, large, true});
+BENCHMARK_CAPTURE(on_insert, w_tinylfu_1000_entries, Setup{PolicyKind::w_tinylfu, small});
 
 }  // namespace

@@ -30,6 +30,7 @@ std::uint64_t hash_of(int key) {
 class MiniStore {
  public:
   MiniStore(PolicyKind kind, std::uint64_t capacity) : policy_(make_policy(kind, capacity)) {}
+  explicit MiniStore(std::unique_ptr<EvictionPolicy> policy) : policy_(std::move(policy)) {}
 
   // A lookup; on a miss the key is inserted with `weight`. Returns whether it was a hit.
   bool access(int key, std::uint64_t weight = 1) {
@@ -216,7 +217,8 @@ TEST(CacheLfuPolicy, AgingEventuallyEvictsAnEntryPopularLongAgo) {
 }
 
 TEST(CacheWTinyLfuPolicy, RefusesOneHitWondersAgainstPopularEntries) {
-  MiniStore store(PolicyKind::w_tinylfu, 100);
+  // A 1-entry window that stays so: what is left to see is the admission filter's work.
+  MiniStore store(std::make_unique<WTinyLfuPolicy>(100, 0.01, WindowAdaptation::fixed));
   for (int round = 0; round < 6; ++round) {
     for (int key = 0; key < 100; ++key) store.access(key);
   }
@@ -269,7 +271,8 @@ TEST(CacheWTinyLfuPolicy, KeepsFrequentEntriesThroughAScan) {
 // misses their reuse. The climber must grow the window towards an LRU.
 // Returns the hit ratio of the last third, after the climber had time to adapt (it moves the
 // window by at most 6.25 % of the capacity per 10,000 requests).
-double recency_workload_hit_ratio(MiniStore& store) {
+// weighted: entries of 1..100 bytes (by key) instead of 1.
+double recency_workload_hit_ratio(MiniStore& store, bool weighted = false) {
   std::mt19937 random(11);
   std::vector<int> recent;  // most recent last
   int next_key = 0;
@@ -286,7 +289,7 @@ double recency_workload_hit_ratio(MiniStore& store) {
     }
     recent.push_back(key);
     if (recent.size() > 800) recent.erase(recent.begin());
-    bool hit = store.access(key);
+    bool hit = store.access(key, weighted ? 1 + static_cast<std::uint64_t>(key % 100) : 1);
     if (step >= 2 * steps / 3) hits += hit ? 1 : 0;
   }
   return static_cast<double>(hits) / (steps / 3);
@@ -294,6 +297,29 @@ double recency_workload_hit_ratio(MiniStore& store) {
 
 TEST(CacheWTinyLfuPolicy, GrowsTheWindowWhenRecencyPays) {
   MiniStore store(PolicyKind::w_tinylfu, 1000);
+  auto& policy = dynamic_cast<WTinyLfuPolicy&>(store.policy());
+  EXPECT_EQ(policy.adaptation(), WindowAdaptation::mini_simulation);
+  EXPECT_EQ(policy.window_maximum(), 200u);
+  double hit_ratio = recency_workload_hit_ratio(store);
+  MiniStore lru(PolicyKind::lru, 1000);
+  double lru_hit_ratio = recency_workload_hit_ratio(lru);
+  EXPECT_GT(policy.window_maximum(), 500u);
+  EXPECT_GT(hit_ratio, lru_hit_ratio - 0.03) << "LRU " << lru_hit_ratio;
+  EXPECT_LE(policy.window_weight(), policy.window_maximum());
+}
+
+// The same in bytes: the miniatures simulate weights too (about 1,000 entries of 50 bytes on average).
+TEST(CacheWTinyLfuPolicy, GrowsTheWindowWhenRecencyPaysWithWeightedEntries) {
+  MiniStore store(PolicyKind::w_tinylfu, 50000);
+  auto& policy = dynamic_cast<WTinyLfuPolicy&>(store.policy());
+  recency_workload_hit_ratio(store, true);
+  EXPECT_GT(policy.window_maximum(), 25000u);
+  EXPECT_LE(policy.window_weight(), policy.window_maximum());
+  EXPECT_LE(store.policy().weight(), 50000u);
+}
+
+TEST(CacheWTinyLfuPolicy, HillClimberGrowsTheWindowFromOnePercentWhenRecencyPays) {
+  MiniStore store(std::make_unique<WTinyLfuPolicy>(1000, 0.01, WindowAdaptation::hill_climbing));
   auto& policy = dynamic_cast<WTinyLfuPolicy&>(store.policy());
   EXPECT_EQ(policy.window_maximum(), 10u);
   double hit_ratio = recency_workload_hit_ratio(store);
@@ -304,18 +330,88 @@ TEST(CacheWTinyLfuPolicy, GrowsTheWindowWhenRecencyPays) {
   EXPECT_LE(policy.window_weight(), policy.window_maximum());
 }
 
-// A Zipf-like workload: frequency is what pays, and the window should stay small.
-TEST(CacheWTinyLfuPolicy, KeepsTheWindowSmallWhenFrequencyPays) {
+// Key k with probability about 1/(k+1): a skewed distribution over 100,000 keys.
+int zipf_key(std::mt19937& random) {
+  double uniform = std::generate_canonical<double, 32>(random);
+  return static_cast<int>(std::exp(uniform * std::log(100000.0))) - 1;
+}
+
+// Half the accesses Zipf-like, half a loop over 3,000 keys (three times the capacity): frequency is
+// what pays. A large window holds loop keys that leave before their next use; a small one lets the
+// admission filter keep the Zipf head instead. The window should end small.
+TEST(CacheWTinyLfuPolicy, ShrinksTheWindowWhenFrequencyPays) {
   MiniStore store(PolicyKind::w_tinylfu, 1000);
   auto& policy = dynamic_cast<WTinyLfuPolicy&>(store.policy());
+  std::uint64_t initial = policy.window_maximum();
   std::mt19937 random(3);
   for (int step = 0; step < 300000; ++step) {
-    // Key k with probability about 1/(k+1): a skewed distribution over 100,000 keys.
-    double uniform = std::generate_canonical<double, 32>(random);
-    int key = static_cast<int>(std::exp(uniform * std::log(100000.0))) - 1;
-    store.access(key);
+    store.access(random() % 2 == 0 ? 1000000 + step % 3000 : zipf_key(random));
   }
+  EXPECT_LT(policy.window_maximum(), initial);
+  EXPECT_LE(policy.window_maximum(), 100u);
+}
+
+TEST(CacheWTinyLfuPolicy, HillClimberKeepsTheWindowSmallWhenFrequencyPays) {
+  MiniStore store(std::make_unique<WTinyLfuPolicy>(1000, 0.01, WindowAdaptation::hill_climbing));
+  auto& policy = dynamic_cast<WTinyLfuPolicy&>(store.policy());
+  std::mt19937 random(3);
+  for (int step = 0; step < 300000; ++step) store.access(zipf_key(random));
   EXPECT_LT(policy.window_maximum(), 100u);
+}
+
+// Phases of 60,000 accesses that alternate between the recency workload's pattern (new keys and
+// reuse by recency rank; a large window pays) and a Zipf-like one (a small window pays a little).
+struct PhaseHitRatios {
+  double overall;  // every phase after the first
+  double zipf;     // the Zipf-like phases
+};
+
+PhaseHitRatios phase_changing_hit_ratios(std::unique_ptr<EvictionPolicy> policy) {
+  MiniStore store(std::move(policy));
+  std::mt19937 random(5);
+  std::vector<int> recent;  // most recent last
+  int next_key = 1000000;
+  int hits = 0;
+  int zipf_hits = 0;
+  const int phase_length = 60000;
+  const int phases = 6;
+  for (int step = 0; step < phases * phase_length; ++step) {
+    bool zipf_phase = (step / phase_length) % 2 == 1;
+    int key;
+    if (zipf_phase) {
+      key = zipf_key(random);
+    } else {
+      if (recent.size() < 800 || random() % 2 == 0) {
+        key = next_key++;
+      } else {
+        auto rank = static_cast<std::ptrdiff_t>(random() % recent.size());
+        key = recent[recent.size() - 1 - static_cast<std::size_t>(rank)];
+        recent.erase(recent.end() - 1 - rank);
+      }
+      recent.push_back(key);
+      if (recent.size() > 800) recent.erase(recent.begin());
+    }
+    bool hit = store.access(key);
+    if (step >= phase_length) hits += hit ? 1 : 0;
+    if (zipf_phase) zipf_hits += hit ? 1 : 0;
+  }
+  return {static_cast<double>(hits) / ((phases - 1) * phase_length),
+          static_cast<double>(zipf_hits) / (phases / 2 * phase_length)};
+}
+
+TEST(CacheWTinyLfuPolicy, FollowsAPhaseChangingWorkloadWithinAPointOfTheBestFixedWindow) {
+  PhaseHitRatios adaptive = phase_changing_hit_ratios(std::make_unique<WTinyLfuPolicy>(1000));
+  PhaseHitRatios best_fixed{0.0, 0.0};
+  for (double share : {0.01, 0.2, 0.5, 0.8}) {
+    PhaseHitRatios fixed =
+        phase_changing_hit_ratios(std::make_unique<WTinyLfuPolicy>(1000, share, WindowAdaptation::fixed));
+    best_fixed.overall = std::max(best_fixed.overall, fixed.overall);
+    best_fixed.zipf = std::max(best_fixed.zipf, fixed.zipf);
+  }
+  // No single window is best in both kinds of phase (80 % overall, 1 % in the Zipf phases); the
+  // adaptive one must be within a point of the best in each view.
+  EXPECT_GT(adaptive.overall, best_fixed.overall - 0.01) << "best fixed window " << best_fixed.overall;
+  EXPECT_GT(adaptive.zipf, best_fixed.zipf - 0.01) << "best fixed window " << best_fixed.zipf;
 }
 
 TEST(CacheFrequencySketch, CountsIncrementsUpToFifteen) {

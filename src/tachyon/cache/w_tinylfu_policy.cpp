@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "tachyon/cache/window_simulation.hpp"
+
 namespace tachyon::cache {
 
 namespace {
@@ -16,13 +18,17 @@ constexpr std::uint64_t transfer_limit = 1000;  // entries moved per adjustment
 
 }  // namespace
 
-WTinyLfuPolicy::WTinyLfuPolicy(std::uint64_t capacity, double initial_window_share)
+WTinyLfuPolicy::WTinyLfuPolicy(std::uint64_t capacity, double initial_window_share, WindowAdaptation adaptation)
     : capacity_(capacity),
       window_maximum_(capacity - static_cast<std::uint64_t>((1.0 - std::clamp(initial_window_share, 0.0, 1.0)) *
                                                             static_cast<double>(capacity))),
       protected_maximum_(
           static_cast<std::uint64_t>(protected_percent * static_cast<double>(capacity - window_maximum_))),
+      probation_share_(capacity - window_maximum_ - protected_maximum_),
+      adaptation_(adaptation),
       step_size_(-step_percent * static_cast<double>(capacity)) {}
+
+WTinyLfuPolicy::~WTinyLfuPolicy() = default;
 
 SlotList& WTinyLfuPolicy::list_of(Region region) {
   switch (region) {
@@ -48,6 +54,11 @@ void WTinyLfuPolicy::move(Slot slot, Region to) {
   if (to == Region::protected_) protected_weight_ += weight;
 }
 
+void WTinyLfuPolicy::record_lookup(std::uint64_t key_hash) {
+  sketch_.increment(key_hash);
+  lookup_sampled_ = simulation_ && simulation_->sampled(key_hash);
+}
+
 void WTinyLfuPolicy::on_hit(Slot slot) {
   if (!resident(slot)) return;
   ++hits_in_sample_;
@@ -65,11 +76,18 @@ void WTinyLfuPolicy::on_hit(Slot slot) {
     case Region::none:
       break;
   }
-  climb();
+  if (adaptation_ == WindowAdaptation::hill_climbing) {
+    climb();
+  } else if (lookup_sampled_) {
+    // Only sampled keys pay for reading their hash and weight (two more cache lines per hit).
+    lookup_sampled_ = false;
+    replay_in_simulation(hashes_[slot], weights_[slot]);
+  }
 }
 
 void WTinyLfuPolicy::on_insert(Slot slot, std::uint64_t key_hash, std::uint64_t weight, std::vector<Slot>& evicted) {
   on_remove(slot);
+  lookup_sampled_ = false;  // a miss is replayed below with its own hash and weight
   ++misses_in_sample_;
   if (weight > capacity_) {
     evicted.push_back(slot);
@@ -91,11 +109,19 @@ void WTinyLfuPolicy::on_insert(Slot slot, std::uint64_t key_hash, std::uint64_t 
   if (!sketch_.initialized() && weight_ >= capacity_ / 2) {
     sketch_.ensure_capacity(std::max<std::uint64_t>(2 * entries_, 16));
     hits_in_sample_ = misses_in_sample_ = 0;
+    if (adaptation_ == WindowAdaptation::mini_simulation) {
+      // How many entries fill the capacity, from the mean weight so far.
+      double expected_entries = static_cast<double>(capacity_) * static_cast<double>(entries_) /
+                                static_cast<double>(std::max<std::uint64_t>(weight_, 1));
+      simulation_ =
+          std::make_unique<WindowSimulation>(capacity_, static_cast<std::uint64_t>(expected_entries),
+                                             static_cast<double>(window_maximum_) / static_cast<double>(capacity_));
+    }
   } else if (sketch_.initialized() && entries_ > 2 * sketch_.capacity()) {
     sketch_.ensure_capacity(2 * entries_);  // far more (smaller) entries than when it was sized
   }
   evict_entries(evicted);
-  climb();
+  adapt(key_hash, weight);
 }
 
 void WTinyLfuPolicy::on_remove(Slot slot) {
@@ -107,12 +133,15 @@ void WTinyLfuPolicy::on_remove(Slot slot) {
 
 void WTinyLfuPolicy::evict(Slot slot, std::vector<Slot>& evicted) {
   evicted.push_back(slot);
+  full_ = true;
   on_remove(slot);
 }
 
 void WTinyLfuPolicy::evict_entries(std::vector<Slot>& evicted) {
-  // The window's overflow goes to probation; each such candidate must win its place there.
-  while (window_weight_ > window_maximum_ && !window_.empty()) {
+  // The window's overflow goes to probation; each such candidate must win its place there. After the
+  // window shrank by much, the overflow moves over several calls.
+  for (std::uint64_t moved = 0; window_weight_ > window_maximum_ && !window_.empty() && moved < transfer_limit;
+       ++moved) {
     Slot candidate = window_.front();
     move(candidate, Region::probation);
     admit_or_evict(candidate, evicted);
@@ -158,6 +187,33 @@ void WTinyLfuPolicy::demote_from_protected() {
   for (std::uint64_t moved = 0; protected_weight_ > protected_maximum_ && moved < transfer_limit; ++moved) {
     move(protected_.front(), Region::probation);
   }
+}
+
+void WTinyLfuPolicy::adapt(std::uint64_t key_hash, std::uint64_t weight) {
+  switch (adaptation_) {
+    case WindowAdaptation::mini_simulation:
+      replay_in_simulation(key_hash, weight);
+      break;
+    case WindowAdaptation::hill_climbing:
+      climb();
+      break;
+    case WindowAdaptation::fixed:
+      break;
+  }
+}
+
+void WTinyLfuPolicy::replay_in_simulation(std::uint64_t key_hash, std::uint64_t weight) {
+  if (simulation_ && simulation_->record(key_hash, weight, full_)) {
+    resize_window(static_cast<std::uint64_t>(simulation_->best_window_share() * static_cast<double>(capacity_)));
+  }
+}
+
+void WTinyLfuPolicy::resize_window(std::uint64_t window_maximum) {
+  // Only the limits change: a larger window fills with new entries while the main space's LRU end
+  // is evicted, a smaller one sends its overflow to probation over the next insertions (a bounded
+  // number per call), and protected demotes its overflow on the next promotions.
+  window_maximum_ = std::min(window_maximum, capacity_ - probation_share_);
+  protected_maximum_ = capacity_ - probation_share_ - window_maximum_;
 }
 
 void WTinyLfuPolicy::climb() {

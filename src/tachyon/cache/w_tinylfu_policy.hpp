@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "tachyon/cache/frequency_sketch.hpp"
 #include "tachyon/cache/policy.hpp"
@@ -13,7 +14,8 @@ namespace tachyon::cache {
 // with the adaptive window of Einziger, Eytan, Friedman, Manes, "Adaptive Software Cache Management"
 // (Middleware 2018), in the shape of Caffeine's BoundedLocalCache:
 //
-//  - A new entry enters the window, an LRU queue of initially 1 % of the capacity. Recency wins
+//  - A new entry enters the window, an LRU queue of initially 20 % of the capacity (Caffeine: 1 %,
+//    see below and BENCHMARKS.md §7 for why not here). Recency wins
 //    there: a burst of new keys is served from the window without touching the main space.
 //  - The window's LRU victims move to the main space, a segmented LRU: probation (about 20 %) and
 //    protected (about 80 %). A hit in probation promotes the entry to protected; protected's LRU
@@ -24,7 +26,15 @@ namespace tachyon::cache {
 //    of new keys leaves the main space alone. As in Caffeine, a warm candidate (frequency >= 6) that
 //    loses is still admitted once in 128 at random, so an attacker who floods the sketch with
 //    collisions cannot pin the victims forever.
-//  - Hill climbing: every sample period (10 x the sketch's capacity in hits + misses), the hit
+//  - The window's share adapts (WindowAdaptation). By default, miniature simulation (the MiniSim
+//    climber of the Middleware 2018 paper, window_simulation.hpp): nine small W-TinyLFU caches with
+//    windows of 0 %, 10 % ... 80 % replay a hash-sampled subset of the keys from the moment the
+//    sketch is sized; after each period the window takes the share of the miniature with the fewest
+//    recent misses (with hysteresis against noise). All the candidates see the same traffic, so a
+//    change of the hit ratio over the day does not mislead it the way it misleads the climber.
+//    Resizing only changes the limits (probation keeps its share, protected gets the rest); the
+//    entries move over the following operations, a bounded number per call.
+//  - Or Caffeine's hill climbing: every sample period (10 x the sketch's capacity in hits + misses), the hit
 //    ratio is compared with the previous period's; if it improved, the window keeps moving in the
 //    same direction, else it turns. The step starts at 6.25 % of the capacity, decays by 2 % per
 //    period, and restarts at full size when the hit ratio changes by 5 points (a new workload
@@ -34,14 +44,28 @@ namespace tachyon::cache {
 // Weights: the window and segment sizes are weights (bytes) like the capacity; an entry heavier than
 // the capacity is refused at once. The sketch is sized by entry count when the cache is first half
 // full (Caffeine's rule for weighted caches: it cannot know the count before).
+class WindowSimulation;
+
+// How the window's share of the capacity adapts to the workload.
+enum class WindowAdaptation : std::uint8_t {
+  mini_simulation,  // follow the best of nine miniature caches (window_simulation.hpp)
+  hill_climbing,    // Caffeine's climber (above)
+  fixed,            // never: the initial share stays
+};
+
 class WTinyLfuPolicy final : public EvictionPolicy {
  public:
-  // initial_window_share: the window's part of the capacity before the climber moves it (Caffeine:
-  // 1 %). Recency-biased workloads that are short compared with the climber's period (10 x the
-  // capacity in requests) do better starting larger; see BENCHMARKS.md §7.
-  explicit WTinyLfuPolicy(std::uint64_t capacity, double initial_window_share = 0.01);
+  // initial_window_share: the window's part of the capacity before the adaptation moves it (Caffeine,
+  // whose climber starts there: 1 %; pass 0.01 with hill_climbing for its behaviour). The miniatures
+  // decide only after the cache has filled and a period has passed; until then 20 % loses less than
+  // 1 % on recency-biased workloads and little on frequency-biased ones. See BENCHMARKS.md §7.
+  explicit WTinyLfuPolicy(std::uint64_t capacity, double initial_window_share = 0.2,
+                          WindowAdaptation adaptation = WindowAdaptation::mini_simulation);
+  ~WTinyLfuPolicy() override;
+  WTinyLfuPolicy(const WTinyLfuPolicy&) = delete;
+  WTinyLfuPolicy& operator=(const WTinyLfuPolicy&) = delete;
   PolicyKind kind() const override { return PolicyKind::w_tinylfu; }
-  void record_lookup(std::uint64_t key_hash) override { sketch_.increment(key_hash); }
+  void record_lookup(std::uint64_t key_hash) override;
   void on_hit(Slot slot) override;
   void on_insert(Slot slot, std::uint64_t key_hash, std::uint64_t weight, std::vector<Slot>& evicted) override;
   void on_remove(Slot slot) override;
@@ -54,6 +78,12 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   std::uint64_t window_weight() const { return window_weight_; }
   std::uint64_t protected_weight() const { return protected_weight_; }
   const FrequencySketch& sketch() const { return sketch_; }
+  WindowAdaptation adaptation() const { return adaptation_; }
+
+  // Sets the window's limit (weight). Probation keeps its initial share of the capacity and protected
+  // gets the rest, as when Caffeine's climber trades window against protected, so the window can grow
+  // to the capacity less probation (80 % by default). O(1): the entries move over later operations.
+  void resize_window(std::uint64_t window_maximum);
 
  private:
   enum class Region : std::uint8_t { none, window, probation, protected_ };
@@ -66,6 +96,8 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   void admit_or_evict(Slot candidate, std::vector<Slot>& evicted);
   bool admit(std::uint64_t candidate_hash, std::uint64_t victim_hash);
   void demote_from_protected();
+  void adapt(std::uint64_t key_hash, std::uint64_t weight);
+  void replay_in_simulation(std::uint64_t key_hash, std::uint64_t weight);
   void climb();
   void increase_window(std::uint64_t amount);
   void decrease_window(std::uint64_t amount);
@@ -75,6 +107,8 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   std::uint64_t entries_ = 0;
   std::uint64_t window_maximum_;
   std::uint64_t protected_maximum_;
+  std::uint64_t probation_share_;  // capacity - window - protected at construction
+  bool full_ = false;              // an entry was evicted for room once
   std::uint64_t window_weight_ = 0;
   std::uint64_t protected_weight_ = 0;
 
@@ -88,6 +122,10 @@ class WTinyLfuPolicy final : public EvictionPolicy {
 
   FrequencySketch sketch_;
   std::uint64_t random_ = 0x2545f4914f6cdd1dULL;  // xorshift state for the 1-in-128 admissions
+
+  WindowAdaptation adaptation_;
+  std::unique_ptr<WindowSimulation> simulation_;  // mini_simulation: from the sketch's sizing on
+  bool lookup_sampled_ = false;                   // the last record_lookup's key is in the sample
 
   // Hill climber state.
   std::uint64_t hits_in_sample_ = 0;
