@@ -55,11 +55,6 @@ class SingleFlight {
     return flights_.try_emplace(key).second;
   }
 
-  bool running(std::string_view key) const {
-    std::lock_guard lock(mutex_);
-    return flights_.find(std::string(key)) != flights_.end();
-  }
-
   // Ends the leader's flight: every follower resumes, on its own executor, with `result`.
   void finish(const std::string& key, const Result& result) { complete(key, std::exception_ptr(), result); }
   void fail(const std::string& key, std::exception_ptr error) { complete(key, std::move(error), Result{}); }

@@ -60,7 +60,6 @@ class CacheNamespace {
   const CachePolicy& policy() const { return policy_; }
   LocalCache& local() { return local_; }
   const LocalCache& local() const { return local_; }
-  std::string key(std::string_view suffix) const { return policy_.name + ":" + std::string(suffix); }
 
   struct RemoteStats {
     std::atomic<std::uint64_t> hits{0}, misses{0}, errors{0}, fills{0}, refused_fills{0};
@@ -104,7 +103,7 @@ class TieredCache {
   CacheNamespace* find_namespace(std::string_view name);
   const std::vector<std::unique_ptr<CacheNamespace>>& namespaces() const { return namespaces_; }
 
-  // The answer for `key` (made with space.key()), loading it through `loader` on a miss. The loader
+  // The answer for `key` ("<namespace>:..."), loading it through `loader` on a miss. The loader
   // may run later in the background (a refresh): it must own everything it uses.
   boost::asio::awaitable<CacheResult> fetch(CacheNamespace& space, std::string key, std::vector<std::string> tags,
                                             Loader loader);
