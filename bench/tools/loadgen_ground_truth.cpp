@@ -1,7 +1,8 @@
 // The load-generator tests' ground-truth server (tests/support/loadgen_ground_truth_server.*) as a
 // program for bench/loadgen_vs_wrk.sh: answers every request after an exact delay, optionally
 // freezes once, prints "port N" when it listens, and on SIGTERM or SIGINT writes each request's
-// server-side time (read to response written, microseconds) to the log file, one per line.
+// server-side time (kernel receipt of the request to response written, microseconds) to the log
+// file, one per line.
 //
 // Usage: loadgen_ground_truth [--delay-us N] [--stall-after-ms N --stall-for-ms N] [--log FILE]
 #include <signal.h>

@@ -45,6 +45,9 @@ constexpr const char* bench_usage =
     "  --poisson             Poisson arrivals instead of evenly spaced ones\n"
     "  --pipeline N          requests in flight per connection (default 1)\n"
     "  --timeout D           a request unanswered this long is an error (default 10s)\n"
+    "  --timestamps kernel|user  when a response arrived: the kernel's receive stamp (default; plain\n"
+    "                        TCP), so the generator's own wake-up delay is not counted, or this\n"
+    "                        thread's clock after the read (user; always for TLS and unix sockets)\n"
     "  -m, --method M        request method (default GET)\n"
     "  -H, --header 'N: v'   extra request header (repeatable)\n"
     "  --body TEXT           request body\n"
@@ -262,6 +265,9 @@ std::optional<std::string> parse_arguments(int argument_count, char** arguments,
       auto count = parse_count(*text, 1);
       if (!count) return "--threads must be a positive integer";
       options.threads = *count;
+    } else if (flag == "--timestamps") {
+      if (*text != "kernel" && *text != "user") return "--timestamps must be kernel or user";
+      options.kernel_timestamps = *text == "kernel";
     } else if (flag == "--pipeline") {
       auto count = parse_count(*text, 1);
       if (!count) return "--pipeline must be a positive integer";

@@ -3,11 +3,14 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <stdexcept>
 #include <string>
+
+#include "tachyon/loadgen/arrival_clock.hpp"
 
 namespace tachyon::testing {
 
@@ -94,6 +97,7 @@ void GroundTruthServer::accept_loop() {
     if (descriptor < 0) continue;
     int enable = 1;
     ::setsockopt(descriptor, IPPROTO_TCP, TCP_NODELAY, &enable, sizeof enable);
+    loadgen::enable_receive_timestamps(descriptor);
     std::lock_guard lock(mutex_);
     client_descriptors_.push_back(descriptor);
     threads_.emplace_back([this, descriptor] { serve(descriptor); });
@@ -109,14 +113,30 @@ void GroundTruthServer::wait_out_stall() {
 }
 
 void GroundTruthServer::serve(int descriptor) {
+  // The delay is exact only without the default 50 us timer slack.
+  ::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+  // A request arrives when the kernel received its last bytes, not when this thread woke up to
+  // read them: the server's own time then includes its wake-up, as a client sees it.
+  loadgen::ArrivalClock arrival_clock{std::chrono::steady_clock::time_point{}};
+  auto last_resync = std::chrono::steady_clock::now();
   std::string buffer;
   char chunk[16 * 1024];
   const std::string response = options_.chunked
                                    ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
                                    : "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabcde";
   while (!stopping_) {
-    ssize_t received = ::recv(descriptor, chunk, sizeof chunk, 0);
+    std::int64_t stamp_ns = 0;
+    ssize_t received = loadgen::receive_stamped(descriptor, chunk, sizeof chunk, stamp_ns);
     if (received <= 0) break;
+    auto read_at = std::chrono::steady_clock::now();
+    if (read_at - last_resync > std::chrono::seconds(1)) {
+      arrival_clock.resync();
+      last_resync = read_at;
+    }
+    std::int64_t read_at_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(read_at.time_since_epoch()).count();
+    std::chrono::steady_clock::time_point received_at(
+        std::chrono::microseconds(arrival_clock.to_steady_us(stamp_ns, read_at_us - 1'000'000, read_at_us)));
     buffer.append(chunk, static_cast<std::size_t>(received));
     std::size_t end = 0;
     // Each request ends at its blank line plus its Content-Length, if any.
@@ -126,7 +146,7 @@ void GroundTruthServer::serve(int descriptor) {
       std::size_t length = length_text.empty() ? 0 : std::stoul(length_text);
       if (buffer.size() < end + 4 + length) break;
       std::string body = buffer.substr(end + 4, length);
-      auto arrived = std::chrono::steady_clock::now();
+      auto arrived = received_at;
       std::call_once(first_request_flag_, [&] { first_request_ = arrived; });
       buffer.erase(0, end + 4 + length);
       std::this_thread::sleep_until(arrived + options_.delay);

@@ -14,7 +14,7 @@
 namespace tachyon::testing {
 
 struct GroundTruthOptions {
-  std::chrono::microseconds delay{0};  // between reading a request and writing its response
+  std::chrono::microseconds delay{0};  // between a request's arrival and writing its response
   bool chunked = false;                // answer with Transfer-Encoding: chunked
   // Every response due inside [first request + stall_after, + stall_for) waits until the window ends.
   std::chrono::milliseconds stall_after{0};
@@ -33,7 +33,8 @@ class GroundTruthServer {
 
   std::uint16_t port() const { return port_; }
   std::uint64_t responses() const { return responses_.load(); }
-  // Server-side time from reading each request to finishing its response, in microseconds.
+  // Server-side time from the kernel's receipt of each request (its receive timestamp) to finishing
+  // its response, in microseconds.
   std::vector<std::int64_t> handling_times() const;
   std::set<std::string> logged_in_users() const;
   std::uint64_t unauthorized() const { return unauthorized_.load(); }

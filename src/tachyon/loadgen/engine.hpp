@@ -69,6 +69,11 @@ struct LoadOptions {
   std::chrono::microseconds timeout = std::chrono::seconds(10);
   // A send more than this after its due time counts as late.
   std::chrono::microseconds late_after = std::chrono::milliseconds(1);
+  // Plain TCP: a response's arrival is the kernel's receive timestamp of its bytes, so the time the
+  // generator thread took to wake up and read them is not charged to the server. False: the
+  // thread's clock after recv() returns (what wrk and the others do). TLS always uses the latter.
+  bool kernel_timestamps = true;
+  bool uses_kernel_timestamps() const { return kernel_timestamps && !target.tls && target.unix_path.empty(); }
   std::uint64_t seed = 1;
   // When set, requests come from the scenario (one Session per connection) instead of `request`.
   const Scenario* scenario = nullptr;

@@ -104,6 +104,9 @@ std::string format_summary(const RunResult& result, const RunDescription& descri
   std::string out;
   append_line(out, "%s: %.1fs, %d threads, %d connections, %s model\n", description.url.c_str(), result.elapsed_seconds,
               result.threads, options.total_connections(), result.open_model ? "open" : "closed");
+  append_line(out, "  arrivals  %s\n",
+              options.uses_kernel_timestamps() ? "kernel receive timestamps (the generator's wake-up is not counted)"
+                                               : "generator clock after each read");
   append_line(out, "  requests  %llu completed, %.1f req/s, %.2f MB read\n",
               static_cast<unsigned long long>(stats.completed), requests_per_second(result),
               static_cast<double>(stats.bytes_read) / 1e6);
@@ -212,6 +215,7 @@ std::string summary_json(const RunResult& result, const RunDescription& descript
   writer.field("threads", result.threads);
   writer.field("connections", options.total_connections());
   writer.field("pipeline", options.pipeline);
+  writer.field("arrival_times", options.uses_kernel_timestamps() ? "kernel" : "user");
   if (result.open_model) writer.field("target_rate", options.rate);
   writer.field("duration_s", result.elapsed_seconds);
   writer.field("requests", stats.completed);

@@ -1,5 +1,6 @@
 #include "tachyon/loadgen/worker.hpp"
 
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,11 +28,12 @@ double thread_cpu_seconds() {
 
 Worker::Worker(const LoadOptions& options, const std::vector<WorkerGroup>& groups, std::size_t group_count,
                std::size_t endpoint_count, std::chrono::steady_clock::time_point start, std::uint64_t seed)
-    : options_(options), start_(start), random_(seed) {
+    : options_(options), start_(start), arrival_clock_(start), random_(seed) {
   epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
   if (epoll_ < 0) throw std::runtime_error("epoll_create1 failed");
   if (options.target.tls) tls_ = std::make_unique<TlsContext>();
   timeout_us_ = options.timeout.count();
+  kernel_timestamps_ = options.uses_kernel_timestamps();
   track_groups_ = !options.groups.empty();
   stats_.groups.resize(group_count);
   stats_.endpoints.resize(endpoint_count);
@@ -109,6 +111,7 @@ void Worker::connect(std::size_t index, std::int64_t now) {
     connection.reconnect_at_us = now + connect_retry_us;
     return;
   }
+  if (kernel_timestamps_) enable_receive_timestamps(descriptor);
   connection.descriptor = descriptor;
   connection.connecting = in_progress;
   connection.handshaking = connection.tls != nullptr;
@@ -318,6 +321,7 @@ void Worker::on_readable(std::size_t index, std::int64_t now) {
     // so the steady state costs one read and one write per request. TLS reads ahead into its own
     // buffer, which epoll cannot see: the loop drains it (tls_has_pending) without another read().
     ssize_t received = 0;
+    std::int64_t stamp_ns = 0;
     if (connection.tls != nullptr) {
       TlsStatus status = TlsStatus::done;
       received = static_cast<ssize_t>(tls_read(connection.tls, space, room, status));
@@ -333,17 +337,22 @@ void Worker::on_readable(std::size_t index, std::int64_t now) {
         }
       }
     } else {
-      received = ::recv(connection.descriptor, space, room, 0);
+      received = kernel_timestamps_ ? receive_stamped(connection.descriptor, space, room, stamp_ns)
+                                    : ::recv(connection.descriptor, space, room, 0);
       if (received < 0) {
         if (errno == EAGAIN || errno == EINTR) return;
         close_connection(index, ErrorKind::read, now, 0);
         return;
       }
     }
-    now = now_us();  // the response arrived by the time recv returned
+    now = now_us();  // the response arrived by the time recv returned, if not at its kernel stamp
+    std::int64_t arrival = now;
+    if (stamp_ns != 0 && !connection.in_flight.empty()) {
+      arrival = arrival_clock_.to_steady_us(stamp_ns, connection.in_flight.front().sent_us, now);
+    }
     if (received == 0) {
       if (!connection.in_flight.empty() && connection.parser.finish_on_close() == ResponseParser::Result::complete) {
-        on_response(index, now);  // a close-delimited response: on_response closes (and reconnects) itself
+        on_response(index, arrival, now);  // a close-delimited response: on_response closes (and reconnects) itself
         return;
       }
       close_connection(index, ErrorKind::closed, now, 0);
@@ -363,7 +372,7 @@ void Worker::on_readable(std::size_t index, std::int64_t now) {
         close_connection(index, ErrorKind::protocol, now, 0);
         return;
       }
-      on_response(index, now);
+      on_response(index, arrival, now);
     }
     if (connection.input_begin == connection.input_end) connection.input_begin = connection.input_end = 0;
   } while (connection.tls != nullptr && connection.descriptor >= 0 && tls_has_pending(connection.tls));
@@ -383,15 +392,15 @@ void Worker::record_status(int status, std::int64_t latency_us) {
   status_histograms_[slot - 1u].second.record(latency_us);
 }
 
-void Worker::on_response(std::size_t index, std::int64_t now) {
+void Worker::on_response(std::size_t index, std::int64_t arrival, std::int64_t now) {
   Connection& connection = connections_[index];
   InFlight request = connection.in_flight.front();
   connection.in_flight.pop_front();
   --in_flight_total_;
-  std::int64_t latency = now - request.intended_us;
+  std::int64_t latency = std::max<std::int64_t>(0, arrival - request.intended_us);
   stats_.latency.record(latency);
   // Closed-model-only runs send when intended: `service` is a copy of `latency`, made at the end.
-  if (any_open_model_) stats_.service.record(now - request.sent_us);
+  if (any_open_model_) stats_.service.record(std::max<std::int64_t>(0, arrival - request.sent_us));
   ++stats_.completed;
   int status = connection.parser.status();
   record_status(status, latency);
@@ -532,12 +541,16 @@ void Worker::housekeeping(std::int64_t now) {
 }
 
 void Worker::publish() {
+  arrival_clock_.resync();  // once a second: follows NTP's slewing of CLOCK_REALTIME
   completed_published.store(stats_.completed, std::memory_order_relaxed);
   errors_published.store(stats_.error_total() + stats_.status_errors(), std::memory_order_relaxed);
   p99_published.store(stats_.latency.value_at_percentile(99.0), std::memory_order_relaxed);
 }
 
 void Worker::run() {
+  // Linux lets a thread's timers fire up to 50 us late by default (timer slack) to batch wake-ups;
+  // every open-model send would be that late. 1 ns: timers as exact as the scheduler allows.
+  ::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
   double cpu_start = thread_cpu_seconds();
   std::int64_t now = now_us();
   for (std::size_t index = 0; index < connections_.size(); ++index) connect(index, now);

@@ -13,6 +13,7 @@
 #include <random>
 #include <vector>
 
+#include "tachyon/loadgen/arrival_clock.hpp"
 #include "tachyon/loadgen/connection.hpp"
 #include "tachyon/loadgen/engine.hpp"
 #include "tachyon/loadgen/tls.hpp"
@@ -72,7 +73,9 @@ class Worker {
   void watch_writable(Connection& connection, bool enable);
   void on_event(const epoll_event& event);
   void on_readable(std::size_t index, std::int64_t now);
-  void on_response(std::size_t index, std::int64_t now);
+  // `arrival`: when the response reached this machine (latency ends there); `now`: the thread's
+  // clock, for whatever happens next (the next request's send time).
+  void on_response(std::size_t index, std::int64_t arrival, std::int64_t now);
   void after_think(std::size_t index, std::int64_t now);
   void mark_available(std::size_t index);
   void schedule_arrivals(Schedule& schedule, std::int64_t now);
@@ -90,11 +93,13 @@ class Worker {
 
   const LoadOptions& options_;
   std::chrono::steady_clock::time_point start_;
+  ArrivalClock arrival_clock_;
   bool any_open_model_ = false;
   bool track_groups_ = false;  // named groups: per-group figures are kept (else the totals are the group's)
   bool draining_ = false;
   bool precise_wait_ = true;  // epoll_pwait2 is available
   bool capture_bodies_ = false;
+  bool kernel_timestamps_ = false;  // plain TCP with LoadOptions::kernel_timestamps
   int epoll_ = -1;
   std::int64_t end_us_ = 0;
   std::int64_t timeout_us_ = 0;
