@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "tachyon/loadgen/socket_calls.hpp"
+
 namespace tachyon::loadgen {
 namespace {
 
@@ -32,7 +34,7 @@ ssize_t receive_stamped(int descriptor, char* buffer, std::size_t size, std::int
   message.msg_control = control;
   message.msg_controllen = sizeof control;
   realtime_ns = 0;
-  ssize_t received = ::recvmsg(descriptor, &message, 0);
+  ssize_t received = receive_message_now(descriptor, &message);
   if (received <= 0) return received;
   for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
     if (header->cmsg_level == SOL_SOCKET && header->cmsg_type == SCM_TIMESTAMPNS) {

@@ -10,6 +10,8 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "tachyon/loadgen/socket_calls.hpp"
+
 namespace tachyon::loadgen {
 namespace {
 
@@ -121,7 +123,7 @@ void Worker::connect(std::size_t index, std::int64_t now) {
   // Level-triggered read readiness stays armed for the connection's whole life; writability is
   // watched only while a connect or a write is pending (wrk instead re-arms on every request).
   epoll_event event{};
-  event.events = EPOLLIN | EPOLLRDHUP | (in_progress ? std::uint32_t{EPOLLOUT} : 0u);
+  event.events = read_events() | (in_progress ? std::uint32_t{EPOLLOUT} : 0u);
   event.data.u64 = index;
   ::epoll_ctl(epoll_, EPOLL_CTL_ADD, descriptor, &event);
   if (connection.handshaking && !connection.connecting) handshake(index, now);
@@ -180,7 +182,7 @@ void Worker::watch_writable(Connection& connection, bool enable) {
   if (connection.watching_writable == enable) return;
   connection.watching_writable = enable;
   epoll_event event{};
-  event.events = EPOLLIN | EPOLLRDHUP | (enable ? std::uint32_t{EPOLLOUT} : 0u);
+  event.events = read_events() | (enable ? std::uint32_t{EPOLLOUT} : 0u);
   event.data.u64 = static_cast<std::uint64_t>(&connection - connections_.data());
   ::epoll_ctl(epoll_, EPOLL_CTL_MOD, connection.descriptor, &event);
 }
@@ -222,7 +224,7 @@ void Worker::flush(std::size_t index, std::int64_t now) {
       connection.unsent_offset += written;
       continue;
     }
-    ssize_t written = ::send(connection.descriptor, data, size, MSG_NOSIGNAL);
+    ssize_t written = send_now(connection.descriptor, data, size, MSG_NOSIGNAL);
     if (written < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN) {
@@ -272,6 +274,12 @@ void Worker::on_event(const epoll_event& event) {
   auto index = static_cast<std::size_t>(event.data.u64);
   Connection& connection = connections_[index];
   if (connection.descriptor < 0) return;
+  bool readable = (event.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+  // The steady state: a response to read. on_readable reads the clock once the bytes are in.
+  if (!connection.connecting && !connection.handshaking && !(event.events & EPOLLOUT)) {
+    if (readable) on_readable(index);
+    return;
+  }
   std::int64_t now = now_us();
   if (connection.connecting && (event.events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) {
     int error = 0;
@@ -285,9 +293,11 @@ void Worker::on_event(const epoll_event& event) {
     connection.connecting = false;
     if (connection.handshaking) {
       handshake(index, now);
-    } else {
-      flush(index, now);
+      return;
     }
+    flush(index, now);
+    // Edge-triggered: a server that answered or closed at once reported it in this same event.
+    if (connection.descriptor >= 0 && readable) on_readable(index);
     return;
   }
   if (connection.handshaking) {
@@ -298,11 +308,12 @@ void Worker::on_event(const epoll_event& event) {
     flush(index, now);
     if (connection.descriptor < 0) return;
   }
-  if (event.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) on_readable(index, now);
+  if (readable) on_readable(index);
 }
 
-void Worker::on_readable(std::size_t index, std::int64_t now) {
+void Worker::on_readable(std::size_t index) {
   Connection& connection = connections_[index];
+  bool more = false;
   do {
     if (connection.input_end == connection.input.size()) {
       if (connection.input_begin > 0) {
@@ -317,9 +328,10 @@ void Worker::on_readable(std::size_t index, std::int64_t now) {
     }
     char* space = connection.input.data() + connection.input_end;
     std::size_t room = connection.input.size() - connection.input_end;
-    // One read per readiness event: level-triggered epoll reports the socket again if bytes remain,
-    // so the steady state costs one read and one write per request. TLS reads ahead into its own
-    // buffer, which epoll cannot see: the loop drains it (tls_has_pending) without another read().
+    // One read per readiness event, so the steady state costs one read and one write per request:
+    // a read that did not fill the buffer emptied the socket, and bytes arriving later raise a new
+    // edge; a full buffer is read again. TLS reads ahead into its own buffer, which epoll cannot
+    // see: the loop drains it (tls_has_pending) without another read().
     ssize_t received = 0;
     std::int64_t stamp_ns = 0;
     if (connection.tls != nullptr) {
@@ -332,20 +344,20 @@ void Worker::on_readable(std::size_t index, std::int64_t now) {
           return;
         }
         if (status == TlsStatus::error) {
-          close_connection(index, ErrorKind::read, now, 0);
+          close_connection(index, ErrorKind::read, now_us(), 0);
           return;
         }
       }
     } else {
       received = kernel_timestamps_ ? receive_stamped(connection.descriptor, space, room, stamp_ns)
-                                    : ::recv(connection.descriptor, space, room, 0);
+                                    : receive_now(connection.descriptor, space, room);
       if (received < 0) {
         if (errno == EAGAIN || errno == EINTR) return;
-        close_connection(index, ErrorKind::read, now, 0);
+        close_connection(index, ErrorKind::read, now_us(), 0);
         return;
       }
     }
-    now = now_us();  // the response arrived by the time recv returned, if not at its kernel stamp
+    std::int64_t now = now_us();  // the response arrived by the time recv returned, if not at its kernel stamp
     std::int64_t arrival = now;
     if (stamp_ns != 0 && !connection.in_flight.empty()) {
       arrival = arrival_clock_.to_steady_us(stamp_ns, connection.in_flight.front().sent_us, now);
@@ -375,7 +387,9 @@ void Worker::on_readable(std::size_t index, std::int64_t now) {
       on_response(index, arrival, now);
     }
     if (connection.input_begin == connection.input_end) connection.input_begin = connection.input_end = 0;
-  } while (connection.tls != nullptr && connection.descriptor >= 0 && tls_has_pending(connection.tls));
+    if (connection.descriptor < 0) return;
+    more = connection.tls != nullptr ? tls_has_pending(connection.tls) : static_cast<std::size_t>(received) == room;
+  } while (more);
 }
 
 void Worker::record_status(int status, std::int64_t latency_us) {

@@ -71,8 +71,12 @@ class Worker {
   void flush(std::size_t index, std::int64_t now);
   void handshake(std::size_t index, std::int64_t now);
   void watch_writable(Connection& connection, bool enable);
+  // Plain sockets are edge-triggered: a readiness event is taken off epoll's ready list once
+  // reported, instead of being polled again on every wait until a read finds the socket empty.
+  // TLS stays level-triggered, since OpenSSL may leave bytes in the socket that no new edge announces.
+  std::uint32_t read_events() const { return EPOLLIN | EPOLLRDHUP | (tls_ ? 0u : std::uint32_t{EPOLLET}); }
   void on_event(const epoll_event& event);
-  void on_readable(std::size_t index, std::int64_t now);
+  void on_readable(std::size_t index);
   // `arrival`: when the response reached this machine (latency ends there); `now`: the thread's
   // clock, for whatever happens next (the next request's send time).
   void on_response(std::size_t index, std::int64_t arrival, std::int64_t now);
