@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Load-generator efficiency: `tachyon bench` against wrk, in one run, on the same target
 # (`tachyon serve --workers 1 --access-log false`, GET /plaintext) pinned to CPU 0, both generators
-# pinned to CPU 1, one thread each, interleaved (tachyon bench, wrk, tachyon bench, wrk...) at 16,
+# pinned to CPU 1, one thread each, interleaved (tachyon bench, wrk, floor, tachyon bench...) at 16,
 # 64 and 256 connections. Reports the medians of RUNS runs of req/s and of requests per generator
 # CPU-second (user + system ticks of the generator, from /proc/$$/stat of this shell, which waits
 # for it), and the ratio tachyon bench / wrk. Prints a markdown table; raw output in bench/results/.
 #
 # Then, unless ACCURACY=0, latency accuracy against the ground-truth server
 # (bench/tools/loadgen_ground_truth.cpp, the tests' server as a program, pinned to SERVER_CPU):
-# it answers each request after DELAY_US and logs its own time per request; for RUNS runs, each on
-# a fresh server, `tachyon bench` closed (-c 1) and open (-c 4 -R 1000) and `wrk -c1 --latency`
-# report p50/p99, set against the server's p50/p99 of the same run. And unless STALL=0, the
+# it answers each request after DELAY_US and logs its own time per request (from the kernel's
+# receive timestamp of the request); for RUNS runs, each on a fresh server, `tachyon bench` closed
+# (-c 1, with kernel arrival stamps and with --timestamps user) and open (-c 4 -R 1000) and `wrk -c1
+# --latency` report p50/p99, set against the server's p50/p99 of the same run. And unless STALL=0, the
 # coordinated-omission check: a fixed-rate run at 8,000 req/s for 20 s while the target is frozen
 # (SIGSTOP) for 1 s (expected p99 about 0.80 s and p99.9 about 0.98 s).
 #
@@ -21,7 +22,9 @@
 #   they are) ACCURACY=1 DELAY_US=1000 STALL=1 GROUND_TRUTH_BIN=path
 #   BASELINE_BIN=path: another `tachyon` build (e.g. the commit before a change) run as a third
 #   generator in the same interleaving, with its own table against the measured build
-# With the defaults the script takes about 5 minutes.
+#   FLOOR_BIN=path (default build/release/tests/loadgen_floor): the bare epoll loop run as the
+#   third generator, the floor of what any generator costs per request on this kernel
+# With the defaults the script takes about 6 minutes.
 set -euo pipefail
 # shellcheck source=bench/lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -70,6 +73,12 @@ run_generator() {
       --json "$file.json" "$url" >"$file" 2>&1 || { cat "$file" >&2; die "tachyon bench failed"; }
     after="$(children_ticks "$self")"
     read -r requests rps < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["requests"], d["rps"])' "$file.json")
+  elif [ "$tool" = floor ]; then
+    taskset -c "$CLIENT_CPU" "$FLOOR" 127.0.0.1 "$TACHYON_PORT" /plaintext "$connections" "$DURATION" >"$file" 2>&1 ||
+      { cat "$file" >&2; die "loadgen_floor failed"; }
+    after="$(children_ticks "$self")"
+    requests="$(awk '/^requests/ { print $2 }' "$file")"
+    rps="$(awk -v n="$requests" -v d="$DURATION" 'BEGIN { print n / d }')"
   else
     taskset -c "$CLIENT_CPU" wrk -t1 -c"$connections" -d"${DURATION}s" "$url" >"$file" 2>&1 || { cat "$file" >&2; die "wrk failed"; }
     after="$(children_ticks "$self")"
@@ -80,10 +89,15 @@ run_generator() {
     'BEGIN { printf "%.0f %d %.2f\n", rps, n, t / hz }'
 }
 
-TOOLS="tachyon wrk"
+TOOLS="tachyon wrk floor"
+FLOOR="${FLOOR_BIN:-$REPO_ROOT/build/release/tests/loadgen_floor}"
+if [ -z "${FLOOR_BIN:-}" ] && [ "${BUILD:-1}" != 0 ]; then
+  "$REPO_ROOT/scripts/build.sh" release loadgen_floor >&2 || die "building loadgen_floor failed"
+fi
+[ -x "$FLOOR" ] || die "$FLOOR does not exist (scripts/build.sh release loadgen_floor)"
 if [ -n "${BASELINE_BIN:-}" ]; then
   [ -x "$BASELINE_BIN" ] || die "BASELINE_BIN=$BASELINE_BIN is not executable"
-  TOOLS="tachyon wrk baseline"
+  TOOLS="tachyon wrk floor baseline"
 fi
 log "warm-up"
 run_generator wrk 64 "$out_dir/warmup.txt" >/dev/null
@@ -114,6 +128,18 @@ done
     w_cpu="$(tr ' ' '\n' <<<"${per_cpu_runs[wrk-$connections]}" | grep . | median)"
     awk -v c="$connections" -v a="$t_rps" -v b="$w_rps" -v x="$t_cpu" -v y="$w_cpu" \
       'BEGIN { printf "| %d | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f |\n", c, a, b, (b > 0 ? a / b : 0), x, y, (y > 0 ? x / y : 0) }'
+  done
+  echo
+  echo "Against the floor (bench/tools/loadgen_floor.cpp: a bare edge-triggered epoll loop, one recv and one send per request, no statistics), same runs:"
+  echo
+  echo "| connections | floor req per CPU-s | tachyon bench / floor | wrk / floor |"
+  echo "|---|---|---|---|"
+  for connections in $CONNECTION_COUNTS; do
+    f_cpu="$(tr ' ' '\n' <<<"${per_cpu_runs[floor-$connections]}" | grep . | median)"
+    t_cpu="$(tr ' ' '\n' <<<"${per_cpu_runs[tachyon-$connections]}" | grep . | median)"
+    w_cpu="$(tr ' ' '\n' <<<"${per_cpu_runs[wrk-$connections]}" | grep . | median)"
+    awk -v c="$connections" -v f="$f_cpu" -v t="$t_cpu" -v w="$w_cpu" \
+      'BEGIN { printf "| %d | %.0f | %.2f | %.2f |\n", c, f, (f > 0 ? t / f : 0), (f > 0 ? w / f : 0) }'
   done
   if [ -n "${BASELINE_BIN:-}" ]; then
     echo
@@ -164,13 +190,15 @@ if [ "$ACCURACY" = 1 ]; then
   log "accuracy against the ground-truth server (delay ${DELAY_US}us)"
   declare -A accuracy
   for run in $(seq 1 "$RUNS"); do
-    for mode in closed open wrk; do
+    for mode in closed closed_user open wrk; do
       name="accuracy-$mode-$run"
       start_ground_truth "$name" --delay-us "$DELAY_US"
       target="http://127.0.0.1:$GT_PORT/"
       case "$mode" in
         closed) taskset -c "$CLIENT_CPU" "$TACHYON_BINARY" bench -t 1 -c 1 -d "${DURATION}s" --quiet --json "$out_dir/$name.json" \
                   "$target" >"$out_dir/$name.txt" 2>&1 || die "tachyon bench failed" ;;
+        closed_user) taskset -c "$CLIENT_CPU" "$TACHYON_BINARY" bench -t 1 -c 1 -d "${DURATION}s" --timestamps user --quiet \
+                  --json "$out_dir/$name.json" "$target" >"$out_dir/$name.txt" 2>&1 || die "tachyon bench failed" ;;
         open)   taskset -c "$CLIENT_CPU" "$TACHYON_BINARY" bench -t 1 -c 4 -R 1000 -d "${DURATION}s" --quiet \
                   --json "$out_dir/$name.json" "$target" >"$out_dir/$name.txt" 2>&1 || die "tachyon bench failed" ;;
         wrk)    taskset -c "$CLIENT_CPU" wrk -t1 -c1 -d"${DURATION}s" --latency "$target" >"$out_dir/$name.txt" 2>&1 || die "wrk failed" ;;
@@ -198,9 +226,10 @@ if [ "$ACCURACY" = 1 ]; then
     echo
     echo "| generator | server p50 | reported p50 | Δ p50 | server p99 | reported p99 | Δ p99 |"
     echo "|---|---|---|---|---|---|---|"
-    for mode in closed open wrk; do
+    for mode in closed closed_user open wrk; do
       case "$mode" in
         closed) label="tachyon bench -c 1 (closed)" ;;
+        closed_user) label="tachyon bench -c 1 --timestamps user (closed, generator clock)" ;;
         open) label="tachyon bench -c 4 -R 1000 (open, from intended time)" ;;
         wrk) label="wrk -c1 --latency" ;;
       esac
