@@ -114,6 +114,9 @@ for connections in $CONNECTION_COUNTS; do
   done
 done
 
+# rps_median TOOL / per_cpu_median TOOL: the median over the runs at $connections connections.
+rps_median() { tr ' ' '\n' <<<"${rps_runs[$1-$connections]}" | grep . | median; }
+per_cpu_median() { tr ' ' '\n' <<<"${per_cpu_runs[$1-$connections]}" | grep . | median; }
 {
   echo "- Target: \`tachyon serve --workers 1 --access-log false\` pinned to CPU $SERVER_CPU, GET /plaintext"
   echo "- Generators pinned to CPU $CLIENT_CPU, one thread each: \`tachyon bench -t 1 -c N -d ${DURATION}s\` and \`wrk -t1 -cN -d${DURATION}s\`, interleaved, $RUNS runs each, medians"
@@ -122,10 +125,10 @@ done
   echo "| connections | tachyon bench req/s | wrk req/s | ratio | tachyon bench req per CPU-s | wrk req per CPU-s | ratio |"
   echo "|---|---|---|---|---|---|---|"
   for connections in $CONNECTION_COUNTS; do
-    t_rps="$(tr ' ' '\n' <<<"${rps_runs[tachyon-$connections]}" | grep . | median)"
-    w_rps="$(tr ' ' '\n' <<<"${rps_runs[wrk-$connections]}" | grep . | median)"
-    t_cpu="$(tr ' ' '\n' <<<"${per_cpu_runs[tachyon-$connections]}" | grep . | median)"
-    w_cpu="$(tr ' ' '\n' <<<"${per_cpu_runs[wrk-$connections]}" | grep . | median)"
+    t_rps="$(rps_median tachyon)"
+    w_rps="$(rps_median wrk)"
+    t_cpu="$(per_cpu_median tachyon)"
+    w_cpu="$(per_cpu_median wrk)"
     awk -v c="$connections" -v a="$t_rps" -v b="$w_rps" -v x="$t_cpu" -v y="$w_cpu" \
       'BEGIN { printf "| %d | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f |\n", c, a, b, (b > 0 ? a / b : 0), x, y, (y > 0 ? x / y : 0) }'
   done
@@ -135,9 +138,9 @@ done
   echo "| connections | floor req per CPU-s | tachyon bench / floor | wrk / floor |"
   echo "|---|---|---|---|"
   for connections in $CONNECTION_COUNTS; do
-    f_cpu="$(tr ' ' '\n' <<<"${per_cpu_runs[floor-$connections]}" | grep . | median)"
-    t_cpu="$(tr ' ' '\n' <<<"${per_cpu_runs[tachyon-$connections]}" | grep . | median)"
-    w_cpu="$(tr ' ' '\n' <<<"${per_cpu_runs[wrk-$connections]}" | grep . | median)"
+    f_cpu="$(per_cpu_median floor)"
+    t_cpu="$(per_cpu_median tachyon)"
+    w_cpu="$(per_cpu_median wrk)"
     awk -v c="$connections" -v f="$f_cpu" -v t="$t_cpu" -v w="$w_cpu" \
       'BEGIN { printf "| %d | %.0f | %.2f | %.2f |\n", c, f, (f > 0 ? t / f : 0), (f > 0 ? w / f : 0) }'
   done
@@ -148,10 +151,10 @@ done
     echo "| connections | baseline req/s | measured req/s | ratio | baseline req per CPU-s | measured req per CPU-s | ratio |"
     echo "|---|---|---|---|---|---|---|"
     for connections in $CONNECTION_COUNTS; do
-      b_rps="$(tr ' ' '\n' <<<"${rps_runs[baseline-$connections]}" | grep . | median)"
-      t_rps="$(tr ' ' '\n' <<<"${rps_runs[tachyon-$connections]}" | grep . | median)"
-      b_cpu="$(tr ' ' '\n' <<<"${per_cpu_runs[baseline-$connections]}" | grep . | median)"
-      t_cpu="$(tr ' ' '\n' <<<"${per_cpu_runs[tachyon-$connections]}" | grep . | median)"
+      b_rps="$(rps_median baseline)"
+      t_rps="$(rps_median tachyon)"
+      b_cpu="$(per_cpu_median baseline)"
+      t_cpu="$(per_cpu_median tachyon)"
       awk -v c="$connections" -v a="$b_rps" -v b="$t_rps" -v x="$b_cpu" -v y="$t_cpu" \
         'BEGIN { printf "| %d | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f |\n", c, a, b, (a > 0 ? b / a : 0), x, y, (x > 0 ? y / x : 0) }'
     done
