@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "tachyon/cache/slot_index.hpp"
+#include "tachyon/cache/spin_lock.hpp"
 #include "tachyon/cache/timer_wheel.hpp"
 
 namespace tachyon::cache {
@@ -135,7 +136,7 @@ struct LocalCache::Shard {
     });
   }
 
-  mutable std::mutex mutex;
+  mutable SpinLock mutex;
   SlotIndex index;
   std::vector<Record> records;
   std::vector<Slot> free_slots;
