@@ -40,7 +40,14 @@ std::uint64_t key_hash(std::string_view key) {
   }
   if (left > 0) {
     std::uint64_t word = 0;
-    std::memcpy(&word, bytes, left);
+    if (key.size() >= 8) {
+      // The tail as the high bytes of the 8 ending the key, shifted down: a fixed-size load where a
+      // memcpy of `left` bytes is a library call (on little-endian machines the same value).
+      std::memcpy(&word, bytes + left - 8, 8);
+      word >>= (8 - left) * 8;
+    } else {
+      std::memcpy(&word, bytes, left);
+    }
     hash = (hash ^ word) * multiplier;
   }
   hash ^= hash >> 33;
@@ -49,6 +56,23 @@ std::uint64_t key_hash(std::string_view key) {
   hash *= 0xc4ceb9fe1a85ec53ull;
   hash ^= hash >> 33;
   return hash;
+}
+
+// Key equality without the call into libc's memcmp on the hit path: keys of 8 bytes or more are
+// compared a word at a time, the last word overlapping the one before it.
+bool same_key(std::string_view stored, std::string_view key) {
+  std::size_t size = key.size();
+  if (stored.size() != size) return false;
+  if (size < 8) return std::memcmp(stored.data(), key.data(), size) == 0;
+  auto word = [](const char* bytes) {
+    std::uint64_t value;
+    std::memcpy(&value, bytes, 8);
+    return value;
+  };
+  for (std::size_t offset = 0; offset + 8 < size; offset += 8) {
+    if (word(stored.data() + offset) != word(key.data() + offset)) return false;
+  }
+  return word(stored.data() + size - 8) == word(key.data() + size - 8);
 }
 
 struct StringHash {
@@ -120,7 +144,7 @@ struct LocalCache::Shard {
   }
 
   Slot find(std::string_view key, std::uint64_t hash) const {
-    return index.find(hash, [this, key](Slot slot) { return records[slot].key == key; });
+    return index.find(hash, [this, key](Slot slot) { return same_key(records[slot].key, key); });
   }
 
   void remove_slot(Slot slot) {
