@@ -228,7 +228,9 @@ TEST(LocalCache, ConcurrentHitsReturnTheirOwnKeysEntry) {
       for (int index = 0; index < 20000; ++index) {
         std::string key = "key:" + std::to_string(random() % 2000);
         switch (random() % 4) {
-          case 0: cache.put(key, entry_with(key + '|' + std::string(random() % 500, '.'), 60'000), start_ms); break;
+          case 0:
+            cache.put(key, entry_with(key + '|' + std::string(random() % 500, '.'), 60'000), start_ms);
+            break;
           case 1:
             if (random() % 8 == 0) cache.remove(key);
             break;
