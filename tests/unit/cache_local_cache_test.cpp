@@ -56,6 +56,39 @@ TEST(LocalCache, MissesUnknownKeysAndCountsEveryLookup) {
   EXPECT_EQ(stats.entries, 1u);
 }
 
+// Keys of every length up to 40 bytes (the compare goes a word at a time, the last word overlapping),
+// each with a twin that differs in one byte only, first or last; and enough keys to grow the index.
+TEST(LocalCache, TellsApartKeysOfEveryLengthThatDifferInOneByte) {
+  LocalCache cache = make_cache(64 << 20);
+  std::vector<std::string> keys;
+  for (std::size_t length = 0; length <= 40; ++length) {
+    std::string key(length, 'k');
+    keys.push_back(key);
+    if (length == 0) continue;
+    key.back() = 'x';
+    keys.push_back(key);
+    key.back() = 'k';
+    key.front() = 'y';
+    keys.push_back(key);
+  }
+  for (int index = 0; index < 3000; ++index) keys.push_back("grow:" + std::to_string(index));
+  for (const std::string& key : keys) ASSERT_TRUE(cache.put(key, entry_with(key, 1000), start_ms)) << key;
+  for (const std::string& key : keys) {
+    LocalLookup found = cache.get(key, start_ms);
+    ASSERT_EQ(found.outcome, CacheOutcome::hit) << key;
+    EXPECT_EQ(found.entry->body, key);
+  }
+  EXPECT_EQ(cache.get(std::string(41, 'k'), start_ms).entry, nullptr);
+  EXPECT_EQ(cache.get("grow:3000", start_ms).entry, nullptr);
+  // Removing half of them (backward shifts in the index) leaves the other half reachable.
+  for (std::size_t index = 0; index < keys.size(); index += 2) ASSERT_TRUE(cache.remove(keys[index]));
+  for (std::size_t index = 0; index < keys.size(); ++index) {
+    LocalLookup found = cache.get(keys[index], start_ms);
+    EXPECT_EQ(found.entry != nullptr, index % 2 == 1) << keys[index];
+  }
+  EXPECT_EQ(cache.stats().entries, keys.size() / 2);
+}
+
 TEST(LocalCache, RefusesAnEntryThatIsAlreadyOver) {
   LocalCache cache = make_cache();
   EXPECT_FALSE(cache.put("k", entry_with("v", 10), start_ms + 10));
@@ -182,6 +215,37 @@ TEST(LocalCache, ManyThreadsKeepItConsistent) {
   }
   for (std::thread& thread : threads) thread.join();
   EXPECT_LE(cache.stats().bytes, budget);
+}
+
+// Under the shard lock every hit returns the entry stored under that very key, whatever the other
+// threads put, evict and remove meanwhile (each entry's body starts with its key and a '|').
+TEST(LocalCache, ConcurrentHitsReturnTheirOwnKeysEntry) {
+  LocalCache cache = make_cache(256 * 1024, PolicyKind::w_tinylfu, 2);
+  std::vector<std::thread> threads;
+  for (int thread = 0; thread < 4; ++thread) {
+    threads.emplace_back([&cache, thread] {
+      std::mt19937_64 random(100 + thread);
+      for (int index = 0; index < 20000; ++index) {
+        std::string key = "key:" + std::to_string(random() % 2000);
+        switch (random() % 4) {
+          case 0:
+            cache.put(key, entry_with(key + '|' + std::string(random() % 500, '.'), 60'000), start_ms);
+            break;
+          case 1:
+            if (random() % 8 == 0) cache.remove(key);
+            break;
+          default: {
+            LocalLookup found = cache.get(key, start_ms);
+            if (found.entry) {
+              ASSERT_EQ(found.entry->body.substr(0, key.size() + 1), key + '|');
+            }
+          }
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_LE(cache.stats().bytes, 256u * 1024);
 }
 
 TEST(CacheEntryEncoding, RoundTripsEveryField) {

@@ -4,9 +4,12 @@
 #include <bit>
 #include <cstring>
 #include <functional>
+#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "tachyon/cache/slot_index.hpp"
+#include "tachyon/cache/spin_lock.hpp"
 #include "tachyon/cache/timer_wheel.hpp"
 
 namespace tachyon::cache {
@@ -21,7 +24,7 @@ constexpr std::uint32_t lookups_per_expiry_pass = 256;
 // Our own key hash, because it is a third of a hit's instructions: libstdc++'s std::hash runs
 // MurmurHash2 a byte-pair at a time (85 instructions for a 14-byte key under callgrind); this takes
 // the key 8 bytes at a time, each word multiplied in, then MurmurHash3's 64-bit finalizer so the top
-// bits (the shard) and the low bits (the map's bucket) are both well mixed.
+// bits (the shard) and the low bits (the index's bucket) are both well mixed.
 std::uint64_t key_hash(std::string_view key) {
   constexpr std::uint64_t multiplier = 0x9e3779b97f4a7c15ull;
   std::uint64_t hash = key.size() * multiplier;
@@ -37,7 +40,14 @@ std::uint64_t key_hash(std::string_view key) {
   }
   if (left > 0) {
     std::uint64_t word = 0;
-    std::memcpy(&word, bytes, left);
+    if (key.size() >= 8) {
+      // The tail as the high bytes of the 8 ending the key, shifted down: a fixed-size load where a
+      // memcpy of `left` bytes is a library call (on little-endian machines the same value).
+      std::memcpy(&word, bytes + left - 8, 8);
+      word >>= (8 - left) * 8;
+    } else {
+      std::memcpy(&word, bytes, left);
+    }
     hash = (hash ^ word) * multiplier;
   }
   hash ^= hash >> 33;
@@ -48,24 +58,26 @@ std::uint64_t key_hash(std::string_view key) {
   return hash;
 }
 
-// A key with its hash computed once: the shard choice, the policy's sketch and the index lookup all
-// use it (hashing the key again inside the map cost a tenth of a hit).
-struct HashedKey {
-  std::string_view text;
-  std::size_t hash;
-};
+// Key equality without the call into libc's memcmp on the hit path: keys of 8 bytes or more are
+// compared a word at a time, the last word overlapping the one before it.
+bool same_key(std::string_view stored, std::string_view key) {
+  std::size_t size = key.size();
+  if (stored.size() != size) return false;
+  if (size < 8) return std::memcmp(stored.data(), key.data(), size) == 0;
+  auto word = [](const char* bytes) {
+    std::uint64_t value;
+    std::memcpy(&value, bytes, 8);
+    return value;
+  };
+  for (std::size_t offset = 0; offset + 8 < size; offset += 8) {
+    if (word(stored.data() + offset) != word(key.data() + offset)) return false;
+  }
+  return word(stored.data() + size - 8) == word(key.data() + size - 8);
+}
 
 struct StringHash {
   using is_transparent = void;
   std::size_t operator()(std::string_view text) const { return key_hash(text); }
-  std::size_t operator()(const HashedKey& key) const { return key.hash; }
-};
-
-struct StringEqual {
-  using is_transparent = void;
-  bool operator()(std::string_view left, std::string_view right) const { return left == right; }
-  bool operator()(const HashedKey& left, std::string_view right) const { return left.text == right; }
-  bool operator()(std::string_view left, const HashedKey& right) const { return left == right.text; }
 };
 
 // The timer wheel counts in steady_clock time points; this cache keeps wall-clock milliseconds, and
@@ -83,9 +95,12 @@ unsigned shard_count_for(const LocalCacheOptions& options) {
 }  // namespace
 
 struct LocalCache::Shard {
-  struct Record {
-    const std::string* key = nullptr;  // the index node's key (node addresses are stable)
-    EntryPointer entry;
+  // One cache line: a hit reads the key (short keys are inline in the string), the entry pointer and
+  // nothing else here.
+  struct alignas(64) Record {
+    std::string key;
+    EntryPointer entry;  // null: the slot is free
+    std::uint64_t hash = 0;
     std::uint64_t weight = 0;
   };
 
@@ -121,9 +136,15 @@ struct LocalCache::Shard {
     unindex_tags(slot, *record.entry);
     wheel.cancel(slot);
     bytes -= record.weight;
-    index.erase(index.find(std::string_view(*record.key)));
-    record = Record{};
+    index.erase(record.hash, slot);
+    record.entry.reset();
+    record.key.clear();  // keeps its buffer for the slot's next key
+    record.weight = 0;
     free_slots.push_back(slot);
+  }
+
+  Slot find(std::string_view key, std::uint64_t hash) const {
+    return index.find(hash, [this, key](Slot slot) { return same_key(records[slot].key, key); });
   }
 
   void remove_slot(Slot slot) {
@@ -139,8 +160,8 @@ struct LocalCache::Shard {
     });
   }
 
-  mutable std::mutex mutex;
-  std::unordered_map<std::string, Slot, StringHash, StringEqual> index;
+  mutable SpinLock mutex;
+  SlotIndex index;
   std::vector<Record> records;
   std::vector<Slot> free_slots;
   std::unordered_map<std::string, std::unordered_set<Slot>, StringHash, std::equal_to<>> tags;
@@ -168,7 +189,7 @@ LocalCache::Shard& LocalCache::shard_for(std::uint64_t hash) {
 }
 
 LocalLookup LocalCache::get(std::string_view key, std::int64_t now_ms) {
-  std::uint64_t hash = StringHash{}(key);
+  std::uint64_t hash = key_hash(key);
   Shard& shard = shard_for(hash);
   std::lock_guard lock(shard.mutex);
   shard.policy->record_lookup(hash);
@@ -176,12 +197,11 @@ LocalLookup LocalCache::get(std::string_view key, std::int64_t now_ms) {
     shard.lookups_since_expiry = 0;
     shard.expire(now_ms);
   }
-  auto found = shard.index.find(HashedKey{key, hash});
-  if (found == shard.index.end()) {
+  Slot slot = shard.find(key, hash);
+  if (slot == no_slot) {
     ++shard.stats.misses;
     return {};
   }
-  Slot slot = found->second;
   const EntryPointer& entry = shard.records[slot].entry;
   if (!entry->kept_at(now_ms)) {
     ++shard.stats.misses;
@@ -206,21 +226,20 @@ LocalLookup LocalCache::get(std::string_view key, std::int64_t now_ms) {
 bool LocalCache::put(std::string_view key, EntryPointer entry, std::int64_t now_ms,
                      const std::function<bool()>& still_valid) {
   if (entry == nullptr || !entry->kept_at(now_ms)) return false;
-  std::uint64_t hash = StringHash{}(key);
+  std::uint64_t hash = key_hash(key);
   std::uint64_t weight = entry->weight(key);
   Shard& shard = shard_for(hash);
   std::lock_guard lock(shard.mutex);
   if (still_valid && !still_valid()) return false;
   shard.expire(now_ms);
   ++shard.stats.puts;
-  auto found = shard.index.find(key);
-  if (found != shard.index.end()) shard.remove_slot(found->second);
+  if (Slot found = shard.find(key, hash); found != no_slot) shard.remove_slot(found);
 
   Slot slot = shard.allocate_slot();
-  auto [position, inserted] = shard.index.emplace(std::string(key), slot);
-  (void)inserted;
+  shard.index.insert(hash, slot);
   Shard::Record& record = shard.records[slot];
-  record.key = &position->first;
+  record.key.assign(key);
+  record.hash = hash;
   record.entry = std::move(entry);
   record.weight = weight;
   shard.bytes += weight;
@@ -243,13 +262,13 @@ bool LocalCache::put(std::string_view key, EntryPointer entry, std::int64_t now_
 }
 
 bool LocalCache::remove(std::string_view key) {
-  std::uint64_t hash = StringHash{}(key);
+  std::uint64_t hash = key_hash(key);
   Shard& shard = shard_for(hash);
   std::lock_guard lock(shard.mutex);
-  auto found = shard.index.find(key);
-  if (found == shard.index.end()) return false;
+  Slot found = shard.find(key, hash);
+  if (found == no_slot) return false;
   ++shard.stats.invalidations;
-  shard.remove_slot(found->second);
+  shard.remove_slot(found);
   return true;
 }
 
@@ -272,7 +291,9 @@ void LocalCache::clear() {
     std::lock_guard lock(shard->mutex);
     std::vector<Slot> slots;
     slots.reserve(shard->index.size());
-    for (const auto& [key, slot] : shard->index) slots.push_back(slot);
+    for (Slot slot = 0; slot < shard->records.size(); ++slot) {
+      if (shard->records[slot].entry != nullptr) slots.push_back(slot);
+    }
     for (Slot slot : slots) shard->remove_slot(slot);
     shard->stats.invalidations += slots.size();
   }
