@@ -159,6 +159,9 @@ TEST(ClusterSingleFlight, ConcurrentMissesOnTwoInstancesCallTheUpstreamOnce) {
   std::map<std::string, std::string> environment{{"REDIS_URL", redis_url(redis)}, {"POSTS_UPSTREAM_URL", upstream.url()}};
   AcmeServer first({}, environment);
   AcmeServer second({}, environment);
+  // An instance not yet connected to Redis cannot take the cluster lock and would load by itself.
+  ASSERT_TRUE(eventually_status(first, "/readyz", 200));
+  ASSERT_TRUE(eventually_status(second, "/readyz", 200));
   std::vector<std::future<HttpResponse>> answers;
   for (int index = 0; index < 16; ++index) {
     const AcmeServer& target = index % 2 == 0 ? first : second;
