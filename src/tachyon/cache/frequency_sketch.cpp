@@ -46,17 +46,23 @@ void FrequencySketch::positions(std::uint64_t key_hash, Position (&out)[4]) cons
 
 void FrequencySketch::increment(std::uint64_t key_hash) {
   if (table_.empty()) return;
-  Position counters[4];
-  positions(key_hash, counters);
-  bool changed = false;
-  for (const Position& counter : counters) {
-    std::uint64_t mask = std::uint64_t{15} << counter.shift;
-    if ((table_[counter.word] & mask) != mask) {
-      table_[counter.word] += std::uint64_t{1} << counter.shift;
-      changed = true;
-    }
+  // As positions(), unrolled and without branches: each counter below 15 gets one added (a counter
+  // at 15 gets 0), and `added` records whether any of the four changed, for the reset's count.
+  std::uint64_t hash = mix(key_hash);
+  std::uint64_t* block = table_.data() + ((hash & block_mask_) << 3);
+  auto counters = static_cast<std::uint32_t>(hash >> 32);
+  std::uint64_t added = 0;
+  for (unsigned index = 0; index < 4; ++index) {
+    std::uint32_t bits = counters >> (index * 8);
+    std::uint64_t& word = block[index * 2 + (bits & 1)];
+    unsigned shift = ((bits >> 1) & 15) * 4;
+    // (counter + 1) >> 4 is 1 exactly when the counter is 15.
+    std::uint64_t below_max = (((word >> shift) & 15) + 1) >> 4 ^ 1;
+    word += below_max << shift;
+    added |= below_max;
   }
-  if (changed && ++size_ >= sample_size_) reset();
+  size_ += added;
+  if (size_ >= sample_size_) reset();
 }
 
 int FrequencySketch::frequency(std::uint64_t key_hash) const {

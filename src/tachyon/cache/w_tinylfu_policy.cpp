@@ -28,6 +28,12 @@ WTinyLfuPolicy::WTinyLfuPolicy(std::uint64_t capacity, double initial_window_sha
       adaptation_(adaptation),
       step_size_(-step_percent * static_cast<double>(capacity)) {}
 
+WTinyLfuPolicy::WTinyLfuPolicy(std::uint64_t capacity, FrequencySketch& shared_sketch)
+    : WTinyLfuPolicy(capacity, 0.01, WindowAdaptation::fixed) {
+  sketch_ = &shared_sketch;
+  owns_sketch_ = false;
+}
+
 WTinyLfuPolicy::~WTinyLfuPolicy() = default;
 
 SlotList& WTinyLfuPolicy::list_of(Region region) {
@@ -55,7 +61,7 @@ void WTinyLfuPolicy::move(Slot slot, Region to) {
 }
 
 void WTinyLfuPolicy::record_lookup(std::uint64_t key_hash) {
-  sketch_.increment(key_hash);
+  if (owns_sketch_) sketch_->increment(key_hash);
   lookup_sampled_ = simulation_ && simulation_->sampled(key_hash);
 }
 
@@ -106,8 +112,8 @@ void WTinyLfuPolicy::on_insert(Slot slot, std::uint64_t key_hash, std::uint64_t 
   ++entries_;
   move(slot, Region::window);
   // Caffeine sizes the sketch when the cache is half full, and only then starts climbing.
-  if (!sketch_.initialized() && weight_ >= capacity_ / 2) {
-    sketch_.ensure_capacity(std::max<std::uint64_t>(2 * entries_, 16));
+  if (!sketch_->initialized() && weight_ >= capacity_ / 2) {
+    sketch_->ensure_capacity(std::max<std::uint64_t>(2 * entries_, 16));
     hits_in_sample_ = misses_in_sample_ = 0;
     if (adaptation_ == WindowAdaptation::mini_simulation) {
       // How many entries fill the capacity, from the mean weight so far.
@@ -117,8 +123,8 @@ void WTinyLfuPolicy::on_insert(Slot slot, std::uint64_t key_hash, std::uint64_t 
           std::make_unique<WindowSimulation>(capacity_, static_cast<std::uint64_t>(expected_entries),
                                              static_cast<double>(window_maximum_) / static_cast<double>(capacity_));
     }
-  } else if (sketch_.initialized() && entries_ > 2 * sketch_.capacity()) {
-    sketch_.ensure_capacity(2 * entries_);  // far more (smaller) entries than when it was sized
+  } else if (sketch_->initialized() && entries_ > 2 * sketch_->capacity()) {
+    sketch_->ensure_capacity(2 * entries_);  // far more (smaller) entries than when it was sized
   }
   evict_entries(evicted);
   adapt(key_hash, weight);
@@ -173,8 +179,8 @@ void WTinyLfuPolicy::admit_or_evict(Slot candidate, std::vector<Slot>& evicted) 
 }
 
 bool WTinyLfuPolicy::admit(std::uint64_t candidate_hash, std::uint64_t victim_hash) {
-  int victim_frequency = sketch_.frequency(victim_hash);
-  int candidate_frequency = sketch_.frequency(candidate_hash);
+  int victim_frequency = sketch_->frequency(victim_hash);
+  int candidate_frequency = sketch_->frequency(candidate_hash);
   if (candidate_frequency > victim_frequency) return true;
   if (candidate_frequency < hash_flood_threshold) return false;
   random_ ^= random_ << 13;
@@ -218,7 +224,7 @@ void WTinyLfuPolicy::resize_window(std::uint64_t window_maximum) {
 
 void WTinyLfuPolicy::climb() {
   std::uint64_t requests = hits_in_sample_ + misses_in_sample_;
-  if (!sketch_.initialized() || requests < sketch_.sample_size()) return;
+  if (!sketch_->initialized() || requests < sketch_->sample_size()) return;
   double hit_rate = static_cast<double>(hits_in_sample_) / static_cast<double>(requests);
   double change = hit_rate - previous_hit_rate_;
   double amount = change >= 0 ? step_size_ : -step_size_;

@@ -61,6 +61,11 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   // 1 % on recency-biased workloads and little on frequency-biased ones. See BENCHMARKS.md §7.
   explicit WTinyLfuPolicy(std::uint64_t capacity, double initial_window_share = 0.2,
                           WindowAdaptation adaptation = WindowAdaptation::mini_simulation);
+  // A fixed-window policy whose frequencies come from `shared_sketch`, which the caller increments
+  // (record_lookup does not) and which must outlive the policy. For WindowSimulation's miniatures:
+  // they all see the same accesses, so separate sketches would hold the same counts. The first of
+  // them to reach half its capacity sizes it (all do on the same access, as nothing was evicted yet).
+  WTinyLfuPolicy(std::uint64_t capacity, FrequencySketch& shared_sketch);
   ~WTinyLfuPolicy() override;
   WTinyLfuPolicy(const WTinyLfuPolicy&) = delete;
   WTinyLfuPolicy& operator=(const WTinyLfuPolicy&) = delete;
@@ -77,7 +82,7 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   std::uint64_t protected_maximum() const { return protected_maximum_; }
   std::uint64_t window_weight() const { return window_weight_; }
   std::uint64_t protected_weight() const { return protected_weight_; }
-  const FrequencySketch& sketch() const { return sketch_; }
+  const FrequencySketch& sketch() const { return *sketch_; }
   WindowAdaptation adaptation() const { return adaptation_; }
 
   // Sets the window's limit (weight). Probation keeps its initial share of the capacity and protected
@@ -120,7 +125,9 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   std::vector<std::uint64_t> weights_;  // by slot
   std::vector<std::uint64_t> hashes_;   // by slot, for the sketch's estimates
 
-  FrequencySketch sketch_;
+  FrequencySketch own_sketch_;
+  FrequencySketch* sketch_ = &own_sketch_;  // own_sketch_, or a miniature's shared one
+  bool owns_sketch_ = true;                 // record_lookup increments it
   std::uint64_t random_ = 0x2545f4914f6cdd1dULL;  // xorshift state for the 1-in-128 admissions
 
   WindowAdaptation adaptation_;
