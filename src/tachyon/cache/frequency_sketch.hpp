@@ -28,7 +28,26 @@ class FrequencySketch {
   bool initialized() const { return !table_.empty(); }
 
   // key_hash: any 64-bit hash of the key; the sketch mixes it again, so weak hashes do no harm.
-  void increment(std::uint64_t key_hash);
+  void increment(std::uint64_t key_hash) {  // inline: once per lookup
+    if (table_.empty()) return;
+    // The counters of positions(), unrolled and without branches (whether a counter is at 15 is a
+    // coin toss in a busy sketch): each counter below 15 gets one added, one at 15 gets zero, and
+    // `added` says whether any of the four changed, for the reset's count.
+    std::uint64_t hash = mix(key_hash);
+    std::uint64_t* block = table_.data() + ((hash & block_mask_) << 3);
+    auto counters = static_cast<std::uint32_t>(hash >> 32);
+    std::uint64_t added = 0;
+    for (unsigned index = 0; index < 4; ++index) {
+      std::uint32_t bits = counters >> (index * 8);
+      std::uint64_t& word = block[index * 2 + (bits & 1)];
+      unsigned shift = (bits & 30) << 1;  // ((bits >> 1) & 15) * 4
+      std::uint64_t below_max = ((word >> shift) & 15) != 15;
+      word += below_max << shift;
+      added |= below_max;
+    }
+    size_ += added;
+    if (size_ >= sample_size_) [[unlikely]] reset();
+  }
   int frequency(std::uint64_t key_hash) const;  // 0..15
 
   std::uint64_t capacity() const { return capacity_; }
@@ -40,9 +59,16 @@ class FrequencySketch {
     std::uint64_t word;  // index of the word in table_
     unsigned shift;      // bit offset of the 4-bit counter in that word
   };
+  // A 64-bit mixer (the finalizer of Stafford's variant 13, as in splitmix64): every output bit
+  // depends on every input bit, so the block and the counters draw on independent bits.
+  static std::uint64_t mix(std::uint64_t value) {
+    value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    value = (value ^ (value >> 27)) * 0x94d049bb133111ebULL;
+    return value ^ (value >> 31);
+  }
   // The four counters of a key.
   void positions(std::uint64_t key_hash, Position (&out)[4]) const;
-  void reset();
+  void reset();  // out of line (cold): once per sample period
 
   std::vector<std::uint64_t> table_;
   std::uint64_t block_mask_ = 0;

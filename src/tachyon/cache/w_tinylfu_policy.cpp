@@ -60,11 +60,6 @@ void WTinyLfuPolicy::move(Slot slot, Region to) {
   if (to == Region::protected_) protected_weight_ += weight;
 }
 
-void WTinyLfuPolicy::record_lookup(std::uint64_t key_hash) {
-  if (owns_sketch_) sketch_->increment(key_hash);
-  lookup_sampled_ = simulation_ && simulation_->sampled(key_hash);
-}
-
 void WTinyLfuPolicy::on_hit(Slot slot) {
   if (!resident(slot)) return;
   ++hits_in_sample_;
@@ -115,7 +110,7 @@ void WTinyLfuPolicy::on_insert(Slot slot, std::uint64_t key_hash, std::uint64_t 
   if (!sketch_->initialized() && weight_ >= capacity_ / 2) {
     sketch_->ensure_capacity(std::max<std::uint64_t>(2 * entries_, 16));
     hits_in_sample_ = misses_in_sample_ = 0;
-    if (adaptation_ == WindowAdaptation::mini_simulation) {
+    if (adaptation_ == WindowAdaptation::mini_simulation && !follower_) {
       // How many entries fill the capacity, from the mean weight so far.
       double expected_entries = static_cast<double>(capacity_) * static_cast<double>(entries_) /
                                 static_cast<double>(std::max<std::uint64_t>(weight_, 1));
@@ -198,7 +193,11 @@ void WTinyLfuPolicy::demote_from_protected() {
 void WTinyLfuPolicy::adapt(std::uint64_t key_hash, std::uint64_t weight) {
   switch (adaptation_) {
     case WindowAdaptation::mini_simulation:
-      replay_in_simulation(key_hash, weight);
+      if (follower_) {
+        follow_shared_window();
+      } else {
+        replay_in_simulation(key_hash, weight);
+      }
       break;
     case WindowAdaptation::hill_climbing:
       climb();
@@ -210,8 +209,27 @@ void WTinyLfuPolicy::adapt(std::uint64_t key_hash, std::uint64_t weight) {
 
 void WTinyLfuPolicy::replay_in_simulation(std::uint64_t key_hash, std::uint64_t weight) {
   if (simulation_ && simulation_->record(key_hash, weight, full_)) {
-    resize_window(static_cast<std::uint64_t>(simulation_->best_window_share() * static_cast<double>(capacity_)));
+    double share = simulation_->best_window_share();
+    resize_window(static_cast<std::uint64_t>(share * static_cast<double>(capacity_)));
+    if (shared_window_) {
+      shared_window_->store(static_cast<std::uint32_t>(std::lround(share * 1e6)) + 1, std::memory_order_relaxed);
+    }
   }
+}
+
+void WTinyLfuPolicy::share_window(std::shared_ptr<SharedWindowShare> shared, bool leader) {
+  if (adaptation_ != WindowAdaptation::mini_simulation) return;
+  shared_window_ = std::move(shared);
+  follower_ = shared_window_ && !leader;
+}
+
+void WTinyLfuPolicy::follow_shared_window() {
+  // A relaxed load of a line the leader writes once per period at most: it stays in this core's cache.
+  std::uint32_t published = shared_window_->load(std::memory_order_relaxed);
+  if (published == followed_share_) return;
+  followed_share_ = published;
+  double share = static_cast<double>(published - 1) / 1e6;
+  resize_window(static_cast<std::uint64_t>(share * static_cast<double>(capacity_)));
 }
 
 void WTinyLfuPolicy::resize_window(std::uint64_t window_maximum) {

@@ -2,11 +2,13 @@
 // frequency filter, with the window's share adapted to the workload. Caffeine's eviction policy.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 
 #include "tachyon/cache/frequency_sketch.hpp"
 #include "tachyon/cache/policy.hpp"
+#include "tachyon/cache/window_simulation.hpp"
 
 namespace tachyon::cache {
 
@@ -44,7 +46,9 @@ namespace tachyon::cache {
 // Weights: the window and segment sizes are weights (bytes) like the capacity; an entry heavier than
 // the capacity is refused at once. The sketch is sized by entry count when the cache is first half
 // full (Caffeine's rule for weighted caches: it cannot know the count before).
-class WindowSimulation;
+// The window share (of the capacity, in millionths, plus one; 0: none yet) that one shard's
+// miniatures chose, for the other shards of the same cache to follow. See WTinyLfuPolicy::share_window.
+using SharedWindowShare = std::atomic<std::uint32_t>;
 
 // How the window's share of the capacity adapts to the workload.
 enum class WindowAdaptation : std::uint8_t {
@@ -70,7 +74,10 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   WTinyLfuPolicy(const WTinyLfuPolicy&) = delete;
   WTinyLfuPolicy& operator=(const WTinyLfuPolicy&) = delete;
   PolicyKind kind() const override { return PolicyKind::w_tinylfu; }
-  void record_lookup(std::uint64_t key_hash) override;
+  void record_lookup(std::uint64_t key_hash) override {  // inline for LocalCache's direct calls
+    if (owns_sketch_) sketch_->increment(key_hash);
+    lookup_sampled_ = simulation_ && simulation_->sampled(key_hash);
+  }
   void on_hit(Slot slot) override;
   void on_insert(Slot slot, std::uint64_t key_hash, std::uint64_t weight, std::vector<Slot>& evicted) override;
   void on_remove(Slot slot) override;
@@ -84,6 +91,14 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   std::uint64_t protected_weight() const { return protected_weight_; }
   const FrequencySketch& sketch() const { return *sketch_; }
   WindowAdaptation adaptation() const { return adaptation_; }
+
+  // For a cache of several shards, each with its own policy: the shards see statistically alike
+  // traffic (keys are spread by hash), so one of them, the leader, runs the miniature simulation and
+  // publishes its choice in `shared`; the followers run none (no sampled replays, so a hit costs them
+  // no simulation work) and take the published share at their next insertion. The leader's sample
+  // is then 1 key in (R x shards) of the whole cache, as one cache-wide simulation's would be, with
+  // miniatures of the same size. Call before the first access; only with mini_simulation.
+  void share_window(std::shared_ptr<SharedWindowShare> shared, bool leader);
 
   // Sets the window's limit (weight). Probation keeps its initial share of the capacity and protected
   // gets the rest, as when Caffeine's climber trades window against protected, so the window can grow
@@ -103,6 +118,7 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   void demote_from_protected();
   void adapt(std::uint64_t key_hash, std::uint64_t weight);
   void replay_in_simulation(std::uint64_t key_hash, std::uint64_t weight);
+  void follow_shared_window();
   void climb();
   void increase_window(std::uint64_t amount);
   void decrease_window(std::uint64_t amount);
@@ -133,6 +149,9 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   WindowAdaptation adaptation_;
   std::unique_ptr<WindowSimulation> simulation_;  // mini_simulation: from the sketch's sizing on
   bool lookup_sampled_ = false;                   // the last record_lookup's key is in the sample
+  std::shared_ptr<SharedWindowShare> shared_window_;  // see share_window
+  bool follower_ = false;
+  std::uint32_t followed_share_ = 0;  // the last published value taken
 
   // Hill climber state.
   std::uint64_t hits_in_sample_ = 0;
