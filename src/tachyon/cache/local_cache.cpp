@@ -203,7 +203,7 @@ LocalCache::LocalCache(LocalCacheOptions options) : options_(std::move(options))
   if (options_.policy == PolicyKind::w_tinylfu && count > 1) {
     // Shard 0's miniatures size every shard's window (WTinyLfuPolicy::share_window): the shards see
     // alike traffic, and one simulation instead of `count` spares the others the sampled replays.
-    auto shared = std::make_shared<SharedWindowShare>(0);
+    auto shared = std::make_shared<SharedWindowShare>();
     for (unsigned index = 0; index < count; ++index) {
       shards_[index]->tinylfu->share_window(shared, index == 0);
     }

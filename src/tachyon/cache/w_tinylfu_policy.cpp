@@ -1,6 +1,7 @@
 #include "tachyon/cache/w_tinylfu_policy.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "tachyon/cache/window_simulation.hpp"
@@ -212,7 +213,7 @@ void WTinyLfuPolicy::replay_in_simulation(std::uint64_t key_hash, std::uint64_t 
     double share = simulation_->best_window_share();
     resize_window(static_cast<std::uint64_t>(share * static_cast<double>(capacity_)));
     if (shared_window_) {
-      shared_window_->store(static_cast<std::uint32_t>(std::lround(share * 1e6)) + 1, std::memory_order_relaxed);
+      shared_window_->bits.store(std::bit_cast<std::uint64_t>(share), std::memory_order_relaxed);
     }
   }
 }
@@ -225,10 +226,10 @@ void WTinyLfuPolicy::share_window(std::shared_ptr<SharedWindowShare> shared, boo
 
 void WTinyLfuPolicy::follow_shared_window() {
   // A relaxed load of a line the leader writes once per period at most: it stays in this core's cache.
-  std::uint32_t published = shared_window_->load(std::memory_order_relaxed);
+  std::uint64_t published = shared_window_->bits.load(std::memory_order_relaxed);
   if (published == followed_share_) return;
   followed_share_ = published;
-  double share = static_cast<double>(published - 1) / 1e6;
+  double share = std::bit_cast<double>(published);
   resize_window(static_cast<std::uint64_t>(share * static_cast<double>(capacity_)));
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <bit>
 #include <cstdint>
 #include <memory>
 
@@ -46,9 +47,13 @@ namespace tachyon::cache {
 // Weights: the window and segment sizes are weights (bytes) like the capacity; an entry heavier than
 // the capacity is refused at once. The sketch is sized by entry count when the cache is first half
 // full (Caffeine's rule for weighted caches: it cannot know the count before).
-// The window share (of the capacity, in millionths, plus one; 0: none yet) that one shard's
-// miniatures chose, for the other shards of the same cache to follow. See WTinyLfuPolicy::share_window.
-using SharedWindowShare = std::atomic<std::uint32_t>;
+// The window share (of the capacity) that one shard's miniatures chose, for the other shards of the
+// same cache to follow; the bits of a double, so that the followers compute the very same window.
+// See WTinyLfuPolicy::share_window.
+struct SharedWindowShare {
+  static constexpr std::uint64_t none = std::bit_cast<std::uint64_t>(-1.0);  // nothing published yet
+  std::atomic<std::uint64_t> bits{none};
+};
 
 // How the window's share of the capacity adapts to the workload.
 enum class WindowAdaptation : std::uint8_t {
@@ -151,7 +156,7 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   bool lookup_sampled_ = false;                   // the last record_lookup's key is in the sample
   std::shared_ptr<SharedWindowShare> shared_window_;  // see share_window
   bool follower_ = false;
-  std::uint32_t followed_share_ = 0;  // the last published value taken
+  std::uint64_t followed_share_ = SharedWindowShare::none;  // the last published bits taken
 
   // Hill climber state.
   std::uint64_t hits_in_sample_ = 0;
