@@ -31,21 +31,21 @@ class FrequencySketch {
   void increment(std::uint64_t key_hash) {  // inline: once per lookup
     if (table_.empty()) return;
     // The counters of positions(), unrolled and without branches (whether a counter is at 15 is a
-    // coin toss in a busy sketch): each counter below 15 gets one added, one at 15 gets zero, and
-    // `added` says whether any of the four changed, for the reset's count.
+    // coin toss in a busy sketch): each counter below 15 gets one added, one at 15 gets zero; the
+    // increment counts towards the reset unless all four were at 15.
     std::uint64_t hash = mix(key_hash);
     std::uint64_t* block = table_.data() + ((hash & block_mask_) << 3);
     auto counters = static_cast<std::uint32_t>(hash >> 32);
-    std::uint64_t added = 0;
+    std::uint64_t all = 15;
     for (unsigned index = 0; index < 4; ++index) {
       std::uint32_t bits = counters >> (index * 8);
-      std::uint64_t& word = block[index * 2 + (bits & 1)];
+      std::uint64_t* word = block + index * 2 + (bits & 1);
       unsigned shift = (bits & 30) << 1;  // ((bits >> 1) & 15) * 4
-      std::uint64_t below_max = ((word >> shift) & 15) != 15;
-      word += below_max << shift;
-      added |= below_max;
+      std::uint64_t counter = (*word >> shift) & 15;
+      *word += static_cast<std::uint64_t>(counter != 15) << shift;
+      all &= counter;
     }
-    size_ += added;
+    size_ += all != 15;
     if (size_ >= sample_size_) [[unlikely]] reset();
   }
   int frequency(std::uint64_t key_hash) const;  // 0..15

@@ -106,26 +106,7 @@ struct LocalCache::Shard {
   };
 
   // The wheel starts at time 0 so that any clock, real or a test's, is ahead of it.
-  Shard(PolicyKind kind, std::uint64_t capacity)
-      : policy(make_policy(kind, capacity)),
-        tinylfu(kind == PolicyKind::w_tinylfu ? static_cast<WTinyLfuPolicy*>(policy.get()) : nullptr),
-        wheel(wheel_time(0)) {}
-
-  // A lookup's policy calls; W-TinyLFU's direct (its record_lookup inlined), the others' virtual.
-  void record_lookup(std::uint64_t hash) {
-    if (tinylfu != nullptr) {
-      tinylfu->record_lookup(hash);
-    } else {
-      policy->record_lookup(hash);
-    }
-  }
-  void on_hit(Slot slot) {
-    if (tinylfu != nullptr) {
-      tinylfu->on_hit(slot);
-    } else {
-      policy->on_hit(slot);
-    }
-  }
+  Shard(PolicyKind kind, std::uint64_t capacity) : policy(make_policy(kind, capacity)), wheel(wheel_time(0)) {}
 
   Slot allocate_slot() {
     if (!free_slots.empty()) {
@@ -186,7 +167,6 @@ struct LocalCache::Shard {
   std::vector<Slot> free_slots;
   std::unordered_map<std::string, std::unordered_set<Slot>, StringHash, std::equal_to<>> tags;
   std::unique_ptr<EvictionPolicy> policy;
-  WTinyLfuPolicy* tinylfu;  // policy, when it is W-TinyLFU (the default): called without the vtable
   TimerWheel wheel;
   std::vector<Slot> evicted;  // scratch for on_insert
   std::uint64_t bytes = 0;
@@ -205,7 +185,7 @@ LocalCache::LocalCache(LocalCacheOptions options) : options_(std::move(options))
     // alike traffic, and one simulation instead of `count` spares the others the sampled replays.
     auto shared = std::make_shared<SharedWindowShare>();
     for (unsigned index = 0; index < count; ++index) {
-      shards_[index]->tinylfu->share_window(shared, index == 0);
+      static_cast<WTinyLfuPolicy&>(*shards_[index]->policy).share_window(shared, index == 0);
     }
   }
 }
@@ -221,7 +201,7 @@ LocalLookup LocalCache::get(std::string_view key, std::int64_t now_ms) {
   std::uint64_t hash = key_hash(key);
   Shard& shard = shard_for(hash);
   std::lock_guard lock(shard.mutex);
-  shard.record_lookup(hash);
+  shard.policy->record_lookup(hash);
   if (++shard.lookups_since_expiry >= lookups_per_expiry_pass) {
     shard.lookups_since_expiry = 0;
     shard.expire(now_ms);
@@ -239,12 +219,12 @@ LocalLookup LocalCache::get(std::string_view key, std::int64_t now_ms) {
     return {};
   }
   if (entry->fresh_at(now_ms)) {
-    shard.on_hit(slot);
+    shard.policy->on_hit(slot);
     ++shard.stats.hits;
     return {entry, CacheOutcome::hit};
   }
   if (entry->servable_stale_at(now_ms)) {
-    shard.on_hit(slot);
+    shard.policy->on_hit(slot);
     ++shard.stats.stale_hits;
     return {entry, CacheOutcome::stale};
   }

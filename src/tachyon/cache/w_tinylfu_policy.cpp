@@ -61,6 +61,13 @@ void WTinyLfuPolicy::move(Slot slot, Region to) {
   if (to == Region::protected_) protected_weight_ += weight;
 }
 
+// Out of line on purpose: were it inline, GCC would inline it speculatively into LocalCache::get
+// behind a vtable compare, which costs the other policies' lookups a compare and registers.
+void WTinyLfuPolicy::record_lookup(std::uint64_t key_hash) {
+  if (owns_sketch_) sketch_->increment(key_hash);  // inline (frequency_sketch.hpp)
+  lookup_sampled_ = simulation_ && simulation_->sampled(key_hash);
+}
+
 void WTinyLfuPolicy::on_hit(Slot slot) {
   if (!resident(slot)) return;
   ++hits_in_sample_;

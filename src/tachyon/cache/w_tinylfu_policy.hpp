@@ -9,7 +9,6 @@
 
 #include "tachyon/cache/frequency_sketch.hpp"
 #include "tachyon/cache/policy.hpp"
-#include "tachyon/cache/window_simulation.hpp"
 
 namespace tachyon::cache {
 
@@ -47,6 +46,8 @@ namespace tachyon::cache {
 // Weights: the window and segment sizes are weights (bytes) like the capacity; an entry heavier than
 // the capacity is refused at once. The sketch is sized by entry count when the cache is first half
 // full (Caffeine's rule for weighted caches: it cannot know the count before).
+class WindowSimulation;
+
 // The window share (of the capacity) that one shard's miniatures chose, for the other shards of the
 // same cache to follow; the bits of a double, so that the followers compute the very same window.
 // See WTinyLfuPolicy::share_window.
@@ -79,10 +80,7 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   WTinyLfuPolicy(const WTinyLfuPolicy&) = delete;
   WTinyLfuPolicy& operator=(const WTinyLfuPolicy&) = delete;
   PolicyKind kind() const override { return PolicyKind::w_tinylfu; }
-  void record_lookup(std::uint64_t key_hash) override {  // inline for LocalCache's direct calls
-    if (owns_sketch_) sketch_->increment(key_hash);
-    lookup_sampled_ = simulation_ && simulation_->sampled(key_hash);
-  }
+  void record_lookup(std::uint64_t key_hash) override;
   void on_hit(Slot slot) override;
   void on_insert(Slot slot, std::uint64_t key_hash, std::uint64_t weight, std::vector<Slot>& evicted) override;
   void on_remove(Slot slot) override;
