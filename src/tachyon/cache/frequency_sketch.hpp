@@ -30,23 +30,29 @@ class FrequencySketch {
   // key_hash: any 64-bit hash of the key; the sketch mixes it again, so weak hashes do no harm.
   void increment(std::uint64_t key_hash) {  // inline: once per lookup
     if (table_.empty()) return;
-    // The counters of positions(), unrolled and without branches (whether a counter is at 15 is a
-    // coin toss in a busy sketch): each counter below 15 gets one added, one at 15 gets zero; the
-    // increment counts towards the reset unless all four were at 15.
+    // The counters of positions(), unrolled. A hot key's four counters are usually all at 15: then
+    // nothing changes (one predictable branch). Otherwise each counter below 15 gets one added, one
+    // at 15 gets zero, without a branch each (a coin toss in a busy sketch), and the increment counts
+    // towards the reset.
     std::uint64_t hash = mix(key_hash);
     std::uint64_t* block = table_.data() + ((hash & block_mask_) << 3);
     auto counters = static_cast<std::uint32_t>(hash >> 32);
+    std::uint64_t* words[4];
+    unsigned shifts[4];
+    std::uint64_t values[4];
     std::uint64_t all = 15;
     for (unsigned index = 0; index < 4; ++index) {
       std::uint32_t bits = counters >> (index * 8);
-      std::uint64_t* word = block + index * 2 + (bits & 1);
-      unsigned shift = (bits & 30) << 1;  // ((bits >> 1) & 15) * 4
-      std::uint64_t counter = (*word >> shift) & 15;
-      *word += static_cast<std::uint64_t>(counter != 15) << shift;
-      all &= counter;
+      words[index] = block + index * 2 + (bits & 1);
+      shifts[index] = (bits & 30) << 1;  // ((bits >> 1) & 15) * 4
+      values[index] = (*words[index] >> shifts[index]) & 15;
+      all &= values[index];
     }
-    size_ += all != 15;
-    if (size_ >= sample_size_) [[unlikely]] reset();
+    if (all == 15) return;
+    for (unsigned index = 0; index < 4; ++index) {
+      *words[index] += static_cast<std::uint64_t>(values[index] != 15) << shifts[index];
+    }
+    if (++size_ >= sample_size_) [[unlikely]] reset();
   }
   int frequency(std::uint64_t key_hash) const;  // 0..15
 
