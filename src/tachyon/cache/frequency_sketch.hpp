@@ -52,7 +52,8 @@ class FrequencySketch {
     for (unsigned index = 0; index < 4; ++index) {
       *words[index] += static_cast<std::uint64_t>(values[index] != 15) << shifts[index];
     }
-    if (++size_ >= sample_size_) [[unlikely]] reset();
+    if (++size_ >= sample_size_) [[unlikely]]
+      reset();
   }
   int frequency(std::uint64_t key_hash) const;  // 0..15
 

@@ -145,13 +145,13 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   std::vector<std::uint64_t> hashes_;   // by slot, for the sketch's estimates
 
   FrequencySketch own_sketch_;
-  FrequencySketch* sketch_ = &own_sketch_;  // own_sketch_, or a miniature's shared one
-  bool owns_sketch_ = true;                 // record_lookup increments it
+  FrequencySketch* sketch_ = &own_sketch_;        // own_sketch_, or a miniature's shared one
+  bool owns_sketch_ = true;                       // record_lookup increments it
   std::uint64_t random_ = 0x2545f4914f6cdd1dULL;  // xorshift state for the 1-in-128 admissions
 
   WindowAdaptation adaptation_;
-  std::unique_ptr<WindowSimulation> simulation_;  // mini_simulation: from the sketch's sizing on
-  bool lookup_sampled_ = false;                   // the last record_lookup's key is in the sample
+  std::unique_ptr<WindowSimulation> simulation_;      // mini_simulation: from the sketch's sizing on
+  bool lookup_sampled_ = false;                       // the last record_lookup's key is in the sample
   std::shared_ptr<SharedWindowShare> shared_window_;  // see share_window
   bool follower_ = false;
   std::uint64_t followed_share_ = SharedWindowShare::none;  // the last published bits taken
