@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <list>
 #include <map>
+#include <memory>
 #include <random>
 #include <stdexcept>
 #include <vector>
@@ -308,6 +309,25 @@ TEST(CacheWTinyLfuPolicy, GrowsTheWindowWhenRecencyPays) {
   EXPECT_LE(policy.window_weight(), policy.window_maximum());
 }
 
+// LocalCache's shards: shard 0 leads (runs the miniatures), the others follow its window at their
+// next insertion without simulating anything themselves.
+TEST(CacheWTinyLfuPolicy, AFollowerTakesTheLeadersWindowAtItsNextInsertion) {
+  auto shared = std::make_shared<SharedWindowShare>();
+  MiniStore leader_store(PolicyKind::w_tinylfu, 1000);
+  MiniStore follower_store(PolicyKind::w_tinylfu, 1000);
+  auto& leader = dynamic_cast<WTinyLfuPolicy&>(leader_store.policy());
+  auto& follower = dynamic_cast<WTinyLfuPolicy&>(follower_store.policy());
+  leader.share_window(shared, true);
+  follower.share_window(shared, false);
+  for (int key = 0; key < 600; ++key) follower_store.access(key);  // sized, but follows nothing yet
+  EXPECT_EQ(follower.window_maximum(), 200u);
+  recency_workload_hit_ratio(leader_store);
+  ASSERT_GT(leader.window_maximum(), 500u);
+  EXPECT_EQ(follower.window_maximum(), 200u);
+  follower_store.access(100000);  // a miss: an insertion
+  EXPECT_EQ(follower.window_maximum(), leader.window_maximum());
+}
+
 // The same in bytes: the miniatures simulate weights too (about 1,000 entries of 50 bytes on average).
 TEST(CacheWTinyLfuPolicy, GrowsTheWindowWhenRecencyPaysWithWeightedEntries) {
   MiniStore store(PolicyKind::w_tinylfu, 50000);
@@ -448,6 +468,71 @@ TEST(CacheFrequencySketch, HalvesEveryCounterAfterASamplePeriod) {
   EXPECT_GE(before, 9);
   EXPECT_GE(after, before / 2);  // the triggering increment may have hit one of its counters
   EXPECT_LE(after, (before + 1) / 2);
+}
+
+// The block layout (a key's four counters in one 64-byte block, one per word pair) and the branchless
+// increment: for many keys within the capacity, every estimate is at least the true count (capped at
+// 15) and nearly all are exact, and a key at 15 stays there however often it is seen.
+TEST(CacheFrequencySketch, EstimatesAreNeverBelowTheTrueCountAndMostlyExact) {
+  FrequencySketch sketch;
+  sketch.ensure_capacity(4096);
+  constexpr int keys = 2048;
+  for (int key = 0; key < keys; ++key) {
+    for (int count = 0; count < key % 20; ++count) sketch.increment(hash_of(key));
+  }
+  ASSERT_EQ(sketch.resets(), 0u);  // 2048 x 9.5 increments < the 40,960 of a sample
+  int exact = 0;
+  for (int key = 0; key < keys; ++key) {
+    int truth = std::min(key % 20, 15);
+    int estimate = sketch.frequency(hash_of(key));
+    ASSERT_GE(estimate, truth) << "key " << key;
+    ASSERT_LE(estimate, 15);
+    exact += estimate == truth ? 1 : 0;
+  }
+  EXPECT_GT(exact, keys * 95 / 100);
+}
+
+TEST(CacheFrequencySketch, KeysAreMostlyIndependent) {
+  FrequencySketch sketch;
+  sketch.ensure_capacity(1024);
+  for (int count = 0; count < 15; ++count) sketch.increment(hash_of(7));
+  EXPECT_EQ(sketch.frequency(hash_of(7)), 15);
+  // Another key shares all four of its counters with key 7 only by a rare collision.
+  int disturbed = 0;
+  for (int key = 1000; key < 11000; ++key) disturbed += sketch.frequency(hash_of(key)) != 0 ? 1 : 0;
+  EXPECT_LT(disturbed, 10);
+  // And incrementing others leaves key 7 at 15 (saturated), not wrapped to 0.
+  for (int key = 1000; key < 1100; ++key) sketch.increment(hash_of(key));
+  EXPECT_EQ(sketch.frequency(hash_of(7)), 15);
+}
+
+TEST(CacheFrequencySketch, SaturatedIncrementsDoNotCountTowardsAReset) {
+  FrequencySketch sketch;
+  sketch.ensure_capacity(64);
+  EXPECT_EQ(sketch.sample_size(), 640u);
+  // One key seen 10,000 times changes its counters 15 times only: no reset.
+  for (int count = 0; count < 10000; ++count) sketch.increment(hash_of(3));
+  EXPECT_EQ(sketch.resets(), 0u);
+  EXPECT_EQ(sketch.frequency(hash_of(3)), 15);
+  // Distinct keys do count; once they have, everything is halved, then halved again, and a key no
+  // longer seen fades to 0.
+  int key = 100;
+  while (sketch.resets() < 4) sketch.increment(hash_of(key++));
+  EXPECT_LE(sketch.frequency(hash_of(3)), 1);  // 15 -> 7 -> 3 -> 1 -> 0, plus any collisions
+}
+
+// The miniatures' policies share one sketch that their caller increments: record_lookup leaves it
+// alone, and admission reads the caller's counts.
+TEST(CacheWTinyLfuPolicy, ASharedSketchIsIncrementedOnlyByItsOwner) {
+  FrequencySketch shared;
+  shared.ensure_capacity(64);
+  WTinyLfuPolicy policy(10, shared);
+  EXPECT_EQ(policy.adaptation(), WindowAdaptation::fixed);
+  for (int count = 0; count < 5; ++count) policy.record_lookup(hash_of(1));
+  EXPECT_EQ(shared.frequency(hash_of(1)), 0);
+  EXPECT_EQ(&policy.sketch(), &shared);
+  for (int count = 0; count < 5; ++count) shared.increment(hash_of(1));
+  EXPECT_EQ(policy.sketch().frequency(hash_of(1)), 5);
 }
 
 // LRU with weights, the obvious way: a list of (key, weight), most recent at the back.

@@ -7,14 +7,6 @@ namespace tachyon::cache {
 
 namespace {
 
-// A 64-bit mixer (the finalizer of Stafford's variant 13, as in splitmix64): every output bit
-// depends on every input bit, so the block and the counters below draw on independent bits.
-std::uint64_t mix(std::uint64_t value) {
-  value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  value = (value ^ (value >> 27)) * 0x94d049bb133111ebULL;
-  return value ^ (value >> 31);
-}
-
 constexpr std::uint64_t low_bits = 0x1111111111111111ULL;   // bit 0 of every counter
 constexpr std::uint64_t keep_bits = 0x7777777777777777ULL;  // what survives a right shift by one
 
@@ -40,23 +32,8 @@ void FrequencySketch::positions(std::uint64_t key_hash, Position (&out)[4]) cons
     // Counter `index` lives in word pair `index` of the block: bit 0 picks the word, bits 1-4 the
     // counter among its sixteen.
     out[index].word = block + index * 2 + (bits & 1);
-    out[index].shift = ((bits >> 1) & 15) * 4;
+    out[index].shift = (bits & 30) << 1;  // ((bits >> 1) & 15) * 4
   }
-}
-
-void FrequencySketch::increment(std::uint64_t key_hash) {
-  if (table_.empty()) return;
-  Position counters[4];
-  positions(key_hash, counters);
-  bool changed = false;
-  for (const Position& counter : counters) {
-    std::uint64_t mask = std::uint64_t{15} << counter.shift;
-    if ((table_[counter.word] & mask) != mask) {
-      table_[counter.word] += std::uint64_t{1} << counter.shift;
-      changed = true;
-    }
-  }
-  if (changed && ++size_ >= sample_size_) reset();
 }
 
 int FrequencySketch::frequency(std::uint64_t key_hash) const {
@@ -70,7 +47,8 @@ int FrequencySketch::frequency(std::uint64_t key_hash) const {
   return frequency;
 }
 
-void FrequencySketch::reset() {
+// Out of line, so that increment() stays a small leaf function: it runs once per sample period.
+[[gnu::noinline, gnu::cold]] void FrequencySketch::reset() {
   std::uint64_t odd = 0;
   for (std::uint64_t& word : table_) {
     odd += static_cast<std::uint64_t>(std::popcount(word & low_bits));

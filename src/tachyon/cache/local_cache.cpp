@@ -11,6 +11,7 @@
 #include "tachyon/cache/slot_index.hpp"
 #include "tachyon/cache/spin_lock.hpp"
 #include "tachyon/cache/timer_wheel.hpp"
+#include "tachyon/cache/w_tinylfu_policy.hpp"
 
 namespace tachyon::cache {
 
@@ -178,6 +179,14 @@ LocalCache::LocalCache(LocalCacheOptions options) : options_(std::move(options))
   shard_shift_ = 64 - static_cast<unsigned>(std::countr_zero(count));
   for (unsigned index = 0; index < count; ++index) {
     shards_.push_back(std::make_unique<Shard>(options_.policy, options_.capacity_bytes / count));
+  }
+  if (options_.policy == PolicyKind::w_tinylfu && count > 1) {
+    // Shard 0's miniatures size every shard's window (WTinyLfuPolicy::share_window): the shards see
+    // alike traffic, and one simulation instead of `count` spares the others the sampled replays.
+    auto shared = std::make_shared<SharedWindowShare>();
+    for (unsigned index = 0; index < count; ++index) {
+      static_cast<WTinyLfuPolicy&>(*shards_[index]->policy).share_window(shared, index == 0);
+    }
   }
 }
 

@@ -20,19 +20,22 @@ class SlotLinks {
   // Grows the arrays so that `slot` has links. Doubling keeps growth amortized O(1), and a store that
   // reuses slots below its capacity stops allocating once the arrays reach it.
   void ensure(Slot slot) {
-    if (slot < next_.size()) return;
-    std::size_t size = next_.empty() ? 16 : next_.size();
+    if (slot < links_.size()) return;
+    std::size_t size = links_.empty() ? 16 : links_.size();
     while (size <= slot) size *= 2;
-    next_.resize(size, no_slot);
-    previous_.resize(size, no_slot);
+    links_.resize(size, Link{});
   }
-  Slot next(Slot slot) const { return next_[slot]; }
-  Slot previous(Slot slot) const { return previous_[slot]; }
+  Slot next(Slot slot) const { return links_[slot].next; }
+  Slot previous(Slot slot) const { return links_[slot].previous; }
 
  private:
   friend class SlotList;
-  std::vector<Slot> next_;
-  std::vector<Slot> previous_;
+  // A slot's two links side by side: unlinking and relinking touch one line per slot involved.
+  struct Link {
+    Slot previous = no_slot;
+    Slot next = no_slot;
+  };
+  std::vector<Link> links_;
 };
 
 // One list: front is the oldest end (the eviction end of an LRU queue), back the newest. The caller
@@ -46,24 +49,24 @@ class SlotList {
   Slot back() const { return back_; }
 
   void push_back(SlotLinks& links, Slot slot) {
-    links.previous_[slot] = back_;
-    links.next_[slot] = no_slot;
+    links.links_[slot].previous = back_;
+    links.links_[slot].next = no_slot;
     if (back_ == no_slot) {
       front_ = slot;
     } else {
-      links.next_[back_] = slot;
+      links.links_[back_].next = slot;
     }
     back_ = slot;
     ++size_;
   }
 
   void push_front(SlotLinks& links, Slot slot) {
-    links.next_[slot] = front_;
-    links.previous_[slot] = no_slot;
+    links.links_[slot].next = front_;
+    links.links_[slot].previous = no_slot;
     if (front_ == no_slot) {
       back_ = slot;
     } else {
-      links.previous_[front_] = slot;
+      links.links_[front_].previous = slot;
     }
     front_ = slot;
     ++size_;
@@ -71,33 +74,33 @@ class SlotList {
 
   // Links `slot` right after `position`, which is in this list.
   void insert_after(SlotLinks& links, Slot position, Slot slot) {
-    Slot following = links.next_[position];
+    Slot following = links.links_[position].next;
     if (following == no_slot) {
       push_back(links, slot);
       return;
     }
-    links.previous_[slot] = position;
-    links.next_[slot] = following;
-    links.next_[position] = slot;
-    links.previous_[following] = slot;
+    links.links_[slot].previous = position;
+    links.links_[slot].next = following;
+    links.links_[position].next = slot;
+    links.links_[following].previous = slot;
     ++size_;
   }
 
   void erase(SlotLinks& links, Slot slot) {
-    Slot previous = links.previous_[slot];
-    Slot next = links.next_[slot];
+    Slot previous = links.links_[slot].previous;
+    Slot next = links.links_[slot].next;
     if (previous == no_slot) {
       front_ = next;
     } else {
-      links.next_[previous] = next;
+      links.links_[previous].next = next;
     }
     if (next == no_slot) {
       back_ = previous;
     } else {
-      links.previous_[next] = previous;
+      links.links_[next].previous = previous;
     }
-    links.previous_[slot] = no_slot;
-    links.next_[slot] = no_slot;
+    links.links_[slot].previous = no_slot;
+    links.links_[slot].next = no_slot;
     --size_;
   }
 

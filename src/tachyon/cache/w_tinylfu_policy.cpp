@@ -1,6 +1,7 @@
 #include "tachyon/cache/w_tinylfu_policy.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "tachyon/cache/window_simulation.hpp"
@@ -28,6 +29,12 @@ WTinyLfuPolicy::WTinyLfuPolicy(std::uint64_t capacity, double initial_window_sha
       adaptation_(adaptation),
       step_size_(-step_percent * static_cast<double>(capacity)) {}
 
+WTinyLfuPolicy::WTinyLfuPolicy(std::uint64_t capacity, FrequencySketch& shared_sketch)
+    : WTinyLfuPolicy(capacity, 0.01, WindowAdaptation::fixed) {
+  sketch_ = &shared_sketch;
+  owns_sketch_ = false;
+}
+
 WTinyLfuPolicy::~WTinyLfuPolicy() = default;
 
 SlotList& WTinyLfuPolicy::list_of(Region region) {
@@ -54,8 +61,10 @@ void WTinyLfuPolicy::move(Slot slot, Region to) {
   if (to == Region::protected_) protected_weight_ += weight;
 }
 
+// Out of line on purpose: were it inline, GCC would inline it speculatively into LocalCache::get
+// behind a vtable compare, which costs the other policies' lookups a compare and registers.
 void WTinyLfuPolicy::record_lookup(std::uint64_t key_hash) {
-  sketch_.increment(key_hash);
+  if (owns_sketch_) sketch_->increment(key_hash);  // inline (frequency_sketch.hpp)
   lookup_sampled_ = simulation_ && simulation_->sampled(key_hash);
 }
 
@@ -106,10 +115,10 @@ void WTinyLfuPolicy::on_insert(Slot slot, std::uint64_t key_hash, std::uint64_t 
   ++entries_;
   move(slot, Region::window);
   // Caffeine sizes the sketch when the cache is half full, and only then starts climbing.
-  if (!sketch_.initialized() && weight_ >= capacity_ / 2) {
-    sketch_.ensure_capacity(std::max<std::uint64_t>(2 * entries_, 16));
+  if (!sketch_->initialized() && weight_ >= capacity_ / 2) {
+    sketch_->ensure_capacity(std::max<std::uint64_t>(2 * entries_, 16));
     hits_in_sample_ = misses_in_sample_ = 0;
-    if (adaptation_ == WindowAdaptation::mini_simulation) {
+    if (adaptation_ == WindowAdaptation::mini_simulation && !follower_) {
       // How many entries fill the capacity, from the mean weight so far.
       double expected_entries = static_cast<double>(capacity_) * static_cast<double>(entries_) /
                                 static_cast<double>(std::max<std::uint64_t>(weight_, 1));
@@ -117,8 +126,8 @@ void WTinyLfuPolicy::on_insert(Slot slot, std::uint64_t key_hash, std::uint64_t 
           std::make_unique<WindowSimulation>(capacity_, static_cast<std::uint64_t>(expected_entries),
                                              static_cast<double>(window_maximum_) / static_cast<double>(capacity_));
     }
-  } else if (sketch_.initialized() && entries_ > 2 * sketch_.capacity()) {
-    sketch_.ensure_capacity(2 * entries_);  // far more (smaller) entries than when it was sized
+  } else if (sketch_->initialized() && entries_ > 2 * sketch_->capacity()) {
+    sketch_->ensure_capacity(2 * entries_);  // far more (smaller) entries than when it was sized
   }
   evict_entries(evicted);
   adapt(key_hash, weight);
@@ -173,8 +182,8 @@ void WTinyLfuPolicy::admit_or_evict(Slot candidate, std::vector<Slot>& evicted) 
 }
 
 bool WTinyLfuPolicy::admit(std::uint64_t candidate_hash, std::uint64_t victim_hash) {
-  int victim_frequency = sketch_.frequency(victim_hash);
-  int candidate_frequency = sketch_.frequency(candidate_hash);
+  int victim_frequency = sketch_->frequency(victim_hash);
+  int candidate_frequency = sketch_->frequency(candidate_hash);
   if (candidate_frequency > victim_frequency) return true;
   if (candidate_frequency < hash_flood_threshold) return false;
   random_ ^= random_ << 13;
@@ -192,7 +201,11 @@ void WTinyLfuPolicy::demote_from_protected() {
 void WTinyLfuPolicy::adapt(std::uint64_t key_hash, std::uint64_t weight) {
   switch (adaptation_) {
     case WindowAdaptation::mini_simulation:
-      replay_in_simulation(key_hash, weight);
+      if (follower_) {
+        follow_shared_window();
+      } else {
+        replay_in_simulation(key_hash, weight);
+      }
       break;
     case WindowAdaptation::hill_climbing:
       climb();
@@ -204,8 +217,27 @@ void WTinyLfuPolicy::adapt(std::uint64_t key_hash, std::uint64_t weight) {
 
 void WTinyLfuPolicy::replay_in_simulation(std::uint64_t key_hash, std::uint64_t weight) {
   if (simulation_ && simulation_->record(key_hash, weight, full_)) {
-    resize_window(static_cast<std::uint64_t>(simulation_->best_window_share() * static_cast<double>(capacity_)));
+    double share = simulation_->best_window_share();
+    resize_window(static_cast<std::uint64_t>(share * static_cast<double>(capacity_)));
+    if (shared_window_) {
+      shared_window_->bits.store(std::bit_cast<std::uint64_t>(share), std::memory_order_relaxed);
+    }
   }
+}
+
+void WTinyLfuPolicy::share_window(std::shared_ptr<SharedWindowShare> shared, bool leader) {
+  if (adaptation_ != WindowAdaptation::mini_simulation) return;
+  shared_window_ = std::move(shared);
+  follower_ = shared_window_ && !leader;
+}
+
+void WTinyLfuPolicy::follow_shared_window() {
+  // A relaxed load of a line the leader writes once per period at most: it stays in this core's cache.
+  std::uint64_t published = shared_window_->bits.load(std::memory_order_relaxed);
+  if (published == followed_share_) return;
+  followed_share_ = published;
+  double share = std::bit_cast<double>(published);
+  resize_window(static_cast<std::uint64_t>(share * static_cast<double>(capacity_)));
 }
 
 void WTinyLfuPolicy::resize_window(std::uint64_t window_maximum) {
@@ -218,7 +250,7 @@ void WTinyLfuPolicy::resize_window(std::uint64_t window_maximum) {
 
 void WTinyLfuPolicy::climb() {
   std::uint64_t requests = hits_in_sample_ + misses_in_sample_;
-  if (!sketch_.initialized() || requests < sketch_.sample_size()) return;
+  if (!sketch_->initialized() || requests < sketch_->sample_size()) return;
   double hit_rate = static_cast<double>(hits_in_sample_) / static_cast<double>(requests);
   double change = hit_rate - previous_hit_rate_;
   double amount = change >= 0 ? step_size_ : -step_size_;

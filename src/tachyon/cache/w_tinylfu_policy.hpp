@@ -2,6 +2,8 @@
 // frequency filter, with the window's share adapted to the workload. Caffeine's eviction policy.
 #pragma once
 
+#include <atomic>
+#include <bit>
 #include <cstdint>
 #include <memory>
 
@@ -46,6 +48,14 @@ namespace tachyon::cache {
 // full (Caffeine's rule for weighted caches: it cannot know the count before).
 class WindowSimulation;
 
+// The window share (of the capacity) that one shard's miniatures chose, for the other shards of the
+// same cache to follow; the bits of a double, so that the followers compute the very same window.
+// See WTinyLfuPolicy::share_window.
+struct SharedWindowShare {
+  static constexpr std::uint64_t none = std::bit_cast<std::uint64_t>(-1.0);  // nothing published yet
+  std::atomic<std::uint64_t> bits{none};
+};
+
 // How the window's share of the capacity adapts to the workload.
 enum class WindowAdaptation : std::uint8_t {
   mini_simulation,  // follow the best of nine miniature caches (window_simulation.hpp)
@@ -61,6 +71,11 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   // 1 % on recency-biased workloads and little on frequency-biased ones. See BENCHMARKS.md §7.
   explicit WTinyLfuPolicy(std::uint64_t capacity, double initial_window_share = 0.2,
                           WindowAdaptation adaptation = WindowAdaptation::mini_simulation);
+  // A fixed-window policy whose frequencies come from `shared_sketch`, which the caller increments
+  // (record_lookup does not) and which must outlive the policy. For WindowSimulation's miniatures:
+  // they all see the same accesses, so separate sketches would hold the same counts. The first of
+  // them to reach half its capacity sizes it (all do on the same access, as nothing was evicted yet).
+  WTinyLfuPolicy(std::uint64_t capacity, FrequencySketch& shared_sketch);
   ~WTinyLfuPolicy() override;
   WTinyLfuPolicy(const WTinyLfuPolicy&) = delete;
   WTinyLfuPolicy& operator=(const WTinyLfuPolicy&) = delete;
@@ -77,8 +92,16 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   std::uint64_t protected_maximum() const { return protected_maximum_; }
   std::uint64_t window_weight() const { return window_weight_; }
   std::uint64_t protected_weight() const { return protected_weight_; }
-  const FrequencySketch& sketch() const { return sketch_; }
+  const FrequencySketch& sketch() const { return *sketch_; }
   WindowAdaptation adaptation() const { return adaptation_; }
+
+  // For a cache of several shards, each with its own policy: the shards see statistically alike
+  // traffic (keys are spread by hash), so one of them, the leader, runs the miniature simulation and
+  // publishes its choice in `shared`; the followers run none (no sampled replays, so a hit costs them
+  // no simulation work) and take the published share at their next insertion. The leader's sample
+  // is then 1 key in (R x shards) of the whole cache, as one cache-wide simulation's would be, with
+  // miniatures of the same size. Call before the first access; only with mini_simulation.
+  void share_window(std::shared_ptr<SharedWindowShare> shared, bool leader);
 
   // Sets the window's limit (weight). Probation keeps its initial share of the capacity and protected
   // gets the rest, as when Caffeine's climber trades window against protected, so the window can grow
@@ -98,6 +121,7 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   void demote_from_protected();
   void adapt(std::uint64_t key_hash, std::uint64_t weight);
   void replay_in_simulation(std::uint64_t key_hash, std::uint64_t weight);
+  void follow_shared_window();
   void climb();
   void increase_window(std::uint64_t amount);
   void decrease_window(std::uint64_t amount);
@@ -120,12 +144,17 @@ class WTinyLfuPolicy final : public EvictionPolicy {
   std::vector<std::uint64_t> weights_;  // by slot
   std::vector<std::uint64_t> hashes_;   // by slot, for the sketch's estimates
 
-  FrequencySketch sketch_;
+  FrequencySketch own_sketch_;
+  FrequencySketch* sketch_ = &own_sketch_;        // own_sketch_, or a miniature's shared one
+  bool owns_sketch_ = true;                       // record_lookup increments it
   std::uint64_t random_ = 0x2545f4914f6cdd1dULL;  // xorshift state for the 1-in-128 admissions
 
   WindowAdaptation adaptation_;
-  std::unique_ptr<WindowSimulation> simulation_;  // mini_simulation: from the sketch's sizing on
-  bool lookup_sampled_ = false;                   // the last record_lookup's key is in the sample
+  std::unique_ptr<WindowSimulation> simulation_;      // mini_simulation: from the sketch's sizing on
+  bool lookup_sampled_ = false;                       // the last record_lookup's key is in the sample
+  std::shared_ptr<SharedWindowShare> shared_window_;  // see share_window
+  bool follower_ = false;
+  std::uint64_t followed_share_ = SharedWindowShare::none;  // the last published bits taken
 
   // Hill climber state.
   std::uint64_t hits_in_sample_ = 0;

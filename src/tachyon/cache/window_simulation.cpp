@@ -26,14 +26,12 @@ double share_of(std::size_t index) {
 
 // One miniature cache: a fixed-window W-TinyLFU over slots, and the sampled keys' slots.
 struct WindowSimulation::Miniature {
-  Miniature(std::uint64_t capacity, double window_share) : policy(capacity, 0.01, WindowAdaptation::fixed) {
+  Miniature(std::uint64_t capacity, double window_share, FrequencySketch& sketch) : policy(capacity, sketch) {
     policy.resize_window(static_cast<std::uint64_t>(window_share * static_cast<double>(capacity)));
   }
 
-  // Replays one access; returns whether it hit.
-  bool access(std::uint64_t key_hash, std::uint64_t weight) {
-    std::uint64_t key = key_hash == 0 ? 1 : key_hash;  // 0 marks a free cell
-    policy.record_lookup(key);
+  // Replays one access of `key` (not 0), already counted in the shared sketch; returns whether it hit.
+  bool access(std::uint64_t key, std::uint64_t weight) {
     std::size_t cell = find(key);
     if (keys[cell] == key) {
       policy.on_hit(slots[cell]);
@@ -135,7 +133,7 @@ WindowSimulation::WindowSimulation(std::uint64_t capacity, std::uint64_t expecte
   miniatures_.reserve(miniature_count);
   for (int index = 0; index < miniature_count; ++index) {
     miniatures_.push_back(std::make_unique<Miniature>(std::max<std::uint64_t>(1, capacity / sampling_rate_),
-                                                      share_of(static_cast<std::size_t>(index))));
+                                                      share_of(static_cast<std::size_t>(index)), sketch_));
     miniatures_.back()->grow();
     if (std::abs(share_of(static_cast<std::size_t>(index)) - initial_share) <
         std::abs(share_of(current_) - initial_share)) {
@@ -147,8 +145,11 @@ WindowSimulation::WindowSimulation(std::uint64_t capacity, std::uint64_t expecte
 WindowSimulation::~WindowSimulation() = default;
 
 bool WindowSimulation::replay(std::uint64_t key_hash, std::uint64_t weight, bool full) {
+  std::uint64_t key = key_hash == 0 ? 1 : key_hash;  // 0 marks a free cell of the key tables
+  // The miniatures' record_lookup, once for all of them: they share the sketch.
+  sketch_.increment(key);
   for (auto& miniature : miniatures_) {
-    if (!miniature->access(key_hash, weight) && started_) ++miniature->misses_in_period;
+    if (!miniature->access(key, weight) && started_) ++miniature->misses_in_period;
   }
   started_ = started_ || full;
   if (!started_ || ++sampled_in_period_ < period_) return false;

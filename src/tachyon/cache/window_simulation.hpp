@@ -6,6 +6,8 @@
 #include <memory>
 #include <vector>
 
+#include "tachyon/cache/frequency_sketch.hpp"
+
 namespace tachyon::cache {
 
 // The MiniSim climber of Einziger, Eytan, Friedman, Manes, "Adaptive Software Cache Management"
@@ -21,10 +23,11 @@ namespace tachyon::cache {
 // with hysteresis: shares within one standard deviation of the best count as equal, and of those the
 // one nearest the current window wins (noise between near-equal shares would swing it otherwise).
 //
-// Cost: a sampled access is replayed in every miniature (about 9 x a W-TinyLFU operation); R is
-// chosen so that a miniature holds about 128 entries (R = 1 below 256 entries), so for large caches
-// almost no access is sampled. Each miniature is a fixed-window WTinyLfuPolicy with its own sketch
-// and key table; nothing allocates per access once the tables have grown to the miniatures' sizes.
+// Cost: a sampled access is replayed in every miniature (about 9 x a W-TinyLFU operation, less the
+// sketch increment: they share one sketch, incremented once per access); R is chosen so that a
+// miniature holds about 128 entries (R = 1 below 256 entries), so for large caches almost no access
+// is sampled. Each miniature is a fixed-window WTinyLfuPolicy with its own queues and key table;
+// nothing allocates per access once the tables have grown to the miniatures' sizes.
 class WindowSimulation {
  public:
   // capacity: the real cache's (bytes); expected_entries: how many entries fill it (an estimate);
@@ -64,6 +67,11 @@ class WindowSimulation {
   std::uint64_t period_;            // sampled accesses between two choices
   std::uint64_t sampled_in_period_ = 0;
   bool started_ = false;  // the first period began
+  // The miniatures' frequency sketch. They all see the same sampled accesses, and they size it on the
+  // same one (at half their capacity, before any eviction), so nine sketches would hold the same
+  // counts; one is incremented once per access instead of nine times. Declared before miniatures_,
+  // which refer to it.
+  FrequencySketch sketch_;
   std::vector<std::unique_ptr<Miniature>> miniatures_;
   double best_share_;
   std::size_t current_ = 0;  // the miniature whose share the real window has
