@@ -46,12 +46,9 @@ LocalCache& shared_cache(PolicyKind policy) {
   return *cache;
 }
 
-// Every key resident: each iteration is one hit on a key chosen in a fixed pseudo-random order.
-void local_cache_hit(benchmark::State& state) {
-  auto policy = static_cast<PolicyKind>(state.range(0));
-  LocalCache& cache = shared_cache(policy);
-  static const std::vector<std::string> keys = make_keys();
-  std::minstd_rand random(static_cast<unsigned>(state.thread_index()) + 1);
+// The timed loop of both hit benchmarks: one lookup per iteration, keys in a fixed pseudo-random order.
+void run_hits(benchmark::State& state, LocalCache& cache, const std::vector<std::string>& keys, unsigned seed) {
+  std::minstd_rand random(seed);
   std::vector<std::uint32_t> order(4096);
   for (std::uint32_t& index : order) index = static_cast<std::uint32_t>(random() % key_count);
   std::size_t next = 0;
@@ -60,7 +57,14 @@ void local_cache_hit(benchmark::State& state) {
     benchmark::DoNotOptimize(found.entry);
   }
   state.SetItemsProcessed(state.iterations());
-  state.SetLabel(std::string(tachyon::cache::to_string(policy)));
+  state.SetLabel(std::string(tachyon::cache::to_string(cache.policy())));
+}
+
+// Every key resident: each iteration is one hit on a key chosen in a fixed pseudo-random order.
+void local_cache_hit(benchmark::State& state) {
+  LocalCache& cache = shared_cache(static_cast<PolicyKind>(state.range(0)));
+  static const std::vector<std::string> keys = make_keys();
+  run_hits(state, cache, keys, static_cast<unsigned>(state.thread_index()) + 1);
 }
 BENCHMARK(local_cache_hit)->DenseRange(0, 3)->Threads(1);
 BENCHMARK(local_cache_hit)->DenseRange(0, 3)->Threads(2)->UseRealTime();
@@ -77,17 +81,8 @@ void local_cache_hit_sized(benchmark::State& state) {
   LocalCache cache(
       LocalCacheOptions{.name = "bench", .capacity_bytes = total_weight * 3 / 2, .policy = policy, .shards = 16});
   for (const std::string& key : keys) cache.put(key, entry, now_ms);
-  std::minstd_rand random(1);
-  std::vector<std::uint32_t> order(4096);
-  for (std::uint32_t& index : order) index = static_cast<std::uint32_t>(random() % key_count);
-  std::size_t next = 0;
-  for (auto _ : state) {
-    auto found = cache.get(keys[order[next++ & 4095]], now_ms);
-    benchmark::DoNotOptimize(found.entry);
-  }
-  state.SetItemsProcessed(state.iterations());
+  run_hits(state, cache, keys, 1);
   state.counters["misses"] = static_cast<double>(cache.stats().misses);
-  state.SetLabel(std::string(tachyon::cache::to_string(policy)));
 }
 BENCHMARK(local_cache_hit_sized)->DenseRange(0, 3);
 
