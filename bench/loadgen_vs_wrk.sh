@@ -117,21 +117,22 @@ done
 # rps_median TOOL / per_cpu_median TOOL: the median over the runs at $connections connections.
 rps_median() { tr ' ' '\n' <<<"${rps_runs[$1-$connections]}" | grep . | median; }
 per_cpu_median() { tr ' ' '\n' <<<"${per_cpu_runs[$1-$connections]}" | grep . | median; }
+# ratio_rows A B: per connection count, A's and B's req/s and req per CPU-s and the ratios B / A.
+ratio_rows() {
+  for connections in $CONNECTION_COUNTS; do
+    awk -v c="$connections" -v a="$(rps_median "$1")" -v b="$(rps_median "$2")" \
+      -v x="$(per_cpu_median "$1")" -v y="$(per_cpu_median "$2")" \
+      'BEGIN { printf "| %d | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f |\n", c, a, b, (a > 0 ? b / a : 0), x, y, (x > 0 ? y / x : 0) }'
+  done
+}
 {
   echo "- Target: \`tachyon serve --workers 1 --access-log false\` pinned to CPU $SERVER_CPU, GET /plaintext"
   echo "- Generators pinned to CPU $CLIENT_CPU, one thread each: \`tachyon bench -t 1 -c N -d ${DURATION}s\` and \`wrk -t1 -cN -d${DURATION}s\`, interleaved, $RUNS runs each, medians"
   echo "- Binary: $TACHYON_BINARY ($(binary_id "$TACHYON_BINARY")); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
   echo
-  echo "| connections | tachyon bench req/s | wrk req/s | ratio | tachyon bench req per CPU-s | wrk req per CPU-s | ratio |"
+  echo "| connections | wrk req/s | tachyon bench req/s | ratio | wrk req per CPU-s | tachyon bench req per CPU-s | ratio |"
   echo "|---|---|---|---|---|---|---|"
-  for connections in $CONNECTION_COUNTS; do
-    t_rps="$(rps_median tachyon)"
-    w_rps="$(rps_median wrk)"
-    t_cpu="$(per_cpu_median tachyon)"
-    w_cpu="$(per_cpu_median wrk)"
-    awk -v c="$connections" -v a="$t_rps" -v b="$w_rps" -v x="$t_cpu" -v y="$w_cpu" \
-      'BEGIN { printf "| %d | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f |\n", c, a, b, (b > 0 ? a / b : 0), x, y, (y > 0 ? x / y : 0) }'
-  done
+  ratio_rows wrk tachyon
   echo
   echo "Against the floor (bench/tools/loadgen_floor.cpp: a bare edge-triggered epoll loop, one recv and one send per request, no statistics), same runs:"
   echo
@@ -150,14 +151,7 @@ per_cpu_median() { tr ' ' '\n' <<<"${per_cpu_runs[$1-$connections]}" | grep . | 
     echo
     echo "| connections | baseline req/s | measured req/s | ratio | baseline req per CPU-s | measured req per CPU-s | ratio |"
     echo "|---|---|---|---|---|---|---|"
-    for connections in $CONNECTION_COUNTS; do
-      b_rps="$(rps_median baseline)"
-      t_rps="$(rps_median tachyon)"
-      b_cpu="$(per_cpu_median baseline)"
-      t_cpu="$(per_cpu_median tachyon)"
-      awk -v c="$connections" -v a="$b_rps" -v b="$t_rps" -v x="$b_cpu" -v y="$t_cpu" \
-        'BEGIN { printf "| %d | %.0f | %.0f | %.2f | %.0f | %.0f | %.2f |\n", c, a, b, (a > 0 ? b / a : 0), x, y, (x > 0 ? y / x : 0) }'
-    done
+    ratio_rows baseline tachyon
   fi
 } | tee "$out_dir/report.md"
 

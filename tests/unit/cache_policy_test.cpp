@@ -266,6 +266,30 @@ TEST(CacheWTinyLfuPolicy, KeepsFrequentEntriesThroughAScan) {
   EXPECT_LT(hot_hit_ratio_under_scan(PolicyKind::lru), 0.1);
 }
 
+// Keys of the stack-distance model: half the time a new key, else one of the 800 most recent keys
+// picked uniformly by recency rank (it moves to the front).
+class RecencyKeys {
+ public:
+  explicit RecencyKeys(int first_new_key) : next_key_(first_new_key) {}
+  int next(std::mt19937& random) {
+    int key;
+    if (recent_.size() < 800 || random() % 2 == 0) {
+      key = next_key_++;
+    } else {
+      auto rank = static_cast<std::ptrdiff_t>(random() % recent_.size());
+      key = recent_[recent_.size() - 1 - static_cast<std::size_t>(rank)];
+      recent_.erase(recent_.end() - 1 - rank);
+    }
+    recent_.push_back(key);
+    if (recent_.size() > 800) recent_.erase(recent_.begin());
+    return key;
+  }
+
+ private:
+  std::vector<int> recent_;  // most recent last
+  int next_key_;
+};
+
 // A recency workload (the stack-distance model): half the accesses are new keys, half reuse one of
 // the 800 most recent keys picked uniformly by recency rank. An LRU of 1000 hits every reuse; with
 // a 1 % window W-TinyLFU refuses most new keys (frequency 1 against the victim's history) and so
@@ -275,21 +299,11 @@ TEST(CacheWTinyLfuPolicy, KeepsFrequentEntriesThroughAScan) {
 // weighted: entries of 1..100 bytes (by key) instead of 1.
 double recency_workload_hit_ratio(MiniStore& store, bool weighted = false) {
   std::mt19937 random(11);
-  std::vector<int> recent;  // most recent last
-  int next_key = 0;
+  RecencyKeys keys(0);
   int hits = 0;
   const int steps = 300000;
   for (int step = 0; step < steps; ++step) {
-    int key;
-    if (recent.size() < 800 || random() % 2 == 0) {
-      key = next_key++;
-    } else {
-      auto rank = static_cast<std::ptrdiff_t>(random() % recent.size());
-      key = recent[recent.size() - 1 - static_cast<std::size_t>(rank)];
-      recent.erase(recent.end() - 1 - rank);
-    }
-    recent.push_back(key);
-    if (recent.size() > 800) recent.erase(recent.begin());
+    int key = keys.next(random);
     bool hit = store.access(key, weighted ? 1 + static_cast<std::uint64_t>(key % 100) : 1);
     if (step >= 2 * steps / 3) hits += hit ? 1 : 0;
   }
@@ -389,28 +403,14 @@ struct PhaseHitRatios {
 PhaseHitRatios phase_changing_hit_ratios(std::unique_ptr<EvictionPolicy> policy) {
   MiniStore store(std::move(policy));
   std::mt19937 random(5);
-  std::vector<int> recent;  // most recent last
-  int next_key = 1000000;
+  RecencyKeys recency(1000000);
   int hits = 0;
   int zipf_hits = 0;
   const int phase_length = 60000;
   const int phases = 6;
   for (int step = 0; step < phases * phase_length; ++step) {
     bool zipf_phase = (step / phase_length) % 2 == 1;
-    int key;
-    if (zipf_phase) {
-      key = zipf_key(random);
-    } else {
-      if (recent.size() < 800 || random() % 2 == 0) {
-        key = next_key++;
-      } else {
-        auto rank = static_cast<std::ptrdiff_t>(random() % recent.size());
-        key = recent[recent.size() - 1 - static_cast<std::size_t>(rank)];
-        recent.erase(recent.end() - 1 - rank);
-      }
-      recent.push_back(key);
-      if (recent.size() > 800) recent.erase(recent.begin());
-    }
+    int key = zipf_phase ? zipf_key(random) : recency.next(random);
     bool hit = store.access(key);
     if (step >= phase_length) hits += hit ? 1 : 0;
     if (zipf_phase) zipf_hits += hit ? 1 : 0;
