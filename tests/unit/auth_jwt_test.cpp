@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -11,7 +12,9 @@
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <variant>
+#include <vector>
 
 #include "tachyon/json/writer.hpp"
 #include "tachyon/security/signing.hpp"
@@ -182,6 +185,28 @@ TEST_P(JwtEveryAlgorithmTest, AlgNoneWithEmptySignatureIsAlgorithmMismatch) {
   const auto token =
       base64url_encode(R"({"alg":"none","typ":"at+jwt","kid":"key-1"})") + "." + base64url_encode(payload_with()) + ".";
   expect_failure(verifier_with(key).verify(token, now), JwtFailure::algorithm_mismatch);
+}
+
+// One key and one verifier shared by several threads: the prepared OpenSSL contexts are only read.
+TEST_P(JwtEveryAlgorithmTest, VerifiesFromSeveralThreadsAtOnce) {
+  const auto key = JwtKey::generate(GetParam(), "key-1");
+  const auto verifier = verifier_with(key);
+  const auto token = sign_access_token(key, sample_claims());
+  const auto forged = sign_access_token(JwtKey::generate(GetParam(), "key-1"), sample_claims());
+  std::atomic<int> accepted = 0;
+  std::atomic<int> refused = 0;
+  std::vector<std::thread> threads;
+  for (int thread = 0; thread < 4; ++thread) {
+    threads.emplace_back([&] {
+      for (int round = 0; round < 50; ++round) {
+        accepted += std::holds_alternative<JwtClaims>(verifier.verify(token, now));
+        refused += std::holds_alternative<JwtFailure>(verifier.verify(forged, now));
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(accepted.load(), 200);
+  EXPECT_EQ(refused.load(), 200);
 }
 
 TEST(JwtKeyTest, FromPrivateRejectsBadMaterialWithoutEchoingIt) {
