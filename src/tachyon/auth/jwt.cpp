@@ -22,14 +22,18 @@ simdjson::dom::parser& thread_parser() {
   return parser;
 }
 
-bool is_base64url_character(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+bool is_base64url_character(char character) {
+  return (character >= 'A' && character <= 'Z') || (character >= 'a' && character <= 'z') ||
+         (character >= '0' && character <= '9') || character == '-' || character == '_';
 }
 
 bool equals_ignoring_case(std::string_view left, std::string_view right) {
-  return left.size() == right.size() && std::equal(left.begin(), left.end(), right.begin(), [](char a, char b) {
-           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-           return lower(a) == lower(b);
+  return left.size() == right.size() &&
+         std::equal(left.begin(), left.end(), right.begin(), [](char first, char second) {
+           auto lower = [](char letter) {
+             return letter >= 'A' && letter <= 'Z' ? static_cast<char>(letter - 'A' + 'a') : letter;
+           };
+           return lower(first) == lower(second);
          });
 }
 
@@ -297,8 +301,8 @@ std::variant<JwtClaims, JwtFailure> JwtVerifier::verify(std::string_view token, 
   std::size_t first_dot = std::string_view::npos;
   std::size_t second_dot = std::string_view::npos;
   for (std::size_t index = 0; index < token.size(); ++index) {
-    const char c = token[index];
-    if (c == '.') {
+    const char character = token[index];
+    if (character == '.') {
       if (first_dot == std::string_view::npos) {
         first_dot = index;
       } else if (second_dot == std::string_view::npos) {
@@ -306,7 +310,7 @@ std::variant<JwtClaims, JwtFailure> JwtVerifier::verify(std::string_view token, 
       } else {
         return JwtFailure::malformed;
       }
-    } else if (!is_base64url_character(c)) {
+    } else if (!is_base64url_character(character)) {
       return JwtFailure::malformed;
     }
   }
