@@ -68,10 +68,11 @@ asio::awaitable<void> create_greeting(http::Context& context) {
 }  // namespace
 
 void add_routes(http::Router& router) {
-  router.get("/plaintext", plaintext).name("plaintext").summary("Fixed text: the throughput benchmark route");
-  router.get("/json", small_json).name("json").summary("A small JSON object: the JSON benchmark route");
+  router.get("/plaintext", plaintext).name("plaintext").public_access().summary("Fixed text: the throughput benchmark route");
+  router.get("/json", small_json).name("json").public_access().summary("A small JSON object: the JSON benchmark route");
   router.post("/v1/greetings", create_greeting)
       .name("create_greeting")
+      .public_access()
       .summary("Validates a Greeting and returns it repeated")
       .request_schema([](json::JsonWriter& writer) { greeting_schema().write_json_schema(writer); });
 }

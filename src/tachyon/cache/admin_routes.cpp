@@ -2,19 +2,12 @@
 
 #include "tachyon/http/errors.hpp"
 #include "tachyon/json/writer.hpp"
-#include "tachyon/observe/profiling_route.hpp"
 
 namespace tachyon::cache {
 
 namespace {
 
 namespace asio = boost::asio;
-
-void require_loopback(const http::Context& context) {
-  if (!observe::is_loopback_address(context.client_address)) {
-    throw http::HttpError(403, "the cache admin endpoints are served only to loopback clients");
-  }
-}
 
 double ratio(std::uint64_t part, std::uint64_t whole) {
   return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
@@ -50,7 +43,6 @@ void write_remote(json::JsonWriter& writer, const CacheNamespace::RemoteStats& c
 }
 
 asio::awaitable<void> show(http::Context& context, TieredCache& cache) {
-  require_loopback(context);
   std::optional<RedisServerStats> server;
   if (cache.redis_connected()) server = co_await cache.redis_server_stats();
   context.response.set_content_type("application/json");
@@ -94,7 +86,6 @@ asio::awaitable<void> show(http::Context& context, TieredCache& cache) {
 }
 
 asio::awaitable<void> invalidate(http::Context& context, TieredCache& cache) {
-  require_loopback(context);
   std::optional<std::string> key = context.request.query_param("key");
   std::optional<std::string> tag = context.request.query_param("tag");
   if ((!key || key->empty()) && (!tag || tag->empty())) {
@@ -131,11 +122,13 @@ void add_cache_admin_routes(http::Router& router, std::shared_ptr<TieredCache> c
   router.get("/v1/admin/cache", [cache](http::Context& context) { return show(context, *cache); })
       .name("cache_stats")
       .tags({"admin"})
-      .summary("Cache statistics per cache and tier (loopback clients only)");
+      .requires_scopes({"admin"})
+      .summary("Cache statistics per cache and tier");
   router.del("/v1/admin/cache", [cache](http::Context& context) { return invalidate(context, *cache); })
       .name("cache_invalidate")
       .tags({"admin"})
-      .summary("Invalidate a cache key or tag in every tier and instance (loopback clients only)")
+      .requires_scopes({"admin"})
+      .summary("Invalidate a cache key or tag in every tier and instance")
       .query_parameter("key", "string", "A cache key, e.g. products:id:42")
       .query_parameter("tag", "string", "A tag, e.g. products:list");
 }

@@ -1,3 +1,4 @@
+#include "tachyon/auth/access_middleware.hpp"
 #include "tachyon/http/standard_middleware.hpp"
 #include "tachyon/observe/log.hpp"
 #include "tachyon/observe/spans.hpp"
@@ -18,16 +19,20 @@ boost::asio::awaitable<void> AccessLogMiddleware::handle(Context& context, Next 
                          {"duration_ms", elapsed.count()},
                          {"request_id", context.request_id},
                          {"trace_id", observe::trace_id_of(context)},
-                         {"client_ip", context.client_address}});
+                         {"client_ip", context.client_address},
+                         {"subject", context.principal ? std::string_view(context.principal->subject) : std::string_view()},
+                         {"auth", context.principal ? auth::method_name(context.principal->method) : std::string_view()}});
 }
 
 Pipeline make_standard_pipeline(Router router, const StandardPipelineOptions& options) {
+  router.require_declared_access();
   Pipeline pipeline(std::move(router));
   if (options.observe) pipeline.use(observe::make_observe_middleware(pipeline.router(), *options.observe));
   if (options.access_log) pipeline.use(std::make_unique<AccessLogMiddleware>());
   pipeline.use(std::make_unique<RequestIdMiddleware>());
   pipeline.use(std::make_unique<TimingMiddleware>());
   pipeline.use(std::make_unique<ErrorMiddleware>());
+  pipeline.use(std::make_unique<auth::AccessMiddleware>(options.authenticator, options.security_events));
   return pipeline;
 }
 

@@ -1,14 +1,17 @@
 // What a handler and every middleware see of one request: the parsed request, the response being
-// built, the matched route with its typed path parameters, and per-request facts (id, client, start).
+// built, the matched route with its typed path parameters, and per-request facts (id, client, start,
+// and the authenticated principal).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "tachyon/auth/principal.hpp"
 #include "tachyon/http/request.hpp"
 #include "tachyon/http/response.hpp"
 
@@ -51,6 +54,9 @@ struct Context {
   std::string request_id;
   std::string_view client_address;
   std::chrono::steady_clock::time_point started{};
+  // Set by the access middleware when the request carried valid credentials; null for anonymous
+  // requests (only public routes answer those). Shared with the verified-token cache: no copy per request.
+  std::shared_ptr<const auth::Principal> principal;
 };
 
 using Handler = std::function<boost::asio::awaitable<void>(Context&)>;

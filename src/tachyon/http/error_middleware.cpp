@@ -9,6 +9,7 @@ boost::asio::awaitable<void> ErrorMiddleware::handle(Context& context, Next next
   int status = 0;
   std::string detail;
   std::vector<json::FieldError> errors;
+  std::vector<std::pair<std::string, std::string>> headers;
   try {
     co_await next(context);
     co_return;
@@ -16,6 +17,7 @@ boost::asio::awaitable<void> ErrorMiddleware::handle(Context& context, Next next
     status = error.status();
     detail = error.detail();
     errors = error.errors();
+    headers = error.headers();
   } catch (const std::exception& error) {
     status = 500;
     observe::log_error("handler failed", {{"request_id", context.request_id},
@@ -29,6 +31,7 @@ boost::asio::awaitable<void> ErrorMiddleware::handle(Context& context, Next next
   context.response.reset();
   if (status == 500) detail = "the server failed to handle this request; quote the request id when reporting it";
   set_problem(context, status, detail, errors);
+  for (const auto& [name, value] : headers) context.response.add_header(name, value);
 }
 
 }  // namespace tachyon::http

@@ -1,9 +1,11 @@
 // Typed errors a handler throws to answer with a status; the error middleware renders them as RFC 9457
-// problem details. Anything else thrown becomes a 500 that reveals nothing internal.
+// problem details, with the header fields the error carries (401 `WWW-Authenticate`, 429 `Retry-After`).
+// Anything else thrown becomes a 500 that reveals nothing internal.
 #pragma once
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tachyon/json/problem.hpp"
@@ -19,10 +21,18 @@ class HttpError : public std::runtime_error {
   const std::string& detail() const { return detail_; }
   const std::vector<json::FieldError>& errors() const { return errors_; }
 
+  // Adds a header field to the error's response (e.g. `WWW-Authenticate`); returns *this for chaining.
+  HttpError& with_header(std::string name, std::string value) {
+    headers_.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+  const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
+
  private:
   int status_;
   std::string detail_;
   std::vector<json::FieldError> errors_;
+  std::vector<std::pair<std::string, std::string>> headers_;
 };
 
 struct Context;

@@ -194,7 +194,31 @@ std::vector<const Route*> Router::routes() const {
 
 Router::RouteBuilder& Router::RouteBuilder::name(std::string value) { route_.metadata.name = std::move(value); return *this; }
 Router::RouteBuilder& Router::RouteBuilder::summary(std::string value) { route_.metadata.summary = std::move(value); return *this; }
-Router::RouteBuilder& Router::RouteBuilder::scopes(std::vector<std::string> value) { route_.metadata.scopes = std::move(value); return *this; }
+Router::RouteBuilder& Router::RouteBuilder::public_access() { return declare_access(RouteAccess::Level::public_route, {}); }
+Router::RouteBuilder& Router::RouteBuilder::authenticated() { return declare_access(RouteAccess::Level::authenticated, {}); }
+Router::RouteBuilder& Router::RouteBuilder::requires_scopes(std::vector<std::string> scopes) {
+  if (scopes.empty()) throw std::invalid_argument("route " + route_.path_template + ": requires_scopes needs a scope");
+  return declare_access(RouteAccess::Level::scoped, std::move(scopes));
+}
+Router::RouteBuilder& Router::RouteBuilder::loopback_only() { route_.metadata.access.loopback_only = true; return *this; }
+
+Router::RouteBuilder& Router::RouteBuilder::declare_access(RouteAccess::Level level, std::vector<std::string> scopes) {
+  RouteAccess& access = route_.metadata.access;
+  if (access.level != RouteAccess::Level::undeclared) {
+    throw std::invalid_argument("route " + route_.path_template + " declares its access twice");
+  }
+  access.level = level;
+  access.scopes = std::move(scopes);
+  return *this;
+}
+
+void Router::require_declared_access() const {
+  for (const auto& route : routes_) {
+    if (route->metadata.access.level != RouteAccess::Level::undeclared) continue;
+    throw std::invalid_argument("route " + std::string(method_name(route->method)) + " " + route->path_template +
+                                " declares no access: call public_access(), authenticated() or requires_scopes()");
+  }
+}
 Router::RouteBuilder& Router::RouteBuilder::cache_policy(std::string value) { route_.metadata.cache_policy = std::move(value); return *this; }
 Router::RouteBuilder& Router::RouteBuilder::rate_limit_policy(std::string value) { route_.metadata.rate_limit_policy = std::move(value); return *this; }
 Router::RouteBuilder& Router::RouteBuilder::request_schema(std::function<void(json::JsonWriter&)> writer) { route_.metadata.request_schema = std::move(writer); return *this; }

@@ -1,9 +1,11 @@
 // Maps method + path to a handler through path templates with typed parameters
 // ("/v1/users/{id:int}", "/files/{name}"), and carries each route's metadata: its name and template (the
-// metrics label, never the raw path), scopes, cache and rate-limit policy slots, and body schemas.
+// metrics label, never the raw path), its access declaration (public, authenticated, or scopes: every
+// route must state one), cache and rate-limit policy slots, and body schemas.
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -34,10 +36,21 @@ struct QueryParameter {
   bool required = false;
 };
 
+// Who may call a route. The access middleware enforces it; a route that declares nothing makes
+// make_standard_pipeline() refuse to start, so no route is public by accident.
+struct RouteAccess {
+  enum class Level : std::uint8_t { undeclared, public_route, authenticated, scoped };
+  Level level = Level::undeclared;
+  std::vector<std::string> scopes;  // every one required (Level::scoped)
+  bool loopback_only = false;       // an extra IP rule on top of the level
+
+  bool is_public() const { return level == Level::public_route; }
+};
+
 struct RouteMetadata {
   std::string name;                       // stable identifier, e.g. "get_user"
   std::string summary;                    // one line for the API documentation
-  std::vector<std::string> scopes;        // required scopes (enforced once authentication exists)
+  RouteAccess access;
   std::string cache_policy;               // named cache policy, empty = not cached
   std::string rate_limit_policy;          // named rate-limit policy, empty = default
   std::function<void(json::JsonWriter&)> request_schema;   // writes the body's JSON Schema
@@ -67,7 +80,12 @@ class Router {
     explicit RouteBuilder(Route& route) : route_(route) {}
     RouteBuilder& name(std::string value);
     RouteBuilder& summary(std::string value);
-    RouteBuilder& scopes(std::vector<std::string> value);
+    // The access declaration: exactly one of these three, once.
+    RouteBuilder& public_access();
+    RouteBuilder& authenticated();
+    RouteBuilder& requires_scopes(std::vector<std::string> scopes);
+    // Also refuse clients that are not on loopback (403), whatever their credentials.
+    RouteBuilder& loopback_only();
     RouteBuilder& cache_policy(std::string value);
     RouteBuilder& rate_limit_policy(std::string value);
     RouteBuilder& request_schema(std::function<void(json::JsonWriter&)> writer);
@@ -79,6 +97,7 @@ class Router {
     RouteBuilder& query_parameter(std::string name, std::string type, std::string description, bool required = false);
 
    private:
+    RouteBuilder& declare_access(RouteAccess::Level level, std::vector<std::string> scopes);
     Route& route_;
   };
 
@@ -101,6 +120,9 @@ class Router {
 
   // Every route in registration order (for OpenAPI and metrics).
   std::vector<const Route*> routes() const;
+
+  // Throws std::invalid_argument naming the first route that declares no access.
+  void require_declared_access() const;
 
  private:
   struct Node;

@@ -1,11 +1,14 @@
 // The middlewares every Tachyon server runs, outermost first: access log, request id, response timing,
-// and error mapping to RFC 9457 problem+json. make_standard_pipeline() installs them in that order.
+// error mapping to RFC 9457 problem+json, and access control (auth/access_middleware.hpp).
+// make_standard_pipeline() installs them in that order.
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "tachyon/auth/authenticator.hpp"
+#include "tachyon/auth/security_events.hpp"
 #include "tachyon/http/middleware.hpp"
 #include "tachyon/observe/observe_middleware.hpp"
 
@@ -33,7 +36,8 @@ class ErrorMiddleware final : public Middleware {
 };
 
 // One structured line per request: method, route template, path, status, bytes, duration, request id,
-// client ip. Never the query string (it may carry credentials) nor any header value.
+// client ip, and the principal's subject and authentication method. Never the query string (it may carry
+// credentials) nor any header value.
 class AccessLogMiddleware final : public Middleware {
  public:
   boost::asio::awaitable<void> handle(Context& context, Next next) override;
@@ -47,8 +51,12 @@ struct StandardPipelineOptions {
   bool access_log = true;
   // When set, the observe middleware (metrics, traceparent, Server-Timing, slow log) runs outermost.
   std::optional<observe::ObserveOptions> observe;
+  // Verifies credentials for the access middleware; null = no credential is accepted.
+  std::shared_ptr<auth::Authenticator> authenticator;
+  std::shared_ptr<const auth::SecurityEvents> security_events;
 };
 
+// Throws std::invalid_argument when a route declares no access (RouteAccess).
 Pipeline make_standard_pipeline(Router router, const StandardPipelineOptions& options);
 
 }  // namespace tachyon::http

@@ -1,16 +1,12 @@
 // GET /debug/pprof/profile?seconds=N: a gperftools CPU profile of the whole process over N seconds
 // (clamped to 1..60, default 30), readable by `google-pprof --text <binary> <file>`. One profile at a
-// time (409 while busy); served only to loopback clients until authentication exists (403 otherwise).
+// time (409 while busy); needs the `admin` scope.
 #pragma once
-
-#include <string_view>
 
 #include "tachyon/http/router.hpp"
 
 namespace tachyon::observe {
 
 void add_profiling_route(http::Router& router);
-
-bool is_loopback_address(std::string_view address);
 
 }  // namespace tachyon::observe

@@ -98,6 +98,7 @@ void add_docs_routes(http::Router& router, DocumentInfo info) {
              co_return;
            })
       .name("openapi_document")
+      .public_access()
       .summary("This OpenAPI 3.1 document")
       .tags({"docs"})
       .response(200, "The OpenAPI document", [](json::JsonWriter& writer) {
@@ -114,6 +115,7 @@ void add_docs_routes(http::Router& router, DocumentInfo info) {
              co_return;
            })
       .name("docs_page")
+      .public_access()
       .summary("Interactive API documentation (Swagger UI)")
       .tags({"docs"})
       .response(200, "The HTML page", {}, "text/html")
@@ -127,6 +129,7 @@ void add_docs_routes(http::Router& router, DocumentInfo info) {
              co_return;
            })
       .name("docs_asset")
+      .public_access()
       .summary("A static file of the documentation page, cacheable for a year")
       .tags({"docs"})
       .response(200, "The file", {}, "application/octet-stream")
