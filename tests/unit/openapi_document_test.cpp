@@ -1,11 +1,14 @@
-// The OpenAPI generator on routers built here: path templates, parameters, request bodies, responses
-// and the shared Problem schema, checked by parsing the generated JSON.
+// The OpenAPI generator on routers built here: path templates, parameters, request bodies, responses,
+// the shared Problem schema and the security declarations, checked by parsing the generated JSON.
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "tachyon/http/router.hpp"
 #include "tachyon/json/schema.hpp"
@@ -14,7 +17,9 @@
 namespace tachyon::openapi {
 namespace {
 
-boost::asio::awaitable<void> nothing(http::Context&) { co_return; }
+boost::asio::awaitable<void> nothing(http::Context&) {
+  co_return;
+}
 
 struct Widget {
   std::string label;
@@ -38,6 +43,22 @@ class OpenApiDocument : public ::testing::Test {
   }
   static bool has(simdjson::simdjson_result<simdjson::dom::element> object, std::string_view key) {
     return object[key].error() == simdjson::SUCCESS;
+  }
+  // One Security Requirement Object as "scheme:scope,scope", e.g. "oauth2:orders:read".
+  static std::vector<std::string> requirements(simdjson::simdjson_result<simdjson::dom::element> security) {
+    std::vector<std::string> written;
+    for (simdjson::dom::element requirement : security.get_array()) {
+      for (auto [scheme, scopes] : requirement.get_object()) {
+        std::string text(scheme);
+        text += ':';
+        for (simdjson::dom::element scope : scopes.get_array()) {
+          if (text.back() != ':') text += ',';
+          text += std::string_view(scope);
+        }
+        written.push_back(text);
+      }
+    }
+    return written;
   }
 
   http::Router router_;
@@ -182,8 +203,10 @@ TEST_F(OpenApiDocument, EveryOperationHasADefaultProblemResponse) {
   router_.get("/a", nothing).name("get_a");
   router_.post("/b", nothing).name("post_b");
   auto root = generate();
-  EXPECT_EQ(std::string_view(root["paths"]["/a"]["get"]["responses"]["default"]["$ref"]), "#/components/responses/Problem");
-  EXPECT_EQ(std::string_view(root["paths"]["/b"]["post"]["responses"]["default"]["$ref"]), "#/components/responses/Problem");
+  EXPECT_EQ(std::string_view(root["paths"]["/a"]["get"]["responses"]["default"]["$ref"]),
+            "#/components/responses/Problem");
+  EXPECT_EQ(std::string_view(root["paths"]["/b"]["post"]["responses"]["default"]["$ref"]),
+            "#/components/responses/Problem");
   auto problem = root["components"]["schemas"]["Problem"];
   EXPECT_EQ(std::string_view(problem["properties"]["status"]["type"]), "integer");
   EXPECT_EQ(std::string_view(problem["properties"]["errors"]["items"]["$ref"]), "#/components/schemas/FieldError");
@@ -208,6 +231,132 @@ TEST_F(OpenApiDocument, DuplicateNamesAreRejected) {
   router_.get("/a", nothing).name("same");
   router_.get("/b", nothing).name("same");
   EXPECT_THROW(generate_document(router_.routes(), DocumentInfo{}), std::invalid_argument);
+}
+
+TEST_F(OpenApiDocument, PublicRouteHasAnEmptySecurityList) {
+  router_.get("/healthz", nothing).name("healthz").public_access();
+  auto security = generate()["paths"]["/healthz"]["get"]["security"];
+  ASSERT_EQ(security.error(), simdjson::SUCCESS) << text_;
+  EXPECT_EQ(security.get_array().size(), 0u);
+}
+
+TEST_F(OpenApiDocument, AuthenticatedRouteAcceptsBearerApiKeyOrOauth2) {
+  router_.get("/v1/me", nothing).name("me").authenticated();
+  EXPECT_EQ(requirements(generate()["paths"]["/v1/me"]["get"]["security"]),
+            (std::vector<std::string>{"bearerAuth:", "apiKeyAuth:", "oauth2:"}));
+}
+
+TEST_F(OpenApiDocument, ScopedRouteListsItsScopesUnderOauth2FirstAndAsRolesOnTheOthers) {
+  router_.post("/v1/orders", nothing).name("create_order").requires_scopes({"orders:write", "products:read"});
+  EXPECT_EQ(requirements(generate()["paths"]["/v1/orders"]["post"]["security"]),
+            (std::vector<std::string>{"oauth2:orders:write,products:read", "bearerAuth:orders:write,products:read",
+                                      "apiKeyAuth:orders:write,products:read"}));
+}
+
+TEST_F(OpenApiDocument, UndeclaredRouteHasNoSecurity) {
+  router_.get("/a", nothing).name("get_a");
+  EXPECT_FALSE(has(generate()["paths"]["/a"]["get"], "security"));
+}
+
+TEST_F(OpenApiDocument, SecuritySchemesAreBearerJwtApiKeyHeaderAndOauth2) {
+  auto schemes = generate()["components"]["securitySchemes"];
+  EXPECT_EQ(std::string_view(schemes["bearerAuth"]["type"]), "http");
+  EXPECT_EQ(std::string_view(schemes["bearerAuth"]["scheme"]), "bearer");
+  EXPECT_EQ(std::string_view(schemes["bearerAuth"]["bearerFormat"]), "JWT");
+  EXPECT_EQ(std::string_view(schemes["apiKeyAuth"]["type"]), "apiKey");
+  EXPECT_EQ(std::string_view(schemes["apiKeyAuth"]["in"]), "header");
+  EXPECT_EQ(std::string_view(schemes["apiKeyAuth"]["name"]), "X-API-Key");
+  EXPECT_EQ(std::string_view(schemes["oauth2"]["type"]), "oauth2");
+  for (const char* flow : {"password", "clientCredentials"}) {
+    EXPECT_EQ(std::string_view(schemes["oauth2"]["flows"][flow]["tokenUrl"]), "/v1/auth/token") << flow;
+    // No route needs a scope here: the map is required, and empty.
+    EXPECT_EQ(schemes["oauth2"]["flows"][flow]["scopes"].get_object().size(), 0u) << flow;
+  }
+}
+
+TEST_F(OpenApiDocument, OauthFlowsListEveryScopeUsedByAnyRouteWithADescription) {
+  router_.get("/v1/orders", nothing).name("list_orders").requires_scopes({"orders:read"});
+  router_.post("/v1/orders", nothing).name("create_order").requires_scopes({"orders:write", "orders:read"});
+  router_.get("/v1/reports", nothing).name("reports").requires_scopes({"reports:read"});
+  router_.get("/v1/me", nothing).name("me").authenticated();
+  auto flows = generate()["components"]["securitySchemes"]["oauth2"]["flows"];
+  for (const char* flow : {"password", "clientCredentials"}) {
+    auto scopes = flows[flow]["scopes"];
+    std::vector<std::string> names;
+    for (auto [name, description] : scopes.get_object()) {
+      names.emplace_back(name);
+      EXPECT_FALSE(std::string_view(description).empty()) << name;
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{"orders:read", "orders:write", "reports:read"})) << flow;
+    EXPECT_EQ(std::string_view(scopes["orders:read"]), "Read orders");
+    EXPECT_EQ(std::string_view(scopes["reports:read"]), "Scope reports:read");
+  }
+}
+
+TEST_F(OpenApiDocument, CredentialResponsesAppearOnlyOnOperationsThatNeedCredentials) {
+  router_.get("/healthz", nothing).name("healthz").public_access();
+  router_.get("/v1/me", nothing).name("me").authenticated();
+  router_.get("/v1/orders", nothing).name("list_orders").requires_scopes({"orders:read"});
+  router_.get("/a", nothing).name("get_a");
+  auto paths = generate()["paths"];
+  for (const char* status : {"401", "403"}) {
+    EXPECT_FALSE(has(paths["/healthz"]["get"]["responses"], status)) << status;
+    EXPECT_FALSE(has(paths["/a"]["get"]["responses"], status)) << status;
+    for (const char* path : {"/v1/me", "/v1/orders"}) {
+      auto response = paths[path]["get"]["responses"][status];
+      EXPECT_EQ(std::string_view(response["content"]["application/problem+json"]["schema"]["$ref"]),
+                "#/components/schemas/Problem")
+          << path << " " << status;
+    }
+  }
+  EXPECT_EQ(std::string_view(paths["/v1/me"]["get"]["responses"]["401"]["description"]),
+            "Missing or invalid credentials");
+  EXPECT_EQ(std::string_view(paths["/v1/orders"]["get"]["responses"]["403"]["description"]),
+            "Valid credentials without the needed scope");
+}
+
+TEST_F(OpenApiDocument, CredentialResponsesTheRouteDocumentsItselfAreKept) {
+  router_.get("/v1/orders/{id:int}", nothing)
+      .name("get_order")
+      .requires_scopes({"orders:read"})
+      .response(403, "Not your order");
+  auto responses = generate()["paths"]["/v1/orders/{id}"]["get"]["responses"];
+  EXPECT_EQ(std::string_view(responses["403"]["description"]), "Not your order");
+  EXPECT_EQ(std::string_view(responses["401"]["description"]), "Missing or invalid credentials");
+}
+
+TEST_F(OpenApiDocument, SecurityDoesNotDependOnRouteRegistrationOrder) {
+  router_.get("/b", nothing).name("get_b").requires_scopes({"users:read"});
+  router_.get("/a", nothing).name("get_a").requires_scopes({"admin"});
+  auto scopes = generate()["components"]["securitySchemes"]["oauth2"]["flows"]["password"]["scopes"];
+  std::vector<std::string> names;
+  for (auto [name, description] : scopes.get_object()) names.emplace_back(name);
+  EXPECT_EQ(names, (std::vector<std::string>{"admin", "users:read"}));
+  std::string first = text_;
+  EXPECT_EQ(generate_document(router_.routes(), DocumentInfo{}), first);
+}
+
+// With TACHYON_OPENAPI_DOCUMENT naming a file, writes a document with every kind of access there, for
+// `node web/validate-openapi.mjs <file>` (the unit tests themselves do not run node).
+TEST_F(OpenApiDocument, WritesADocumentWithEveryAccessKindForTheValidator) {
+  const char* file = std::getenv("TACHYON_OPENAPI_DOCUMENT");
+  if (file == nullptr) GTEST_SKIP() << "TACHYON_OPENAPI_DOCUMENT is not set";
+  router_.get("/healthz", nothing).name("healthz").public_access();
+  router_.get("/v1/me", nothing).name("me").authenticated().response_schema([](json::JsonWriter& writer) {
+    widget_schema().write_json_schema(writer);
+  });
+  router_.post("/v1/widgets", nothing)
+      .name("create_widget")
+      .requires_scopes({"products:write", "reports:read"})
+      .request_schema([](json::JsonWriter& writer) { widget_schema().write_json_schema(writer); });
+  router_.get("/v1/widgets/{id:int}", nothing)
+      .name("get_widget")
+      .requires_scopes({"products:read"})
+      .response(404, "No such widget");
+  router_.post("/admin/cache/clear", nothing).name("clear_cache").requires_scopes({"admin"}).loopback_only();
+  router_.get("/undeclared", nothing).name("undeclared");
+  generate();
+  std::ofstream(file, std::ios::binary) << text_;
 }
 
 TEST(OpenApiRouteBuilder, RejectsUnknownQueryParameterType) {

@@ -1,4 +1,5 @@
-// OpenAPI 3.1 from the router: every route's path template, metadata and body schemas become one JSON
+// OpenAPI 3.1 from the router: every route's path template, metadata, body schemas and access
+// declaration (as `security` and the bearerAuth, apiKeyAuth and oauth2 security schemes) become one JSON
 // document, generated once at start (the routes are fixed by then) and served from memory.
 #pragma once
 
