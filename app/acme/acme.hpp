@@ -1,6 +1,7 @@
 // Acme, the reference service on Tachyon (../docs and ACME_API.md): opens its database, migrates it,
-// fills an empty one with demo data when asked, trains the predictions model, and registers the users,
-// products, orders and predictions routes.
+// fills an empty one with demo data when asked (with the demo admin), starts its identity service
+// (tokens, API keys, revocations), trains the predictions model, and registers the identity, users,
+// products, orders, predictions and posts routes.
 #pragma once
 
 #include <chrono>
@@ -8,9 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "app/acme/identity.hpp"
 #include "app/acme/iris_model.hpp"
 #include "app/acme/posts.hpp"
 #include "app/acme/services.hpp"
+#include "tachyon/auth/password_hasher.hpp"
+#include "tachyon/auth/security_events.hpp"
 #include "tachyon/cache/tiered_cache.hpp"
 #include "tachyon/db/database.hpp"
 #include "tachyon/http/router.hpp"
@@ -20,8 +24,13 @@ namespace tachyon::app::acme {
 struct AcmeOptions {
   std::string database_url = "sqlite:acme.db";
   std::chrono::milliseconds slow_query{100};
-  std::string secret_key;  // empty: a random key (cursors then do not survive a restart)
+  std::string secret_key;  // empty: a key generated once and kept in the database
   bool demo_data = true;
+  std::string admin_password;  // the demo admin's; empty: a random one, printed once in the log
+  auth::PasswordParameters password_parameters;
+  std::size_t password_threads = 1;
+  std::size_t password_queue = 64;  // logins waiting for the hashing pool beyond its threads; more get 503
+  IdentityOptions identity;         // its server_secret is filled from secret_key
   // The cache the cached routes share, and their policies by namespace (caching.hpp names them); a
   // route without a policy, or every route when `cache` is null, is not cached.
   std::shared_ptr<cache::TieredCache> cache;
@@ -40,6 +49,9 @@ class Acme {
 
   void add_routes(http::Router& router);
   db::Database& database() { return *database_; }
+  // What the access middleware verifies credentials with, and where security events go.
+  std::shared_ptr<auth::Authenticator> authenticator() { return identity_; }
+  std::shared_ptr<const auth::SecurityEvents> security_events() { return events_; }
   const IrisModel& iris_model() const { return *iris_model_; }
   // True when this thread's read connection answers (for /readyz).
   bool database_ready();
@@ -49,6 +61,9 @@ class Acme {
 
   std::unique_ptr<db::Database> database_;
   std::shared_ptr<cache::TieredCache> cache_;
+  std::unique_ptr<auth::PasswordHasher> passwords_;
+  std::shared_ptr<auth::SecurityEvents> events_;
+  std::shared_ptr<Identity> identity_;  // destroyed before the hasher and the database it uses
   std::unique_ptr<Services> services_;
   std::unique_ptr<PostsUpstream> posts_;
   std::unique_ptr<IrisModel> iris_model_;

@@ -17,7 +17,10 @@ void append_value(std::string& out, const SqlValue& value) {
 
 }  // namespace
 
-std::string user_key(std::int64_t id) { return std::string(users_cache) + ":" + std::to_string(id); }
+std::string user_key(std::int64_t id, UserProjection projection) {
+  return std::string(users_cache) + ":" + std::to_string(id) +
+         (projection == UserProjection::with_salary ? ":full" : ":basic");
+}
 std::string product_key(std::int64_t id) { return std::string(products_cache) + ":" + std::to_string(id); }
 
 std::string product_list_key(const std::vector<Filter>& filters, const ListRequest& list) {
@@ -38,7 +41,8 @@ std::string product_list_key(const std::vector<Filter>& filters, const ListReque
 
 boost::asio::awaitable<void> invalidate_user(const AcmeCaches& caches, std::int64_t id) {
   if (caches.cache == nullptr || caches.users == nullptr) co_return;
-  std::vector<std::string> keys{user_key(id)};
+  std::vector<std::string> keys{user_key(id, UserProjection::with_salary),
+                                user_key(id, UserProjection::without_salary)};
   std::vector<std::string> tags;
   co_await caches.cache->invalidate(std::move(keys), std::move(tags));
 }

@@ -1,5 +1,5 @@
 // Which Acme answers are cached, under which keys and tags, and what each write invalidates:
-// users:<id>, products:<id>, product_lists:<hash of the query> (tag products:list),
+// users:<id>:<projection> (one entry per view: with or without the salary), products:<id>, product_lists:<hash of the query> (tag products:list),
 // predict:<hash of the model version and the input> and posts:<id>. A write invalidates exactly the
 // single resources it changed and, for products, every list page, so the next read of any of them, on
 // any instance, sees the write.
@@ -34,12 +34,14 @@ inline constexpr std::string_view posts_cache = "posts";
 
 inline constexpr std::string_view product_lists_tag = "products:list";
 
-std::string user_key(std::int64_t id);
+enum class UserProjection : std::uint8_t { with_salary, without_salary };
+std::string user_key(std::int64_t id, UserProjection projection);
 std::string product_key(std::int64_t id);
 // product_lists:<hex SHA-256 of the canonical filters and list parameters>: the same page asked
 // with its parameters in another order or spelling shares one entry.
 std::string product_list_key(const std::vector<Filter>& filters, const ListRequest& list);
 
+// Every projection of the user.
 boost::asio::awaitable<void> invalidate_user(const AcmeCaches& caches, std::int64_t id);
 // The products and every product list page (stock, price or name changed, or a product came or went).
 boost::asio::awaitable<void> invalidate_products(const AcmeCaches& caches, std::vector<std::int64_t> ids);

@@ -83,6 +83,63 @@ CREATE TABLE order_items (
 ) WITHOUT ROWID;
 CREATE INDEX order_items_by_product ON order_items (product_id);
 )sql"},
+      {4, "create_identity", R"sql(
+-- argon2id (PHC string) of the user's password; NULL = the user cannot log in with a password.
+ALTER TABLE users ADD COLUMN password_hash TEXT;
+-- Secrets this database's servers share when TACHYON_SECRET_KEY is not set (generated once).
+CREATE TABLE server_secrets (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+-- Access-token signing keys; the private part is encrypted with a key derived from the server secret.
+-- A retired key no longer signs; its public key stays in the JWKS until every token it signed expired.
+CREATE TABLE signing_keys (
+  kid TEXT PRIMARY KEY,
+  algorithm TEXT NOT NULL,
+  sealed_private_key TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  retired_at INTEGER
+);
+CREATE INDEX signing_keys_by_created ON signing_keys (created_at);
+-- One login: the refresh tokens that rotate from it share its family (RFC 9700 §4.14).
+CREATE TABLE login_sessions (
+  id TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  scope TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE INDEX login_sessions_by_user ON login_sessions (user_id);
+-- Refresh tokens, stored only as their keyed hash; spent ones stay to detect reuse.
+CREATE TABLE refresh_tokens (
+  token_hash TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL REFERENCES login_sessions (id) ON DELETE CASCADE,
+  issued_at INTEGER NOT NULL,
+  spent_at INTEGER
+);
+CREATE INDEX refresh_tokens_by_session ON refresh_tokens (session_id);
+-- API keys for machines: the public lookup id and the keyed hash of the whole key.
+CREATE TABLE api_keys (
+  id INTEGER PRIMARY KEY,
+  lookup_id TEXT NOT NULL UNIQUE,
+  key_hash TEXT NOT NULL,
+  name TEXT NOT NULL UNIQUE,
+  scopes TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  revoked_at INTEGER,
+  last_used_at INTEGER
+);
+-- Revocations every instance applies within a second (it polls for seq > the last it saw).
+CREATE TABLE revocations (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL CHECK (kind IN ('access_token', 'session', 'api_key')),
+  value TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+)sql"},
   };
   return all;
 }

@@ -1,5 +1,7 @@
 // The orders resource: schema, SQL and handlers. Creating an order checks and takes stock in one
 // transaction on the single writer, so concurrent orders can never oversell; cancelling gives it back.
+// Callers reach only the orders access_policy.hpp lets them (others are 404s), and place or cancel
+// orders only for themselves unless they are admins (403).
 #include <charconv>
 #include <map>
 #include <set>
@@ -209,8 +211,32 @@ std::vector<Filter> order_filters(const http::Request& request, std::optional<st
   return filters;
 }
 
+// The order's owner and the owner's department, for the access rules; nullopt when there is no order.
+struct OrderOwner {
+  std::int64_t user_id;
+  std::string department;
+};
+std::optional<OrderOwner> order_owner(db::Connection& reader, std::int64_t id) {
+  db::Statement owner = reader.prepare(
+      "SELECT orders.user_id, users.department FROM orders JOIN users ON users.id = orders.user_id WHERE orders.id = ?");
+  owner.bind(1, id);
+  if (!owner.step()) return std::nullopt;
+  return OrderOwner{owner.integer(0), std::string(owner.text(1))};
+}
+
+// 404 when the order is out of the viewer's sight.
+OrderOwner require_visible_order(const Viewer& viewer, db::Connection& reader, std::int64_t id) {
+  std::optional<OrderOwner> owner = order_owner(reader, id);
+  if (!owner || !may_see_user(viewer, owner->user_id, owner->department)) throw_not_found("order", id);
+  return *owner;
+}
+
 asio::awaitable<void> create_order(http::Context& context, Services& services) {
   NewOrder order = http::read_json_body(context, new_order_schema());
+  Viewer viewer = viewer_of(*context.principal, services.database.reader());
+  if (!may_act_for_user(viewer, order.user_id)) {
+    throw http::HttpError(403, "you may place orders only for yourself (user_id " + std::to_string(viewer.user_id) + ")");
+  }
   std::set<std::int64_t> seen;
   std::vector<json::FieldError> duplicates;
   for (std::size_t index = 0; index < order.items.size(); ++index) {
@@ -229,6 +255,7 @@ asio::awaitable<void> create_order(http::Context& context, Services& services) {
   }
   co_await invalidate_products(services.caches, std::move(ordered_products));  // their stock changed
   respond_created(context, "/v1/orders", created.first, std::move(created.second));
+  context.response.add_header("Cache-Control", "private");
 }
 
 asio::awaitable<void> get_order(http::Context& context, Services& services) {
@@ -236,13 +263,18 @@ asio::awaitable<void> get_order(http::Context& context, Services& services) {
   std::string body;
   db::Connection& connection = services.database.reader();
   db::QuerySpan span(context, connection);
+  require_visible_order(viewer_of(*context.principal, connection), connection, id);
   if (!render_order(connection, id, body)) throw_not_found("order", id);
   respond_json_with_etag(context, std::move(body));
+  context.response.add_header("Cache-Control", "private");
   co_return;
 }
 
 asio::awaitable<void> cancel(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
+  Viewer viewer = viewer_of(*context.principal, services.database.reader());
+  OrderOwner owner = require_visible_order(viewer, services.database.reader(), id);
+  if (!may_act_for_user(viewer, owner.user_id)) throw http::HttpError(403, "you may cancel only your own orders");
   auto cancel_work = [id](db::Connection& connection) { return cancel_order(connection, id); };
   std::pair<std::string, std::vector<std::int64_t>> cancelled;
   {
@@ -251,12 +283,13 @@ asio::awaitable<void> cancel(http::Context& context, Services& services) {
   }
   co_await invalidate_products(services.caches, std::move(cancelled.second));  // their stock came back
   respond_json(context, 200, std::move(cancelled.first));
+  context.response.add_header("Cache-Control", "private");
 }
 
 asio::awaitable<void> list_all_orders(http::Context& context, Services& services) {
   db::Connection& connection = services.database.reader();
   db::QuerySpan span(context, connection);
-  list_orders(context, connection, services, std::nullopt);
+  list_orders(context, connection, services, viewer_of(*context.principal, connection), std::nullopt);
   co_return;
 }
 
@@ -273,9 +306,10 @@ const ResourceShape& order_shape() {
   return shape;
 }
 
-void list_orders(http::Context& context, db::Connection& connection, Services& services,
+void list_orders(http::Context& context, db::Connection& connection, Services& services, const Viewer& viewer,
                  std::optional<std::int64_t> user_id) {
   std::vector<Filter> filters = order_filters(context.request, user_id);
+  if (std::optional<Filter> reach = order_visibility(viewer)) filters.insert(filters.begin(), std::move(*reach));
   ListRequest list = parse_list_request(context.request, order_shape(), filters, services.cursor_signer);
   Page page = fetch_page(connection, order_shape(), filters, list, services.cursor_signer);
   const std::size_t items_field = order_shape().columns.size();
@@ -289,6 +323,7 @@ void list_orders(http::Context& context, db::Connection& connection, Services& s
     writer.raw(found == items.end() ? std::string_view("[]") : std::string_view(found->second));
   });
   respond_json(context, 200, std::move(body));
+  context.response.add_header("Cache-Control", "private");
 }
 
 void add_order_routes(http::Router& router, Services& services) {
@@ -296,19 +331,20 @@ void add_order_routes(http::Router& router, Services& services) {
     return [&services, handler](http::Context& context) { return handler(context, services); };
   };
   router.post("/v1/orders", bind(create_order))
-      .name("create_order").tags({"orders"})
+      .name("create_order").tags({"orders"}).requires_scopes({"orders:write"})
       .summary("Place an order: stock is taken in the same transaction (409 when short)")
       .request_schema([](json::JsonWriter& writer) { new_order_schema().write_json_schema(writer); });
   auto list = router.get("/v1/orders", bind(list_all_orders));
   list.name("list_orders")
       .tags({"orders"})
+      .requires_scopes({"orders:read"})
       .summary("List orders with their items: user_id, status filters")
       .query_parameter("user_id", "integer", "Only this user's orders")
       .query_parameter("status", "string", "pending, confirmed or cancelled");
   document_list_parameters(list);
-  router.get("/v1/orders/{id:int}", bind(get_order)).name("get_order").tags({"orders"}).summary("One order with its items");
+  router.get("/v1/orders/{id:int}", bind(get_order)).name("get_order").tags({"orders"}).requires_scopes({"orders:read"}).summary("One order with its items");
   router.post("/v1/orders/{id:int}/cancel", bind(cancel))
-      .name("cancel_order").tags({"orders"})
+      .name("cancel_order").tags({"orders"}).requires_scopes({"orders:write"})
       .summary("Cancel an order and restore its stock (409 when already cancelled)");
 }
 

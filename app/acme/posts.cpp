@@ -70,6 +70,7 @@ PostsUpstream::PostsUpstream(const PostsOptions& options)
 void add_post_routes(http::Router& router, PostsUpstream& posts, const AcmeCaches& caches) {
   router.get("/v1/posts/{id:int}", [&posts, &caches](http::Context& context) { return get_post(context, posts, caches); })
       .name("get_post")
+      .public_access()
       .tags({"posts"})
       .summary("A post from the upstream posts API, cached (X-Cache); 404, 502, 504 as the upstream fails")
       .response(200, "The upstream's post, unchanged")

@@ -131,6 +131,7 @@ std::string canonical_features_json(const IrisFeatures& features) {
 void add_prediction_routes(http::Router& router, const IrisModel& model, const AcmeCaches& caches) {
   router.post("/v1/predict", [&model, &caches](http::Context& context) { return predict(context, model, caches); })
       .name("predict")
+      .public_access()
       .tags({"predictions"})
       .summary("Predict the species of an iris from its sepal and petal measurements (cm)")
       .request_schema([](json::JsonWriter& writer) { iris_features_schema().write_json_schema(writer); })

@@ -241,11 +241,11 @@ void add_product_routes(http::Router& router, Services& services) {
     return [&services, handler](http::Context& context) { return handler(context, services); };
   };
   router.post("/v1/products", bind(create_product))
-      .name("create_product").tags({"products"})
+      .name("create_product").tags({"products"}).requires_scopes({"products:write"})
       .summary("Create a product (409 when the sku is taken)")
       .request_schema([](json::JsonWriter& writer) { new_product_schema().write_json_schema(writer); });
   auto list = router.get("/v1/products", bind(list_products));
-  list.name("list_products")
+  list.name("list_products").public_access()
       .tags({"products"})
       .summary("List products: category, min_price, max_price, q (name contains, case-insensitive)")
       .query_parameter("category", "string", "Exact category")
@@ -253,13 +253,13 @@ void add_product_routes(http::Router& router, Services& services) {
       .query_parameter("max_price", "integer", "Highest price_cents, inclusive")
       .query_parameter("q", "string", "Case-insensitive substring of the name, at least 3 characters");
   document_list_parameters(list);
-  router.get("/v1/products/{id:int}", bind(get_product)).name("get_product").tags({"products"}).summary("One product, with a strong ETag");
+  router.get("/v1/products/{id:int}", bind(get_product)).name("get_product").tags({"products"}).public_access().summary("One product, with a strong ETag");
   router.patch("/v1/products/{id:int}", bind(update_product))
-      .name("update_product").tags({"products"})
+      .name("update_product").tags({"products"}).requires_scopes({"products:write"})
       .summary("Change some fields of a product")
       .request_schema([](json::JsonWriter& writer) { product_changes_schema().write_json_schema(writer); });
   router.del("/v1/products/{id:int}", bind(delete_product))
-      .name("delete_product").tags({"products"})
+      .name("delete_product").tags({"products"}).requires_scopes({"products:write"})
       .summary("Delete a product that no order contains");
 }
 

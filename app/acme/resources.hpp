@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "app/acme/access_policy.hpp"
 #include "app/acme/iris_model.hpp"
 #include "app/acme/listing.hpp"
 #include "app/acme/services.hpp"
@@ -20,11 +21,13 @@ void add_prediction_routes(http::Router& router, const IrisModel& model, const A
 
 // GET /v1/orders and GET /v1/users/{id}/orders share this: a page of orders with their items embedded
 // (two queries per page, whatever its size; three in offset mode, with the count). `connection` is the
-// caller's reader, already under its QuerySpan.
-void list_orders(http::Context& context, db::Connection& connection, Services& services,
+// caller's reader, already under its QuerySpan. Only orders within the viewer's reach are listed.
+void list_orders(http::Context& context, db::Connection& connection, Services& services, const Viewer& viewer,
                  std::optional<std::int64_t> user_id);
 
 const ResourceShape& user_shape();
+// The user without `salary_cents`, for callers who may not see it.
+const ResourceShape& user_shape_without_salary();
 const ResourceShape& product_shape();
 const ResourceShape& order_shape();
 

@@ -1,6 +1,9 @@
-// The users resource: schema, SQL and handlers.
+// The users resource: schema, SQL and handlers. Who may see or change which user, and which of its
+// fields, is decided by access_policy.hpp from the caller's principal.
 #include <algorithm>
 #include <cctype>
+
+#include "app/acme/access_policy.hpp"
 
 #include "app/acme/resource_support.hpp"
 #include "app/acme/resources.hpp"
@@ -22,6 +25,7 @@ struct NewUser {
   std::string department;
   std::int64_t salary_cents = 0;
   std::optional<std::string> status;
+  std::optional<std::string> password;  // write-only: stored as its argon2id hash, never answered
 };
 
 struct UserChanges {
@@ -31,6 +35,20 @@ struct UserChanges {
   std::optional<std::string> department;
   std::optional<std::int64_t> salary_cents;
   std::optional<std::string> status;
+  std::optional<std::string> password;
+
+  // The fields present in the request body.
+  std::vector<std::string_view> present() const {
+    std::vector<std::string_view> names;
+    if (email) names.push_back("email");
+    if (name) names.push_back("name");
+    if (role) names.push_back("role");
+    if (department) names.push_back("department");
+    if (salary_cents) names.push_back("salary_cents");
+    if (status) names.push_back("status");
+    if (password) names.push_back("password");
+    return names;
+  }
 };
 
 const json::StringRules email_rules{.max_length = 254, .format = "email"};
@@ -39,6 +57,7 @@ const json::StringRules role_rules{.one_of = {"admin", "manager", "user"}};
 const json::StringRules department_rules{.min_length = 1, .max_length = 100};
 const json::IntegerRules salary_rules{.minimum = 0, .maximum = 1'000'000'000'000};
 const json::StringRules status_rules{.one_of = {"active", "disabled"}};
+const json::StringRules password_rules{.min_length = 8, .max_length = 128};
 
 const json::ObjectSchema<NewUser>& new_user_schema() {
   static const auto schema = json::ObjectSchema<NewUser>("NewUser")
@@ -47,7 +66,8 @@ const json::ObjectSchema<NewUser>& new_user_schema() {
                                  .string("role", &NewUser::role, role_rules)
                                  .string("department", &NewUser::department, department_rules)
                                  .integer("salary_cents", &NewUser::salary_cents, salary_rules)
-                                 .optional_string("status", &NewUser::status, status_rules);
+                                 .optional_string("status", &NewUser::status, status_rules)
+                                 .optional_string("password", &NewUser::password, password_rules);
   return schema;
 }
 
@@ -58,7 +78,8 @@ const json::ObjectSchema<UserChanges>& user_changes_schema() {
                                  .optional_string("role", &UserChanges::role, role_rules)
                                  .optional_string("department", &UserChanges::department, department_rules)
                                  .optional_integer("salary_cents", &UserChanges::salary_cents, salary_rules)
-                                 .optional_string("status", &UserChanges::status, status_rules);
+                                 .optional_string("status", &UserChanges::status, status_rules)
+                                 .optional_string("password", &UserChanges::password, password_rules);
   return schema;
 }
 
@@ -94,15 +115,59 @@ std::vector<Filter> user_filters(const http::Request& request) {
   return filters;
 }
 
+// The reader's view of one user: whether it exists for the viewer and whether its salary shows.
+struct UserView {
+  bool visible = false;
+  bool with_salary = false;
+};
+
+UserView view_of_user(const Viewer& viewer, db::Connection& reader, std::int64_t id) {
+  if (viewer.is_admin()) return {true, true};
+  if (viewer.reach == Viewer::Reach::own) return {id == viewer.user_id, false};
+  if (viewer.reach == Viewer::Reach::nothing) return {};
+  db::Statement department = reader.prepare("SELECT department FROM users WHERE id = ?");
+  department.bind(1, id);
+  if (!department.step()) return {};
+  std::string_view text = department.text(0);
+  return {may_see_user(viewer, id, text), sees_salary(viewer, text)};
+}
+
+const ResourceShape& shape_for(const UserView& view) {
+  return view.with_salary ? user_shape() : user_shape_without_salary();
+}
+
+// `fields=` or `sort=` naming a field the caller may not see is refused, not silently dropped.
+void require_listable(const http::Request& request, const Viewer& viewer) {
+  if (sees_salary_of_every_reachable_user(viewer)) return;
+  for (std::string_view parameter : {"fields", "sort"}) {
+    std::optional<std::string> value = request.query_param(parameter);
+    if (!value) continue;
+    std::string_view rest = *value;
+    while (!rest.empty()) {
+      std::size_t comma = rest.find(',');
+      std::string_view item = rest.substr(0, comma);
+      if (item.starts_with('-')) item.remove_prefix(1);
+      if (item == "salary_cents") {
+        throw http::HttpError(403, std::string(parameter) + " names salary_cents, which you may not see");
+      }
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  }
+}
+
 asio::awaitable<void> create_user(http::Context& context, Services& services) {
   NewUser user = http::read_json_body(context, new_user_schema());
+  Viewer viewer = viewer_of(*context.principal, services.database.reader());
+  if (!viewer.is_admin()) throw http::HttpError(403, "only admins may create users");
   user.email = lower_case(user.email);
-  auto insert = [user = std::move(user)](db::Connection& connection) {
+  std::optional<std::string> password_hash;
+  if (user.password) password_hash = co_await services.passwords.hash(std::exchange(*user.password, {}));
+  auto insert = [user = std::move(user), password_hash = std::move(password_hash)](db::Connection& connection) {
     try {
       std::string now = core::rfc3339_now();
       connection
-          .prepare("INSERT INTO users (email, name, role, department, salary_cents, status, created_at, updated_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+          .prepare("INSERT INTO users (email, name, role, department, salary_cents, status, created_at, updated_at, "
+                   "password_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
           .bind(1, std::string_view(user.email))
           .bind(2, std::string_view(user.name))
           .bind(3, std::string_view(user.role))
@@ -111,6 +176,7 @@ asio::awaitable<void> create_user(http::Context& context, Services& services) {
           .bind(6, std::string_view(user.status.value_or("active")))
           .bind(7, std::string_view(now))
           .bind(8, std::string_view(now))
+          .bind(9, password_hash)
           .run();
     } catch (const db::DatabaseError& error) {
       rethrow_as_http(error);
@@ -123,38 +189,59 @@ asio::awaitable<void> create_user(http::Context& context, Services& services) {
   observe::Span span(context, "db");
   std::pair<std::int64_t, std::string> created = co_await services.database.write(std::move(insert));
   respond_created(context, "/v1/users", created.first, std::move(created.second));
+  context.response.add_header("Cache-Control", "private");
 }
 
 asio::awaitable<void> get_user(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
-  // Owns what it uses: it may run again later as a background refresh.
-  cache::Loader load = [&database = services.database, id]() -> asio::awaitable<cache::Loaded> {
+  Viewer viewer = viewer_of(*context.principal, services.database.reader());
+  UserView view = view_of_user(viewer, services.database.reader(), id);
+  if (!view.visible) throw_not_found("user", id);
+  // One cache entry per view, so an answer made for a caller who sees the salary never reaches one
+  // who may not. The loader owns what it uses: it may run again later as a background refresh.
+  const ResourceShape* shape = &shape_for(view);
+  cache::Loader load = [&database = services.database, shape, id]() -> asio::awaitable<cache::Loaded> {
     cache::Loaded loaded;
-    if (!render_by_id(database.reader(), user_shape(), id, loaded.body)) throw_not_found("user", id);
+    if (!render_by_id(database.reader(), *shape, id, loaded.body)) throw_not_found("user", id);
     co_return loaded;
   };
-  std::string key = user_key(id);
+  std::string key = user_key(id, view.with_salary ? UserProjection::with_salary : UserProjection::without_salary);
   std::vector<std::string> no_tags;
   co_await cache::serve_cached(context, services.caches.cache, services.caches.users, std::move(key),
                                std::move(no_tags), std::move(load));
+  context.response.add_header("Cache-Control", "private");
+}
+
+// The caller may change the user: 404 when it is out of their sight, 403 when they may only look.
+UserView require_changeable(const Viewer& viewer, db::Connection& reader, std::int64_t id) {
+  UserView view = view_of_user(viewer, reader, id);
+  if (!view.visible) throw_not_found("user", id);
+  if (!may_change_user(viewer, id)) throw http::HttpError(403, "you may change only your own user");
+  return view;
 }
 
 asio::awaitable<void> update_user(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
   UserChanges changes = http::read_json_body(context, user_changes_schema());
-  if (!changes.email && !changes.name && !changes.role && !changes.department && !changes.salary_cents &&
-      !changes.status) {
-    throw http::HttpError(422, "nothing to change", {{"", "must contain at least one field"}});
-  }
+  std::vector<std::string_view> present = changes.present();
+  if (present.empty()) throw http::HttpError(422, "nothing to change", {{"", "must contain at least one field"}});
+  Viewer viewer = viewer_of(*context.principal, services.database.reader());
+  UserView view = require_changeable(viewer, services.database.reader(), id);
+  require_assignable(viewer, present);
   if (changes.email) changes.email = lower_case(*changes.email);
-  auto update = [id, changes = std::move(changes)](db::Connection& connection) {
-    return update_by_id(connection, user_shape(), "user", id,
+  std::optional<std::string> password_hash;
+  if (changes.password) password_hash = co_await services.passwords.hash(std::exchange(*changes.password, {}));
+  const bool ends_logins = changes.password.has_value() || changes.status == "disabled";
+  const ResourceShape* shape = &shape_for(view);
+  auto update = [id, shape, changes = std::move(changes), password_hash = std::move(password_hash)](db::Connection& connection) {
+    return update_by_id(connection, *shape, "user", id,
                         {{"email", changed(changes.email)},
                          {"name", changed(changes.name)},
                          {"role", changed(changes.role)},
                          {"department", changed(changes.department)},
                          {"salary_cents", changed(changes.salary_cents)},
-                         {"status", changed(changes.status)}},
+                         {"status", changed(changes.status)},
+                         {"password_hash", changed(password_hash)}},
                         rethrow_as_http);
   };
   std::string body;
@@ -163,11 +250,16 @@ asio::awaitable<void> update_user(http::Context& context, Services& services) {
     body = co_await services.database.write(std::move(update));
   }
   co_await invalidate_user(services.caches, id);
+  // A new password or a disabled account ends every login of the user, on every instance.
+  if (ends_logins) co_await services.identity.revoke_logins_of_user(id);
   respond_json_with_etag(context, std::move(body));
+  context.response.add_header("Cache-Control", "private");
 }
 
 asio::awaitable<void> delete_user(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
+  require_changeable(viewer_of(*context.principal, services.database.reader()), services.database.reader(), id);
+  co_await services.identity.revoke_logins_of_user(id);  // before its sessions go with it
   auto remove = [id](db::Connection& connection) { delete_by_id(connection, user_shape(), "user", id, rethrow_as_http); };
   {
     observe::Span span(context, "db");
@@ -181,7 +273,12 @@ asio::awaitable<void> list_users(http::Context& context, Services& services) {
   std::vector<Filter> filters = user_filters(context.request);
   db::Connection& connection = services.database.reader();
   db::QuerySpan span(context, connection);
-  respond_list(context, connection, services.cursor_signer, user_shape(), filters);
+  Viewer viewer = viewer_of(*context.principal, connection);
+  require_listable(context.request, viewer);
+  if (std::optional<Filter> reach = user_visibility(viewer)) filters.insert(filters.begin(), std::move(*reach));
+  const ResourceShape& shape = sees_salary_of_every_reachable_user(viewer) ? user_shape() : user_shape_without_salary();
+  respond_list(context, connection, services.cursor_signer, shape, filters);
+  context.response.add_header("Cache-Control", "private");
   co_return;
 }
 
@@ -189,12 +286,13 @@ asio::awaitable<void> list_user_orders(http::Context& context, Services& service
   std::int64_t id = context.params.integer("id");
   db::Connection& connection = services.database.reader();
   db::QuerySpan span(context, connection);
+  Viewer viewer = viewer_of(*context.principal, connection);
   {
     db::Statement exists = connection.prepare("SELECT 1 FROM users WHERE id = ?");
     exists.bind(1, id);
-    if (!exists.step()) throw_not_found("user", id);
+    if (!exists.step() || !view_of_user(viewer, connection, id).visible) throw_not_found("user", id);
   }
-  list_orders(context, connection, services, id);
+  list_orders(context, connection, services, viewer, id);
   co_return;
 }
 
@@ -215,30 +313,40 @@ const ResourceShape& user_shape() {
   return shape;
 }
 
+const ResourceShape& user_shape_without_salary() {
+  static const ResourceShape shape = [] {
+    ResourceShape without = user_shape();
+    std::erase_if(without.columns, [](const Column& column) { return column.name == "salary_cents"; });
+    return without;
+  }();
+  return shape;
+}
+
 void add_user_routes(http::Router& router, Services& services) {
   auto bind = [&services](asio::awaitable<void> (*handler)(http::Context&, Services&)) {
     return [&services, handler](http::Context& context) { return handler(context, services); };
   };
   router.post("/v1/users", bind(create_user))
-      .name("create_user").tags({"users"})
+      .name("create_user").tags({"users"}).requires_scopes({"users:write"})
       .summary("Create a user (409 when the email is taken)")
       .request_schema([](json::JsonWriter& writer) { new_user_schema().write_json_schema(writer); });
   auto list = router.get("/v1/users", bind(list_users));
   list.name("list_users")
       .tags({"users"})
+      .requires_scopes({"users:read"})
       .summary("List users: role, department, status filters")
       .query_parameter("role", "string", "admin, manager or user")
       .query_parameter("department", "string", "Exact department name")
       .query_parameter("status", "string", "active or disabled");
   document_list_parameters(list);
-  router.get("/v1/users/{id:int}", bind(get_user)).name("get_user").tags({"users"}).summary("One user, with a strong ETag");
+  router.get("/v1/users/{id:int}", bind(get_user)).name("get_user").tags({"users"}).requires_scopes({"users:read"}).summary("One user, with a strong ETag");
   router.patch("/v1/users/{id:int}", bind(update_user))
-      .name("update_user").tags({"users"})
+      .name("update_user").tags({"users"}).requires_scopes({"users:write"})
       .summary("Change some fields of a user")
       .request_schema([](json::JsonWriter& writer) { user_changes_schema().write_json_schema(writer); });
-  router.del("/v1/users/{id:int}", bind(delete_user)).name("delete_user").tags({"users"}).summary("Delete a user without orders");
+  router.del("/v1/users/{id:int}", bind(delete_user)).name("delete_user").tags({"users"}).requires_scopes({"users:write"}).summary("Delete a user without orders");
   auto orders = router.get("/v1/users/{id:int}/orders", bind(list_user_orders));
-  orders.name("list_user_orders").tags({"users", "orders"}).summary("The user's orders, items embedded");
+  orders.name("list_user_orders").tags({"users", "orders"}).requires_scopes({"users:read", "orders:read"}).summary("The user's orders, items embedded");
   orders.query_parameter("status", "string", "pending, confirmed or cancelled");
   document_list_parameters(orders);
 }

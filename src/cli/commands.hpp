@@ -2,13 +2,28 @@
 // failure, 2 usage or configuration error.
 #pragma once
 
+#include <optional>
+
+#include "tachyon/config/settings.hpp"
+#include "tachyon/db/sqlite_connection.hpp"
+
 namespace tachyon::cli {
+
+// The settings from defaults, .env, environment and `arguments`; prints the error and returns nullopt
+// on a bad value (the caller exits 2).
+std::optional<config::Settings> load_or_report(int argument_count, char** arguments);
+// The Acme database connection the settings name.
+db::ConnectionOptions connection_options(const config::Settings& settings);
 
 int serve_command(int argument_count, char** arguments);
 int bench_command(int argument_count, char** arguments);
 int config_check_command(int argument_count, char** arguments);
 int migrate_command(int argument_count, char** arguments);
 int seed_command(int argument_count, char** arguments);
+// `tachyon user create|set-password`, `tachyon apikey create|list|revoke`, `tachyon keys rotate`.
+int user_command(int argument_count, char** arguments);
+int apikey_command(int argument_count, char** arguments);
+int keys_command(int argument_count, char** arguments);
 void print_usage(bool to_error_stream);
 
 }  // namespace tachyon::cli

@@ -16,8 +16,6 @@
 
 namespace tachyon::cli {
 
-namespace {
-
 std::optional<config::Settings> load_or_report(int argument_count, char** arguments) {
   auto loaded = config::load_settings(config::sources_from_process(argument_count, arguments));
   if (const auto* error = std::get_if<config::ConfigError>(&loaded)) {
@@ -33,8 +31,6 @@ db::ConnectionOptions connection_options(const config::Settings& settings) {
   options.slow_query_threshold = settings.slow_query;
   return options;
 }
-
-}  // namespace
 
 int migrate_command(int argument_count, char** arguments) {
   auto settings = load_or_report(argument_count, arguments);

@@ -18,6 +18,12 @@ void print_usage(bool to_error_stream) {
       "  migrate        apply the database migrations (also done at every start)\n"
       "  seed           add demo data: --users N --products N --orders N [--random-seed N]\n"
       "  bench URL      load-test an HTTP server (tachyon bench --help)\n"
+      "  user create --email E --role admin|manager|user [--name N] [--department D]\n"
+      "                 add a user; the password is read from standard input (or a prompt)\n"
+      "  user set-password --email E   change a password (standard input); ends the user's logins\n"
+      "  apikey create --name N --scopes a,b [--expires 90d]   print a new API key, once\n"
+      "  apikey list | apikey revoke --name N\n"
+      "  keys rotate    a new access-token signing key; the old one verifies until its tokens expire\n"
       "\n"
       "Options:\n"
       "  --help         show this help\n"
@@ -49,6 +55,9 @@ int main(int argument_count, char** arguments) {
   if (command == "serve") return serve_command(argument_count - 2, arguments + 2);
   if (command == "migrate") return migrate_command(argument_count - 2, arguments + 2);
   if (command == "seed") return seed_command(argument_count - 2, arguments + 2);
+  if (command == "user") return user_command(argument_count - 2, arguments + 2);
+  if (command == "apikey") return apikey_command(argument_count - 2, arguments + 2);
+  if (command == "keys") return keys_command(argument_count - 2, arguments + 2);
   if (command == "bench") return bench_command(argument_count - 2, arguments + 2);
   if (command == "config" && argument_count >= 3 && std::string_view(arguments[2]) == "check") {
     return config_check_command(argument_count - 3, arguments + 3);

@@ -88,6 +88,24 @@ std::vector<cache::CachePolicy> cache_policies(const config::Settings& settings)
   return policies;
 }
 
+auth::PasswordParameters password_parameters(const config::Settings& settings) {
+  return {.memory_bytes = settings.password_memory_bytes, .iterations = settings.password_iterations};
+}
+
+app::acme::IdentityOptions identity_options(const config::Settings& settings) {
+  app::acme::IdentityOptions options;
+  options.issuer = settings.token_issuer;
+  options.audience = settings.token_audience;
+  switch (settings.token_algorithm) {
+    case config::TokenAlgorithm::eddsa: options.algorithm = auth::JwsAlgorithm::eddsa; break;
+    case config::TokenAlgorithm::es256: options.algorithm = auth::JwsAlgorithm::es256; break;
+    case config::TokenAlgorithm::hs256: options.algorithm = auth::JwsAlgorithm::hs256; break;
+  }
+  options.access_token_ttl = std::chrono::duration_cast<std::chrono::seconds>(settings.access_token_ttl);
+  options.refresh_token_ttl = std::chrono::duration_cast<std::chrono::seconds>(settings.refresh_token_ttl);
+  return options;
+}
+
 std::shared_ptr<cache::TieredCache> make_cache(const config::Settings& settings) {
   cache::TieredCacheOptions options;
   options.acknowledgement_timeout = settings.cache_invalidation_wait;
@@ -116,6 +134,10 @@ int serve_command(int argument_count, char** arguments) {
                           .slow_query = settings.slow_query,
                           .secret_key = settings.secret_key,
                           .demo_data = settings.demo_data,
+                          .admin_password = settings.admin_password,
+                          .password_parameters = password_parameters(settings),
+                          .password_threads = settings.password_threads,
+                          .identity = identity_options(settings),
                           .cache = cache,
                           .cache_policies = cache_policies(settings),
                           .posts = {.upstream_url = settings.posts_upstream_url,
@@ -128,7 +150,7 @@ int serve_command(int argument_count, char** arguments) {
     if (settings.metrics) {
       observe::register_process_metrics(observe::default_registry());
       cache::register_cache_metrics(observe::default_registry(), cache);
-      observe::add_metrics_route(router);
+      observe::add_metrics_route(router, settings.metrics_public);
     }
     cache::add_cache_admin_routes(router, cache);
     if (settings.profiling) observe::add_profiling_route(router);
@@ -137,7 +159,10 @@ int serve_command(int argument_count, char** arguments) {
     // Last: the OpenAPI document is generated from every route added before this line.
     openapi::add_docs_routes(router);
     std::vector<const http::Route*> routes = router.routes();
-    http::Pipeline pipeline = http::make_standard_pipeline(std::move(router), {.access_log = settings.access_log, .observe = observe_options(settings)});
+    http::Pipeline pipeline = http::make_standard_pipeline(std::move(router), {.access_log = settings.access_log,
+                                                                              .observe = observe_options(settings),
+                                                                              .authenticator = acme.authenticator(),
+                                                                              .security_events = acme.security_events()});
     http::ServerOptions options = server_options(settings);
     options.on_loop_start = [cache](boost::asio::io_context& io) { cache->prepare_loop(io); };
     http::Server server(std::move(options), std::move(pipeline));

@@ -19,8 +19,8 @@ struct Credentials {
   std::string_view value;  // borrowed from the request
 };
 
-// Reads the request's credentials: none, one, or malformed (an Authorization scheme other than Bearer,
-// an empty value, or both headers at once).
+// Reads the request's credentials: none (an Authorization scheme other than Bearer counts as none), one,
+// or malformed (a Bearer without a single token, or a Bearer token and an X-API-Key at once).
 Credentials find_credentials(const http::Request& request);
 
 struct Authentication {

@@ -21,6 +21,7 @@ constexpr std::chrono::milliseconds longest_timeout = 1h;
 // Indexed by the enum's value, so the enum order and these lists must match.
 constexpr std::array<std::string_view, 6> log_level_names{"trace", "debug", "info", "warn", "error", "off"};
 constexpr std::array<std::string_view, 2> log_format_names{"json", "text"};
+constexpr std::array<std::string_view, 3> token_algorithm_names{"EdDSA", "ES256", "HS256"};
 
 // Stores a successfully parsed value through `store`, or hands back the parser's reason.
 template <typename Value, typename Store>
@@ -138,6 +139,18 @@ SettingSpec host_row(Documentation documentation, std::string Settings::*member)
         if (!plausible_host(text)) {
           return "is not a host name or IP address";
         }
+        settings.*member = std::string(text);
+        return std::nullopt;
+      },
+      [=](const Settings& settings) { return settings.*member; });
+}
+
+// A non-empty word without whitespace (token issuer and audience names, compared exactly).
+SettingSpec word_row(Documentation documentation, std::string Settings::*member) {
+  return make_spec(
+      std::move(documentation), "text without spaces",
+      [=](Settings& settings, std::string_view text) -> std::optional<std::string> {
+        if (!plausible_host(text)) return "is empty or has spaces";
         settings.*member = std::string(text);
         return std::nullopt;
       },
@@ -272,8 +285,12 @@ std::vector<SettingSpec> build_specs() {
                         "0 = off."},
                        &Settings::slow_request),
       boolean_row({"TACHYON_PROFILING", "false",
-                   "Serve `GET /debug/pprof/profile?seconds=N` (gperftools CPU profile) to loopback clients."},
+                   "Serve `GET /debug/pprof/profile?seconds=N` (gperftools CPU profile) to callers with the "
+                   "`admin` scope."},
                   &Settings::profiling),
+      boolean_row({"TACHYON_METRICS_PUBLIC", "true",
+                   "Serve `GET /metrics` without credentials; false: only to callers with the `admin` scope."},
+                  &Settings::metrics_public),
       database_url_row({"DATABASE_URL", "sqlite:acme.db",
                         "The Acme database: sqlite:PATH (relative to the working directory) or sqlite::memory:."},
                        &Settings::database_url),
@@ -284,9 +301,34 @@ std::vector<SettingSpec> build_specs() {
       boolean_row({"TACHYON_DEMO_DATA", "true", "Fill an empty database with a small demo data set at start."},
                   &Settings::demo_data),
       secret_row({"TACHYON_SECRET_KEY", "",
-                  "Key for signing and encryption, e.g. from `openssl rand -hex 32`. Empty: a random key "
-                  "is generated at start, so signatures do not survive a restart or span processes."},
-                 &Settings::secret_key, 32, "(generated at start)"),
+                  "Key for signing and encryption (cursors, API key and refresh token hashes, sealed token "
+                  "signing keys), e.g. from `openssl rand -hex 32`. Empty: a key generated once and kept in the "
+                  "database, shared by every instance on it."},
+                 &Settings::secret_key, 32, "(kept in the database)"),
+      secret_row({"TACHYON_ADMIN_PASSWORD", "",
+                  "Password of the demo admin `admin@acme.test`, created with the demo data. Empty: a random "
+                  "password, printed once in the log."},
+                 &Settings::admin_password, 8, "(random, printed once)"),
+      choice_row({"TACHYON_TOKEN_ALGORITHM", "EdDSA",
+                  "Signature of access tokens (JWT): EdDSA (Ed25519), ES256 (P-256) or HS256 (a shared secret, "
+                  "so no public key in the JWKS). A change makes a new signing key at start."},
+                 &Settings::token_algorithm, token_algorithm_names),
+      word_row({"TACHYON_TOKEN_ISSUER", "tachyon", "The `iss` of access tokens, checked on every one."},
+               &Settings::token_issuer),
+      word_row({"TACHYON_TOKEN_AUDIENCE", "acme", "The `aud` of access tokens, checked on every one."},
+               &Settings::token_audience),
+      duration_row({"TACHYON_ACCESS_TOKEN_TTL", "15m", "Lifetime of access tokens."}, &Settings::access_token_ttl,
+                   60'000ms),
+      duration_row({"TACHYON_REFRESH_TOKEN_TTL", "720h",
+                    "Lifetime of a login: its refresh tokens rotate on every use until then."},
+                   &Settings::refresh_token_ttl, 60'000ms),
+      size_row({"TACHYON_PASSWORD_MEMORY", "19MiB", "argon2id memory per password hash (OWASP: 19 MiB)."},
+               &Settings::password_memory_bytes, 8 * kibibyte, gibibyte),
+      integer_row({"TACHYON_PASSWORD_ITERATIONS", "2", "argon2id passes per password hash (OWASP: 2)."},
+                  &Settings::password_iterations, 1, 100),
+      integer_row({"TACHYON_PASSWORD_THREADS", "1",
+                   "Threads that hash passwords, apart from the event loops, so logins never stall requests."},
+                  &Settings::password_threads, 1, 64),
       optional_url_row({"REDIS_URL", "",
                         "Redis as the shared second cache level and invalidation bus of all instances; empty = "
                         "in-process cache only. While Redis is down the server answers from the local cache and "

@@ -17,6 +17,7 @@ namespace tachyon::config {
 
 enum class LogLevel { trace, debug, info, warn, error, off };
 enum class LogFormat { json, text };
+enum class TokenAlgorithm { eddsa, es256, hs256 };  // as auth::JwsAlgorithm
 
 std::string_view to_string(LogLevel level);
 std::string_view to_string(LogFormat format);
@@ -46,14 +47,25 @@ struct Settings {
   bool metrics = true;                            // record request metrics, serve GET /metrics
   bool server_timing = false;                     // Server-Timing header (reveals internals)
   std::chrono::milliseconds slow_request{1'000};  // log slower requests with their spans; 0 = off
-  bool profiling = false;                         // GET /debug/pprof/profile for loopback clients
+  bool profiling = false;                         // GET /debug/pprof/profile (admin scope)
+  bool metrics_public = true;                     // false: GET /metrics needs the admin scope
 
 
   std::string database_url = "sqlite:acme.db";
   std::chrono::milliseconds slow_query{100};
   bool demo_data = true;
 
-  std::string secret_key;  // empty = generate a random key at start (not shared across processes)
+  std::string secret_key;  // empty = a key generated once and kept in the database
+
+  std::string admin_password;  // the demo admin's; empty = random, printed once
+  TokenAlgorithm token_algorithm = TokenAlgorithm::eddsa;
+  std::string token_issuer = "tachyon";
+  std::string token_audience = "acme";
+  std::chrono::milliseconds access_token_ttl{15 * 60 * 1000};
+  std::chrono::milliseconds refresh_token_ttl{30ll * 24 * 3600 * 1000};
+  std::size_t password_memory_bytes = 19 * 1024 * 1024;  // argon2id m (OWASP: 19 MiB)
+  std::uint64_t password_iterations = 2;                  // argon2id t (OWASP: 2)
+  unsigned password_threads = 1;                          // the hashing pool, apart from the event loops
 
   std::string redis_url;  // empty = local cache only
   std::chrono::milliseconds cache_invalidation_wait{250};  // how long a write waits for other instances

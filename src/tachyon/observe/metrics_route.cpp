@@ -4,8 +4,8 @@
 
 namespace tachyon::observe {
 
-void add_metrics_route(http::Router& router, Registry& registry) {
-  router
+void add_metrics_route(http::Router& router, bool public_access, Registry& registry) {
+  auto route = router
       .get("/metrics",
            [&registry](http::Context& context) -> boost::asio::awaitable<void> {
              ExpositionFormat format = negotiate_format(context.request.header("accept"));
@@ -22,8 +22,13 @@ void add_metrics_route(http::Router& router, Registry& registry) {
              }
              co_return;
            })
-      .name("metrics")
-      .summary("Prometheus metrics (text 0.0.4, or OpenMetrics 1.0 by Accept; gzip by Accept-Encoding)");
+      .name("metrics");
+  route.summary("Prometheus metrics (text 0.0.4, or OpenMetrics 1.0 by Accept; gzip by Accept-Encoding)");
+  if (public_access) {
+    route.public_access();
+  } else {
+    route.requires_scopes({"admin"});
+  }
 }
 
 }  // namespace tachyon::observe
