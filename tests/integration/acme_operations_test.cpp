@@ -29,9 +29,13 @@ TEST(AcmeOperations, MigrateThenSeedFillsTheRequestedCounts) {
       run_tachyon({"seed", "--users", "40", "--products", "60", "--orders", "150"}, {{"DATABASE_URL", url}});
   ASSERT_EQ(seeded.exit_code, 0) << seeded.standard_error;
 
+  CommandResult key = run_tachyon({"apikey", "create", "--name", "counter", "--scopes", "admin,users:read,orders:read"},
+                                  {{"DATABASE_URL", url}});
+  ASSERT_EQ(key.exit_code, 0) << key.standard_error;
+  std::string credentials = "X-API-Key: " + key.standard_output.substr(0, key.standard_output.find('\n')) + "\r\n";
   ServerProcess server({}, {{"DATABASE_URL", url}});
   auto count = [&](const std::string& collection) {
-    auto response = request(server.port(), get_request(collection + "?page=1&per_page=1"));
+    auto response = request(server.port(), get_request(collection + "?page=1&per_page=1", credentials));
     return Json(response->body)["total"].get_int64().value();
   };
   EXPECT_EQ(count("/v1/users"), 40);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <future>
 
+#include "support/acme_support.hpp"
 #include "support/test_server.hpp"
 
 namespace tachyon::testing {
@@ -131,15 +132,21 @@ TEST(ObserveMetricsOff, NoMetricsRouteWhenDisabled) {
 
 TEST(ProfilingEndpoint, ProfileIsReadableByGooglePprofAndOneRunsAtATime) {
   ASSERT_TRUE(have_program("google-pprof")) << "google-pprof not installed (scripts/install-deps.sh test)";
-  ServerProcess server({"--profiling", "true", "--slow-request-ms", "500"});
+  AcmeServer acme({"--profiling", "true", "--slow-request-ms", "500"});
+  ServerProcess& server = acme.process();
+  const std::string admin = "X-API-Key: " + acme.admin_key() + "\r\n";
+  // Only the admin scope may profile.
+  auto anonymous = request(server.port(), get_request("/debug/pprof/profile?seconds=1"));
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
   auto profile = std::async(std::launch::async, [&] {
-    return request(server.port(), get_request("/debug/pprof/profile?seconds=1"), 20s);
+    return request(server.port(), get_request("/debug/pprof/profile?seconds=1", admin), 20s);
   });
   for (int attempt = 0; attempt < 100 && server.output().find("profiling started") == std::string::npos; ++attempt) {
     std::this_thread::sleep_for(10ms);
   }
   // While the profile runs the event loop keeps serving, and a second profile is refused.
-  auto busy = request(server.port(), get_request("/debug/pprof/profile?seconds=1"));
+  auto busy = request(server.port(), get_request("/debug/pprof/profile?seconds=1", admin));
   ASSERT_TRUE(busy);
   EXPECT_EQ(busy->status, 409);
   // Some CPU work for the profiler to sample (at 100 Hz) while it runs; bounded in count.

@@ -34,10 +34,11 @@ struct Pipe {
 };
 
 pid_t spawn(const std::vector<std::string>& arguments, const std::map<std::string, std::string>& environment,
-            int stdout_descriptor, int stderr_descriptor) {
+            int stdout_descriptor, int stderr_descriptor, int stdin_descriptor = -1) {
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    if (stdin_descriptor >= 0) ::dup2(stdin_descriptor, 0);
     ::dup2(stdout_descriptor, 1);
     ::dup2(stderr_descriptor, 2);
     // Nothing else of the test process: an inherited listening socket (an upstream stub's, say)
@@ -98,12 +99,20 @@ std::string lower(std::string text) {
 }  // namespace
 
 CommandResult run_tachyon(const std::vector<std::string>& arguments,
-                          const std::map<std::string, std::string>& environment, std::chrono::milliseconds timeout) {
+                          const std::map<std::string, std::string>& environment, std::chrono::milliseconds timeout,
+                          const std::string& standard_input) {
   Pipe out;
   Pipe err;
-  pid_t pid = spawn(arguments, environment, out.write_end, err.write_end);
+  Pipe in;
+  pid_t pid = spawn(arguments, environment, out.write_end, err.write_end, in.read_end);
   ::close(out.write_end);
   ::close(err.write_end);
+  ::close(in.read_end);
+  // Small inputs (a password line) fit the pipe's buffer, so this never waits on the child.
+  if (!standard_input.empty() && ::write(in.write_end, standard_input.data(), standard_input.size()) < 0) {
+    throw std::runtime_error("writing the child's standard input failed");
+  }
+  ::close(in.write_end);
   CommandResult result;
   std::thread error_reader([&] { result.standard_error = read_all(err.read_end); });
   result.standard_output = read_all(out.read_end);

@@ -25,9 +25,10 @@ struct CommandResult {
 // Runs `tachyon <arguments>` to completion with extra environment variables (and TACHYON_ENV_FILE
 // pointing at nothing, so a developer's .env never leaks into a test; DATABASE_URL=sqlite::memory: and
 // TACHYON_DEMO_DATA=false unless `environment` says otherwise).
+// `standard_input` is what the child reads on its stdin (then end of file).
 CommandResult run_tachyon(const std::vector<std::string>& arguments,
                           const std::map<std::string, std::string>& environment = {},
-                          std::chrono::milliseconds timeout = 20s);
+                          std::chrono::milliseconds timeout = 20s, const std::string& standard_input = "");
 
 // Runs `command` with /bin/sh; stdout and stderr together in `output`. Returns the exit code (-1 when
 // it did not exit normally).

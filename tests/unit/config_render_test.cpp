@@ -34,10 +34,20 @@ TEST(ConfigRender, EffectiveConfigListsEverySettingInTableOrder) {
             "TACHYON_SERVER_TIMING=false\n"
             "TACHYON_SLOW_REQUEST_MS=1000\n"
             "TACHYON_PROFILING=false\n"
+            "TACHYON_METRICS_PUBLIC=true\n"
             "DATABASE_URL=sqlite:acme.db\n"
             "TACHYON_SLOW_QUERY_MS=100\n"
             "TACHYON_DEMO_DATA=true\n"
-            "TACHYON_SECRET_KEY=(generated at start)\n"
+            "TACHYON_SECRET_KEY=(kept in the database)\n"
+            "TACHYON_ADMIN_PASSWORD=(random, printed once)\n"
+            "TACHYON_TOKEN_ALGORITHM=EdDSA\n"
+            "TACHYON_TOKEN_ISSUER=tachyon\n"
+            "TACHYON_TOKEN_AUDIENCE=acme\n"
+            "TACHYON_ACCESS_TOKEN_TTL=15m\n"
+            "TACHYON_REFRESH_TOKEN_TTL=720h\n"
+            "TACHYON_PASSWORD_MEMORY=19MiB\n"
+            "TACHYON_PASSWORD_ITERATIONS=2\n"
+            "TACHYON_PASSWORD_THREADS=1\n"
             "REDIS_URL=(none)\n"
             "TACHYON_CACHE_INVALIDATION_WAIT=250ms\n"
             "TACHYON_CACHE_USERS=\"ttl=5m stale=30s error=0 bytes=16MiB policy=w-tinylfu\"\n"
@@ -77,7 +87,7 @@ TEST(ConfigRender, MarkdownTableHasAHeaderAndOneRowPerSetting) {
   EXPECT_TRUE(table.starts_with("| Variable | Flag | Type | Default | Description |\n|---|---|---|---|---|\n"));
   EXPECT_NE(table.find("| `TACHYON_PORT` | `--port` | integer 0..65535 | `8000` | "), std::string::npos);
   EXPECT_NE(table.find("| `TACHYON_SECRET_KEY` | `--secret-key` | string, secret, empty or at least 32 characters | "
-                       "(generated at start) | "),
+                       "(kept in the database) | "),
             std::string::npos);
   std::size_t rows = 0;
   for (char character : table) {

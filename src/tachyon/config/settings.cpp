@@ -75,11 +75,11 @@ SettingSpec size_row(Documentation documentation, std::size_t Settings::*member,
 }
 
 SettingSpec duration_row(Documentation documentation, std::chrono::milliseconds Settings::*member,
-                         std::chrono::milliseconds minimum) {
+                         std::chrono::milliseconds minimum, std::chrono::milliseconds maximum = longest_timeout) {
   return make_spec(
-      std::move(documentation), "duration " + format_duration(minimum) + ".." + format_duration(longest_timeout),
+      std::move(documentation), "duration " + format_duration(minimum) + ".." + format_duration(maximum),
       [=](Settings& settings, std::string_view text) {
-        return store_parsed(parse_duration(text, minimum, longest_timeout),
+        return store_parsed(parse_duration(text, minimum, maximum),
                             [&](std::chrono::milliseconds value) { settings.*member = value; });
       },
       [=](const Settings& settings) { return format_duration(settings.*member); });
@@ -318,10 +318,10 @@ std::vector<SettingSpec> build_specs() {
       word_row({"TACHYON_TOKEN_AUDIENCE", "acme", "The `aud` of access tokens, checked on every one."},
                &Settings::token_audience),
       duration_row({"TACHYON_ACCESS_TOKEN_TTL", "15m", "Lifetime of access tokens."}, &Settings::access_token_ttl,
-                   60'000ms),
+                   60'000ms, std::chrono::hours(24)),
       duration_row({"TACHYON_REFRESH_TOKEN_TTL", "720h",
                     "Lifetime of a login: its refresh tokens rotate on every use until then."},
-                   &Settings::refresh_token_ttl, 60'000ms),
+                   &Settings::refresh_token_ttl, 60'000ms, std::chrono::hours(24 * 365)),
       size_row({"TACHYON_PASSWORD_MEMORY", "19MiB", "argon2id memory per password hash (OWASP: 19 MiB)."},
                &Settings::password_memory_bytes, 8 * kibibyte, gibibyte),
       integer_row({"TACHYON_PASSWORD_ITERATIONS", "2", "argon2id passes per password hash (OWASP: 2)."},
