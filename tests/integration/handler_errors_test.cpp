@@ -20,31 +20,69 @@ class HandlerErrors : public ::testing::Test {
  protected:
   void SetUp() override {
     http::Router router;
-    router.get("/boom", [](http::Context&) -> asio::awaitable<void> {
-      throw std::runtime_error("database password is hunter2");
-      co_return;
-    });
-    router.get("/conflict", [](http::Context&) -> asio::awaitable<void> {
-      throw http::HttpError(409, "that name is taken");
-      co_return;
-    });
-    router.get("/items/{id:int}", [](http::Context& context) -> asio::awaitable<void> {
-      context.response.set_text(200, "item " + std::to_string(context.params.integer("id")));
-      co_return;
-    });
+    router
+        .get("/boom",
+             [](http::Context&) -> asio::awaitable<void> {
+               throw std::runtime_error("database password is hunter2");
+               co_return;
+             })
+        .public_access();
+    router
+        .get("/conflict",
+             [](http::Context&) -> asio::awaitable<void> {
+               throw http::HttpError(409, "that name is taken");
+               co_return;
+             })
+        .public_access();
+    router
+        .get("/challenge",
+             [](http::Context& context) -> asio::awaitable<void> {
+               context.response.add_header("X-Before-The-Error", "dropped");
+               throw http::HttpError(429, "slow down").with_header("Retry-After", "7");
+               co_return;
+             })
+        .public_access();
+    router
+        .get("/items/{id:int}",
+             [](http::Context& context) -> asio::awaitable<void> {
+               context.response.set_text(200, "item " + std::to_string(context.params.integer("id")));
+               co_return;
+             })
+        .public_access();
     http::ServerOptions options;
     options.port = 0;
     options.workers = 1;
-    server_ = std::make_unique<http::Server>(
-        options, http::make_standard_pipeline(std::move(router), {.access_log = false}));
+    server_ =
+        std::make_unique<http::Server>(options, http::make_standard_pipeline(std::move(router), {.access_log = false}));
     server_->start();
   }
   void TearDown() override {
+    if (!server_) return;
     server_->stop();
     server_->wait();
   }
   std::unique_ptr<http::Server> server_;
 };
+
+TEST_F(HandlerErrors, AnErrorKeepsTheHeaderFieldsItCarriesAndDropsWhatTheHandlerSetBefore) {
+  auto response = request(server_->port(), get_request("/challenge"));
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 429);
+  EXPECT_EQ(response->header("retry-after"), "7");
+  EXPECT_FALSE(response->has_header("x-before-the-error"));
+  EXPECT_EQ(response->header("content-type"), "application/problem+json");
+}
+
+TEST(RouteAccess, APipelineWithARouteThatDeclaresNoAccessRefusesToStart) {
+  http::Router router;
+  router.get("/forgotten", [](http::Context&) -> asio::awaitable<void> { co_return; });
+  try {
+    http::make_standard_pipeline(std::move(router), {});
+    FAIL() << "an undeclared route was accepted";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_NE(std::string(error.what()).find("GET /forgotten declares no access"), std::string::npos) << error.what();
+  }
+}
 
 TEST_F(HandlerErrors, ThrowingHandlerGives500WithoutInternalsAndTheConnectionSurvives) {
   RawClient client(server_->port());
