@@ -14,7 +14,9 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+std::int64_t unix_now() {
+  return static_cast<std::int64_t>(std::time(nullptr));
+}
 
 // A per-purpose key from the server secret, so one leaked hash key cannot forge another kind.
 std::string derive_pepper(std::string_view server_secret, std::string_view purpose) {
@@ -79,10 +81,12 @@ asio::awaitable<auth::Authentication> Identity::authenticate(const auth::Credent
       std::lock_guard lock(key_uses_mutex_);
       key_uses_[known->id] = now;
     }
-    co_return auth::Authentication{std::move(known), {}};
+    const auth::AuthMethod method = known->method;
+    co_return auth::Authentication{std::move(known), {}, method};
   }
   const std::uint64_t generation = cache_.generation();
-  if (credentials.kind == auth::Credentials::Kind::api_key_header || credentials.value.starts_with(auth::api_key_prefix)) {
+  if (credentials.kind == auth::Credentials::Kind::api_key_header ||
+      credentials.value.starts_with(auth::api_key_prefix)) {
     co_return authenticate_api_key(credentials.value, now, generation);
   }
   co_return authenticate_access_token(credentials.value, now, generation);
@@ -91,7 +95,8 @@ asio::awaitable<auth::Authentication> Identity::authenticate(const auth::Credent
 Identity::ApiKeyCheck Identity::check_api_key(std::string_view key, std::int64_t now) {
   std::optional<auth::ApiKeyParts> parts = auth::parse_api_key(key);
   if (!parts) return {std::nullopt, "malformed_api_key"};  // a typo costs no lookup
-  std::optional<identity_store::ApiKeyRecord> record = identity_store::find_api_key(database_.reader(), parts->lookup_id);
+  std::optional<identity_store::ApiKeyRecord> record =
+      identity_store::find_api_key(database_.reader(), parts->lookup_id);
   if (!record || !auth::constant_time_equal(record->key_hash, auth::api_key_hash(api_key_pepper_, key))) {
     return {std::nullopt, "unknown_api_key"};
   }
@@ -102,7 +107,7 @@ Identity::ApiKeyCheck Identity::check_api_key(std::string_view key, std::int64_t
 
 auth::Authentication Identity::authenticate_api_key(std::string_view key, std::int64_t now, std::uint64_t generation) {
   ApiKeyCheck check = check_api_key(key, now);
-  if (!check.record) return {nullptr, check.failure};
+  if (!check.record) return {nullptr, check.failure, auth::AuthMethod::api_key};
   auto principal = std::make_shared<auth::Principal>();
   principal->subject = "apikey:" + check.record->name;
   principal->kind = auth::PrincipalKind::api_key;
@@ -118,7 +123,7 @@ auth::Authentication Identity::authenticate_api_key(std::string_view key, std::i
     std::lock_guard lock(key_uses_mutex_);
     key_uses_[principal->id] = now;
   }
-  return {std::move(principal), {}};
+  return {std::move(principal), {}, auth::AuthMethod::api_key};
 }
 
 auth::Authentication Identity::authenticate_access_token(std::string_view token, std::int64_t now,
@@ -162,9 +167,14 @@ void Identity::apply(const std::vector<identity_store::Revocation>& revocations)
     for (const identity_store::Revocation& revocation : revocations) {
       last_revocation_seq_ = std::max(last_revocation_seq_, revocation.seq);
       switch (revocation.kind) {
-        case identity_store::RevocationKind::access_token: revoked_tokens_[revocation.value] = revocation.expires_at; break;
-        case identity_store::RevocationKind::session: revoked_sessions_[revocation.value] = revocation.expires_at; break;
-        case identity_store::RevocationKind::api_key: break;  // its row says revoked; the cache clear suffices
+        case identity_store::RevocationKind::access_token:
+          revoked_tokens_[revocation.value] = revocation.expires_at;
+          break;
+        case identity_store::RevocationKind::session:
+          revoked_sessions_[revocation.value] = revocation.expires_at;
+          break;
+        case identity_store::RevocationKind::api_key:
+          break;  // its row says revoked; the cache clear suffices
       }
     }
   }

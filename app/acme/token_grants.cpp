@@ -20,7 +20,9 @@ namespace {
 constexpr std::string_view refresh_token_prefix = "rt_";
 constexpr std::string_view wrong_credentials = "the username or password is wrong";
 
-std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+std::int64_t unix_now() {
+  return static_cast<std::int64_t>(std::time(nullptr));
+}
 
 std::vector<std::string> words(std::string_view text) {
   std::vector<std::string> out;
@@ -51,14 +53,22 @@ std::optional<std::string> resolve_scope(std::string_view requested, const std::
   return join(asked);
 }
 
-std::string new_identifier() { return security::random_hex(16); }
+std::string new_identifier() {
+  return security::random_hex(16);
+}
 
-void wipe(std::string& secret) { sodium_memzero(secret.data(), secret.size()); }
+void wipe(std::string& secret) {
+  sodium_memzero(secret.data(), secret.size());
+}
 
 }  // namespace
 
 std::string Identity::new_refresh_token() const {
-  return std::string(refresh_token_prefix) + security::base64url_encode(security::random_hex(32));
+  std::string random(32, '\0');  // 256 bits from the kernel's CSPRNG
+  randombytes_buf(random.data(), random.size());
+  std::string token = std::string(refresh_token_prefix) + security::base64url_encode(random);
+  wipe(random);
+  return token;
 }
 
 std::string Identity::refresh_token_hash(std::string_view token) const {
@@ -88,14 +98,20 @@ IssuedTokens Identity::issue(std::int64_t user_id, std::string_view role, const 
 asio::awaitable<IssuedTokens> Identity::password_grant(std::string username, std::string password, std::string scope,
                                                        RequestFacts facts) {
   std::transform(username.begin(), username.end(), username.begin(), [](unsigned char c) { return std::tolower(c); });
-  std::optional<identity_store::LoginAccount> account = identity_store::find_login_account(database_.reader(), username);
+  std::optional<identity_store::LoginAccount> account =
+      identity_store::find_login_account(database_.reader(), username);
   std::string stored = account ? account->password_hash : std::string();
   std::string retry = password;  // for a rehash; wiped below either way
   auth::PasswordCheck check = co_await passwords_.verify(std::move(password), std::move(stored));
   auto fail = [&](std::string_view reason) {
     wipe(retry);
-    events_->emit({.type = auth::SecurityEventType::login_failed, .subject = username, .client_address = facts.client_address,
-                   .method = "password", .what = "/v1/auth/token", .reason = reason, .request_id = facts.request_id,
+    events_->emit({.type = auth::SecurityEventType::login_failed,
+                   .subject = username,
+                   .client_address = facts.client_address,
+                   .method = "password",
+                   .what = "/v1/auth/token",
+                   .reason = reason,
+                   .request_id = facts.request_id,
                    .status = 400});
     return OAuthError(400, "invalid_grant", std::string(wrong_credentials));
   };
@@ -115,18 +131,26 @@ asio::awaitable<IssuedTokens> Identity::password_grant(std::string username, std
   std::string session_id = new_identifier();
   std::string refresh_token = new_refresh_token();
   auto store = [&, user_id = account->id, hash = refresh_token_hash(refresh_token)](db::Connection& writer) {
-    identity_store::create_login_session(writer, session_id, user_id, *granted, now, now + options_.refresh_token_ttl.count());
+    identity_store::create_login_session(writer, session_id, user_id, *granted, now,
+                                         now + options_.refresh_token_ttl.count());
     identity_store::insert_refresh_token(writer, hash, session_id, now);
     if (rehashed) identity_store::store_password_hash(writer, user_id, *rehashed);
   };
   co_await database_.write(std::move(store));
   std::string subject = "user:" + std::to_string(account->id);
-  events_->emit({.type = auth::SecurityEventType::login_succeeded, .subject = subject, .client_address = facts.client_address,
-                 .method = "password", .what = "/v1/auth/token", .reason = "", .request_id = facts.request_id, .status = 200});
+  events_->emit({.type = auth::SecurityEventType::login_succeeded,
+                 .subject = subject,
+                 .client_address = facts.client_address,
+                 .method = "password",
+                 .what = "/v1/auth/token",
+                 .reason = "",
+                 .request_id = facts.request_id,
+                 .status = 200});
   co_return issue(account->id, account->role, *granted, session_id, std::move(refresh_token), now);
 }
 
-asio::awaitable<IssuedTokens> Identity::refresh_grant(std::string refresh_token, std::string scope, RequestFacts facts) {
+asio::awaitable<IssuedTokens> Identity::refresh_grant(std::string refresh_token, std::string scope,
+                                                      RequestFacts facts) {
   enum class Outcome { rotated, unknown, reused, revoked, expired, disabled, bad_scope };
   struct Result {
     Outcome outcome = Outcome::unknown;
@@ -143,8 +167,8 @@ asio::awaitable<IssuedTokens> Identity::refresh_grant(std::string refresh_token,
     return result;
   };
   // Decided and written in one transaction; a reuse returns (not throws) so its revocation commits.
-  auto rotate = [&, hash = refresh_token_hash(refresh_token), next_hash = refresh_token_hash(next_token)](
-                    db::Connection& writer) {
+  auto rotate = [&, hash = refresh_token_hash(refresh_token),
+                 next_hash = refresh_token_hash(next_token)](db::Connection& writer) {
     Result result;
     std::optional<identity_store::RefreshTokenRecord> record = identity_store::find_refresh_token(writer, hash);
     if (!record) return finish(result, Outcome::unknown);
@@ -183,23 +207,39 @@ asio::awaitable<IssuedTokens> Identity::refresh_grant(std::string refresh_token,
   wipe(refresh_token);
   std::string subject = result.user_id ? "user:" + std::to_string(result.user_id) : std::string();
   auto refuse = [&](std::string_view reason, std::string description) {
-    events_->emit({.type = auth::SecurityEventType::login_failed, .subject = subject, .client_address = facts.client_address,
-                   .method = "refresh_token", .what = "/v1/auth/token", .reason = reason, .request_id = facts.request_id,
+    events_->emit({.type = auth::SecurityEventType::login_failed,
+                   .subject = subject,
+                   .client_address = facts.client_address,
+                   .method = "refresh_token",
+                   .what = "/v1/auth/token",
+                   .reason = reason,
+                   .request_id = facts.request_id,
                    .status = 400});
     return OAuthError(400, "invalid_grant", std::move(description));
   };
   switch (result.outcome) {
-    case Outcome::rotated: break;
-    case Outcome::unknown: throw refuse("unknown_refresh_token", "the refresh token is not valid");
-    case Outcome::revoked: throw refuse("revoked", "the refresh token was revoked");
-    case Outcome::expired: throw refuse("expired", "the refresh token expired");
-    case Outcome::disabled: throw refuse("disabled", "the refresh token is not valid");
-    case Outcome::bad_scope: throw OAuthError(400, "invalid_scope", "the requested scope exceeds the original grant");
+    case Outcome::rotated:
+      break;
+    case Outcome::unknown:
+      throw refuse("unknown_refresh_token", "the refresh token is not valid");
+    case Outcome::revoked:
+      throw refuse("revoked", "the refresh token was revoked");
+    case Outcome::expired:
+      throw refuse("expired", "the refresh token expired");
+    case Outcome::disabled:
+      throw refuse("disabled", "the refresh token is not valid");
+    case Outcome::bad_scope:
+      throw OAuthError(400, "invalid_scope", "the requested scope exceeds the original grant");
     case Outcome::reused: {
       apply(identity_store::revocations_after(database_.reader(), 0, now));
-      events_->emit({.type = auth::SecurityEventType::token_revoked, .subject = subject,
-                     .client_address = facts.client_address, .method = "refresh_token", .what = "/v1/auth/token",
-                     .reason = "refresh_token_reuse", .request_id = facts.request_id, .status = 400});
+      events_->emit({.type = auth::SecurityEventType::token_revoked,
+                     .subject = subject,
+                     .client_address = facts.client_address,
+                     .method = "refresh_token",
+                     .what = "/v1/auth/token",
+                     .reason = "refresh_token_reuse",
+                     .request_id = facts.request_id,
+                     .status = 400});
       throw refuse("refresh_token_reuse", "the refresh token was already used: every token of this login is revoked");
     }
   }
@@ -212,9 +252,13 @@ asio::awaitable<IssuedTokens> Identity::client_credentials_grant(std::string cli
   ApiKeyCheck check = check_api_key(client_secret, now);
   wipe(client_secret);
   if (!check.record || check.record->name != client_id) {
-    events_->emit({.type = auth::SecurityEventType::login_failed, .subject = client_id,
-                   .client_address = facts.client_address, .method = "client_credentials", .what = "/v1/auth/token",
-                   .reason = check.record ? "client_id_mismatch" : check.failure, .request_id = facts.request_id,
+    events_->emit({.type = auth::SecurityEventType::login_failed,
+                   .subject = client_id,
+                   .client_address = facts.client_address,
+                   .method = "client_credentials",
+                   .what = "/v1/auth/token",
+                   .reason = check.record ? "client_id_mismatch" : check.failure,
+                   .request_id = facts.request_id,
                    .status = 401});
     throw OAuthError(401, "invalid_client", "the client credentials are not valid");
   }
@@ -232,10 +276,16 @@ asio::awaitable<IssuedTokens> Identity::client_credentials_grant(std::string cli
   claims.scope = *granted;
   claims.client_id = check.record->name;
   claims.kind = "service";
-  events_->emit({.type = auth::SecurityEventType::login_succeeded, .subject = claims.subject,
-                 .client_address = facts.client_address, .method = "client_credentials", .what = "/v1/auth/token",
-                 .reason = "", .request_id = facts.request_id, .status = 200});
-  co_return IssuedTokens{auth::sign_access_token(*keys->signer, claims), options_.access_token_ttl.count(), {}, *granted};
+  events_->emit({.type = auth::SecurityEventType::login_succeeded,
+                 .subject = claims.subject,
+                 .client_address = facts.client_address,
+                 .method = "client_credentials",
+                 .what = "/v1/auth/token",
+                 .reason = "",
+                 .request_id = facts.request_id,
+                 .status = 200});
+  co_return IssuedTokens{
+      auth::sign_access_token(*keys->signer, claims), options_.access_token_ttl.count(), {}, *granted};
 }
 
 asio::awaitable<void> Identity::revoke(std::string token, RequestFacts facts) {
@@ -269,9 +319,14 @@ asio::awaitable<void> Identity::revoke(std::string token, RequestFacts facts) {
     after = last_revocation_seq_;
   }
   apply(identity_store::revocations_after(database_.reader(), after, now));
-  events_->emit({.type = auth::SecurityEventType::token_revoked, .subject = subject, .client_address = facts.client_address,
-                 .method = "revoke", .what = "/v1/auth/revoke", .reason = "revoked_by_client",
-                 .request_id = facts.request_id, .status = 200});
+  events_->emit({.type = auth::SecurityEventType::token_revoked,
+                 .subject = subject,
+                 .client_address = facts.client_address,
+                 .method = "revoke",
+                 .what = "/v1/auth/revoke",
+                 .reason = "revoked_by_client",
+                 .request_id = facts.request_id,
+                 .status = 200});
 }
 
 }  // namespace tachyon::app::acme

@@ -1,7 +1,7 @@
 #include "tachyon/auth/access_middleware.hpp"
 
-#include "tachyon/http/errors.hpp"
 #include "tachyon/http/client_address.hpp"
+#include "tachyon/http/errors.hpp"
 
 namespace tachyon::auth {
 
@@ -27,8 +27,17 @@ boost::asio::awaitable<void> AccessMiddleware::handle(http::Context& context, ht
     }
     Authentication result = co_await authenticator_->authenticate(credentials, context.client_address);
     if (!result.principal) {
-      refuse(context, 401, result.failure, "the credentials are not valid (" + std::string(result.failure) + ")",
-             "Bearer error=\"invalid_token\"");
+      if (events_) {
+        events_->emit({.type = SecurityEventType::credential_rejected,
+                       .client_address = context.client_address,
+                       .method = method_name(result.method),
+                       .what = context.route->path_template,
+                       .reason = result.failure,
+                       .request_id = context.request_id,
+                       .status = 401});
+      }
+      throw_refusal(401, "the credentials are not valid (" + std::string(result.failure) + ")",
+                    "Bearer error=\"invalid_token\"");
     }
     context.principal = std::move(result.principal);
   }
@@ -60,6 +69,10 @@ void AccessMiddleware::refuse(http::Context& context, int status, std::string_vi
                    .request_id = context.request_id,
                    .status = status});
   }
+  throw_refusal(status, std::move(detail), std::move(challenge));
+}
+
+void AccessMiddleware::throw_refusal(int status, std::string detail, std::string challenge) {
   http::HttpError error(status, std::move(detail));
   if (!challenge.empty()) error.with_header("WWW-Authenticate", std::move(challenge));
   throw error;

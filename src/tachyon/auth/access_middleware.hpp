@@ -23,6 +23,7 @@ class AccessMiddleware final : public http::Middleware {
  private:
   [[noreturn]] void refuse(http::Context& context, int status, std::string_view reason, std::string detail,
                            std::string challenge) const;
+  [[noreturn]] static void throw_refusal(int status, std::string detail, std::string challenge);
 
   std::shared_ptr<Authenticator> authenticator_;
   std::shared_ptr<const SecurityEvents> events_;

@@ -24,8 +24,9 @@ struct Credentials {
 Credentials find_credentials(const http::Request& request);
 
 struct Authentication {
-  std::shared_ptr<const Principal> principal;  // null when refused
-  std::string_view failure;                    // a fixed reason ("expired", "revoked", ...) when refused
+  std::shared_ptr<const Principal> principal;    // null when refused
+  std::string_view failure;                      // a fixed reason ("expired", "revoked", ...) when refused
+  AuthMethod method = AuthMethod::access_token;  // what the credential was judged as, refused or not
 };
 
 class Authenticator {

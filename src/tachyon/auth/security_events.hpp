@@ -13,18 +13,26 @@
 
 namespace tachyon::auth {
 
-enum class SecurityEventType : std::uint8_t { login_succeeded, login_failed, access_denied, token_revoked };
+// credential_rejected: a request presented an access token or API key that did not authenticate (an
+// authentication attempt that failed, and a denial); access_denied: a 401 for no credentials, a 403.
+enum class SecurityEventType : std::uint8_t {
+  login_succeeded,
+  login_failed,
+  credential_rejected,
+  access_denied,
+  token_revoked
+};
 std::string_view event_type_name(SecurityEventType type);
 
 struct SecurityEvent {
   SecurityEventType type;
-  std::string_view subject;         // "user:12", the username tried, or empty when unknown
+  std::string_view subject;  // "user:12", the username tried, or empty when unknown
   std::string_view client_address;
-  std::string_view method;          // "password", "refresh_token", "access_token", "api_key", ...
-  std::string_view what;            // the route template or the action ("revoke")
-  std::string_view reason;          // fixed text: "bad_password", "expired", "missing_scope", ...
+  std::string_view method;  // "password", "refresh_token", "access_token", "api_key", ...
+  std::string_view what;    // the route template or the action ("revoke")
+  std::string_view reason;  // fixed text: "bad_password", "expired", "missing_scope", ...
   std::string_view request_id;
-  int status = 0;                   // the HTTP status answered, when there is one
+  int status = 0;  // the HTTP status answered, when there is one
 };
 
 using SecurityEventSink = std::function<void(const SecurityEvent&)>;

@@ -19,10 +19,12 @@ std::shared_ptr<const Principal> TokenCache::find(std::string_view credential, s
   return found->second.principal;
 }
 
-std::uint64_t TokenCache::generation() const { return generation_.load(std::memory_order_acquire); }
+std::uint64_t TokenCache::generation() const {
+  return generation_.load(std::memory_order_acquire);
+}
 
-void TokenCache::insert(std::string_view credential, std::shared_ptr<const Principal> principal, std::int64_t expires_at,
-                        std::uint64_t generation_before) {
+void TokenCache::insert(std::string_view credential, std::shared_ptr<const Principal> principal,
+                        std::int64_t expires_at, std::uint64_t generation_before) {
   Shard& shard = shard_of(credential);
   std::lock_guard lock(shard.mutex);
   if (generation_.load(std::memory_order_acquire) != generation_before) return;
