@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <set>
 #include <string>
 #include <thread>
@@ -14,6 +15,8 @@
 
 namespace tachyon::testing {
 namespace {
+
+using namespace std::chrono_literals;
 
 class AcmePagination : public ::testing::Test {
  public:
@@ -82,6 +85,8 @@ TEST_F(AcmePagination, WalkingWhileRowsAreInsertedSeesEveryOldRowOnceInOrder) {
       if (server->call("POST", "/v1/products", body).status == 201) ++inserted;
     }
   });
+  // The walk starts once the writer is under way: a walk of 40 pages can otherwise end before the first insert.
+  for (int waited = 0; inserted.load() == 0 && waited < 500; ++waited) std::this_thread::sleep_for(10ms);
   Walk by_price = walk("limit=13&sort=-price_cents&fields=id,price_cents", "price_cents");
   walking = false;
   writer.join();

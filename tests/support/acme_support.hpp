@@ -51,6 +51,8 @@ class AcmeServer {
 
   // An API key with every scope, made with `tachyon apikey create` when the server started.
   const std::string& admin_key() const { return admin_key_; }
+  // The TACHYON_SECRET_KEY the server runs with (tests that must forge tokens with its real keys).
+  std::string secret_key() const { return environment_.at("TACHYON_SECRET_KEY"); }
   // `tachyon <arguments>` against this server's database and secret.
   CommandResult run_cli(const std::vector<std::string>& arguments, const std::string& standard_input = "") const;
   // POST /v1/users as admin with a password; returns the id.
