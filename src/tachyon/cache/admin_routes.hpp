@@ -1,6 +1,6 @@
 // The cache's admin endpoints: GET /v1/admin/cache (per cache and tier: entries, bytes, hits,
 // misses, evictions, hit ratio) and DELETE /v1/admin/cache?key=...|tag=... (both tiers, every
-// instance). Loopback clients only until authentication exists.
+// instance). Both need the `admin` scope, declared on the routes and enforced by the access middleware.
 #pragma once
 
 #include <memory>
