@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 
 #include "tachyon/http/errors.hpp"
 
@@ -21,21 +22,28 @@ const std::vector<std::string>& every_scope() {
   return scopes;
 }
 
-const std::vector<std::string>& member_scopes() {
-  static const std::vector<std::string> scopes =
-      sorted({"orders:read", "orders:write", "products:read", "users:read", "users:write"});
-  return scopes;
-}
-
 }  // namespace
 
-std::span<const std::string> all_scopes() { return every_scope(); }
+std::span<const std::string> all_scopes() {
+  return every_scope();
+}
 
-const std::vector<std::string>& scopes_of_role(std::string_view role) {
-  static const std::vector<std::string> none;
-  if (role == "admin") return every_scope();
-  if (role == "manager" || role == "user") return member_scopes();
-  return none;
+bool is_known_role(std::string_view role) {
+  return role == "user" || role == "manager" || role == "admin";
+}
+
+void check_role_grants(const config::RoleGrants& grants) {
+  for (const auto& [role, scopes] : grants) {
+    if (!is_known_role(role)) {
+      throw std::invalid_argument("TACHYON_ROLE_SCOPES names role '" + role +
+                                  "'; Acme's roles are user, manager, admin");
+    }
+    for (const std::string& scope : scopes) {
+      if (!std::binary_search(every_scope().begin(), every_scope().end(), scope)) {
+        throw std::invalid_argument("TACHYON_ROLE_SCOPES names scope '" + scope + "', which Acme does not know");
+      }
+    }
+  }
 }
 
 Viewer viewer_of(const auth::Principal& principal, db::Connection& reader) {
@@ -60,10 +68,14 @@ Viewer viewer_of(const auth::Principal& principal, db::Connection& reader) {
 
 bool may_see_user(const Viewer& viewer, std::int64_t id, std::string_view department) {
   switch (viewer.reach) {
-    case Viewer::Reach::everything: return true;
-    case Viewer::Reach::department: return id == viewer.user_id || department == viewer.department;
-    case Viewer::Reach::own: return id == viewer.user_id;
-    case Viewer::Reach::nothing: return false;
+    case Viewer::Reach::everything:
+      return true;
+    case Viewer::Reach::department:
+      return id == viewer.user_id || department == viewer.department;
+    case Viewer::Reach::own:
+      return id == viewer.user_id;
+    case Viewer::Reach::nothing:
+      return false;
   }
   return false;
 }
@@ -79,26 +91,30 @@ bool sees_salary_of_every_reachable_user(const Viewer& viewer) {
 
 std::optional<Filter> user_visibility(const Viewer& viewer) {
   switch (viewer.reach) {
-    case Viewer::Reach::everything: return std::nullopt;
+    case Viewer::Reach::everything:
+      return std::nullopt;
     case Viewer::Reach::department:
       return Filter{"department = ?", {viewer.department}, "reach:department=" + viewer.department};
     case Viewer::Reach::own:
       return Filter{"id = ?", {viewer.user_id}, "reach:user=" + std::to_string(viewer.user_id)};
-    case Viewer::Reach::nothing: return Filter{"0", {}, "reach:nothing"};
+    case Viewer::Reach::nothing:
+      return Filter{"0", {}, "reach:nothing"};
   }
   return Filter{"0", {}, "reach:nothing"};
 }
 
 std::optional<Filter> order_visibility(const Viewer& viewer) {
   switch (viewer.reach) {
-    case Viewer::Reach::everything: return std::nullopt;
+    case Viewer::Reach::everything:
+      return std::nullopt;
     case Viewer::Reach::department:
       return Filter{"user_id IN (SELECT id FROM users WHERE department = ?)",
                     {viewer.department},
                     "reach:department=" + viewer.department};
     case Viewer::Reach::own:
       return Filter{"user_id = ?", {viewer.user_id}, "reach:user=" + std::to_string(viewer.user_id)};
-    case Viewer::Reach::nothing: return Filter{"0", {}, "reach:nothing"};
+    case Viewer::Reach::nothing:
+      return Filter{"0", {}, "reach:nothing"};
   }
   return Filter{"0", {}, "reach:nothing"};
 }
@@ -107,7 +123,9 @@ bool may_change_user(const Viewer& viewer, std::int64_t id) {
   return viewer.is_admin() || (viewer.reach != Viewer::Reach::nothing && id == viewer.user_id);
 }
 
-bool may_act_for_user(const Viewer& viewer, std::int64_t user_id) { return may_change_user(viewer, user_id); }
+bool may_act_for_user(const Viewer& viewer, std::int64_t user_id) {
+  return may_change_user(viewer, user_id);
+}
 
 void require_assignable(const Viewer& viewer, std::span<const std::string_view> fields) {
   if (viewer.is_admin()) return;

@@ -1,6 +1,6 @@
 // Who may see and change what in Acme (the contract's "Access" section), decided from the caller's
 // principal by the domain code, not by HTTP handlers:
-// - roles grant scopes (scopes_of_role: user, manager, admin);
+// - roles (user, manager, admin) grant scopes by a configurable table (TACHYON_ROLE_SCOPES);
 // - objects: a `user` reaches only their own records, a `manager` also reads the users of their
 //   department and those users' orders, an admin (or a key holding the `admin` scope) reaches every
 //   record; an API key or service without `admin` reaches no user or order. A record out of reach is
@@ -18,14 +18,18 @@
 
 #include "app/acme/listing.hpp"
 #include "tachyon/auth/principal.hpp"
+#include "tachyon/config/role_grants.hpp"
 #include "tachyon/db/sqlite_connection.hpp"
 
 namespace tachyon::app::acme {
 
 // Every scope Acme knows, sorted.
 std::span<const std::string> all_scopes();
-// The scopes a role grants (sorted); empty for an unknown role.
-const std::vector<std::string>& scopes_of_role(std::string_view role);
+// Whether `role` is one of Acme's: user, manager, admin.
+bool is_known_role(std::string_view role);
+// Checks a role → scope table (TACHYON_ROLE_SCOPES): only Acme's roles and scopes. Throws
+// std::invalid_argument naming the setting and the first unknown name.
+void check_role_grants(const config::RoleGrants& grants);
 
 // What a caller can reach, resolved once per request from its principal.
 struct Viewer {

@@ -26,6 +26,7 @@
 #include "tachyon/auth/password_hasher.hpp"
 #include "tachyon/auth/security_events.hpp"
 #include "tachyon/auth/token_cache.hpp"
+#include "tachyon/config/role_grants.hpp"
 #include "tachyon/db/database.hpp"
 
 namespace tachyon::app::acme {
@@ -38,13 +39,17 @@ struct IdentityOptions {
   std::chrono::seconds access_token_ttl{15 * 60};
   std::chrono::seconds refresh_token_ttl{30 * 24 * 3600};
   std::chrono::milliseconds poll_interval{500};
+  config::RoleGrants role_scopes;  // role → the scopes it grants (checked by check_role_grants)
 };
 
 // An RFC 6749 §5.2 error: {"error": code, "error_description": description}.
 class OAuthError : public std::runtime_error {
  public:
   OAuthError(int status, std::string code, std::string description)
-      : std::runtime_error(description), status_(status), code_(std::move(code)), description_(std::move(description)) {}
+      : std::runtime_error(description),
+        status_(status),
+        code_(std::move(code)),
+        description_(std::move(description)) {}
   int status() const { return status_; }
   const std::string& code() const { return code_; }
   const std::string& description() const { return description_; }
@@ -117,6 +122,8 @@ class Identity final : public auth::Authenticator {
   auth::Authentication authenticate_access_token(std::string_view token, std::int64_t now, std::uint64_t generation);
   IssuedTokens issue(std::int64_t user_id, std::string_view role, const std::string& scope,
                      const std::string& session_id, std::string refresh_token, std::int64_t now);
+  // The scopes `role` grants by the configured table (sorted); none for a role it leaves out.
+  const std::vector<std::string>& scopes_of_role(std::string_view role) const;
   std::string new_refresh_token() const;
   std::string refresh_token_hash(std::string_view token) const;
 

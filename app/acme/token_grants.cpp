@@ -63,6 +63,12 @@ void wipe(std::string& secret) {
 
 }  // namespace
 
+const std::vector<std::string>& Identity::scopes_of_role(std::string_view role) const {
+  static const std::vector<std::string> none;
+  auto found = options_.role_scopes.find(role);
+  return found == options_.role_scopes.end() ? none : found->second;
+}
+
 std::string Identity::new_refresh_token() const {
   std::string random(32, '\0');  // 256 bits from the kernel's CSPRNG
   randombytes_buf(random.data(), random.size());

@@ -85,11 +85,13 @@ std::string read_password(const char* prompt) {
   return password;
 }
 
-bool acceptable_password(const std::string& password) { return password.size() >= 8 && password.size() <= 128; }
+bool acceptable_password(const std::string& password) {
+  return password.size() >= 8 && password.size() <= 128;
+}
 
 auth::PasswordHasher make_hasher(const config::Settings& settings) {
-  return auth::PasswordHasher({.memory_bytes = settings.password_memory_bytes, .iterations = settings.password_iterations},
-                              1, 0);
+  return auth::PasswordHasher(
+      {.memory_bytes = settings.password_memory_bytes, .iterations = settings.password_iterations}, 1, 0);
 }
 
 std::unique_ptr<db::Connection> open_migrated(const config::Settings& settings) {
@@ -108,12 +110,17 @@ std::optional<std::int64_t> parse_lifetime(std::string_view text) {
   if (text.size() < 2) return std::nullopt;
   std::int64_t number = 0;
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size() - 1, number);
-  if (error != std::errc() || end != text.data() + text.size() - 1 || number <= 0 || number > 36500) return std::nullopt;
+  if (error != std::errc() || end != text.data() + text.size() - 1 || number <= 0 || number > 36500)
+    return std::nullopt;
   switch (text.back()) {
-    case 'd': return number * 86400;
-    case 'h': return number * 3600;
-    case 'm': return number * 60;
-    default: return std::nullopt;
+    case 'd':
+      return number * 86400;
+    case 'h':
+      return number * 3600;
+    case 'm':
+      return number * 60;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -121,7 +128,7 @@ int create_user(const Flags& flags, const config::Settings& settings) {
   std::string email = lower_case(flag_or(flags, "email"));
   std::string role = flag_or(flags, "role");
   if (email.find('@') == std::string::npos) return usage("user create needs --email with an address");
-  if (app::acme::scopes_of_role(role).empty()) return usage("user create needs --role admin, manager or user");
+  if (!app::acme::is_known_role(role)) return usage("user create needs --role admin, manager or user");
   std::string password = read_password("Password for the new user: ");
   if (!acceptable_password(password)) return usage("the password must be 8 to 128 characters");
   auto opened = open_migrated(settings);
@@ -131,8 +138,9 @@ int create_user(const Flags& flags, const config::Settings& settings) {
   std::string now = core::rfc3339_now();
   try {
     connection
-        .prepare("INSERT INTO users (email, name, role, department, salary_cents, status, created_at, updated_at, "
-                 "password_hash) VALUES (?, ?, ?, ?, 0, 'active', ?, ?, ?)")
+        .prepare(
+            "INSERT INTO users (email, name, role, department, salary_cents, status, created_at, updated_at, "
+            "password_hash) VALUES (?, ?, ?, ?, 0, 'active', ?, ?, ?)")
         .bind(1, std::string_view(email))
         .bind(2, std::string_view(flag_or(flags, "name", email)))
         .bind(3, std::string_view(role))
@@ -169,8 +177,8 @@ int set_password(const Flags& flags, const config::Settings& settings) {
   const std::int64_t now = std::time(nullptr);
   connection.transaction([&] {
     app::acme::identity_store::store_password_hash(connection, account->id, hash);
-    app::acme::identity_store::revoke_sessions_of_user(
-        connection, account->id, now, now + settings.access_token_ttl.count() / 1000 + 60);
+    app::acme::identity_store::revoke_sessions_of_user(connection, account->id, now,
+                                                       now + settings.access_token_ttl.count() / 1000 + 60);
   });
   std::printf("password changed for user %lld; every login of the user is revoked\n",
               static_cast<long long>(account->id));
@@ -181,7 +189,8 @@ int create_api_key(const Flags& flags, const config::Settings& settings) {
   std::string name = flag_or(flags, "name");
   if (name.empty()) return usage("apikey create needs --name");
   std::vector<std::string> scopes;
-  std::string_view text = flags.values.count("scopes") ? std::string_view(flags.values.at("scopes")) : std::string_view();
+  std::string_view text =
+      flags.values.count("scopes") ? std::string_view(flags.values.at("scopes")) : std::string_view();
   std::span<const std::string> known = app::acme::all_scopes();
   while (!text.empty()) {
     std::size_t comma = text.find_first_of(", ");
@@ -206,8 +215,8 @@ int create_api_key(const Flags& flags, const config::Settings& settings) {
   try {
     app::acme::CreatedApiKey created =
         app::acme::Identity::insert_api_key(connection, secret, name, std::move(scopes), expires_at);
-    std::fprintf(stderr, "API key %lld '%s' created; it is shown only now:\n", static_cast<long long>(created.record.id),
-                 name.c_str());
+    std::fprintf(stderr, "API key %lld '%s' created; it is shown only now:\n",
+                 static_cast<long long>(created.record.id), name.c_str());
     std::printf("%s\n", created.key.c_str());
   } catch (const db::DatabaseError& error) {
     if (!error.is_unique_violation()) throw;
@@ -282,9 +291,11 @@ int apikey_command(int argument_count, char** arguments) {
   if (argument_count < 1) return usage("apikey needs create, list or revoke");
   std::string_view action = arguments[0];
   Flags flags = parse_flags(argument_count - 1, arguments + 1, {"--name", "--scopes", "--expires"});
-  if (action == "create") return with_settings(flags, [&](const config::Settings& s) { return create_api_key(flags, s); });
+  if (action == "create")
+    return with_settings(flags, [&](const config::Settings& s) { return create_api_key(flags, s); });
   if (action == "list") return with_settings(flags, [&](const config::Settings& s) { return list_api_keys(s); });
-  if (action == "revoke") return with_settings(flags, [&](const config::Settings& s) { return revoke_api_key(flags, s); });
+  if (action == "revoke")
+    return with_settings(flags, [&](const config::Settings& s) { return revoke_api_key(flags, s); });
   return usage("apikey needs create, list or revoke");
 }
 
@@ -293,11 +304,12 @@ int keys_command(int argument_count, char** arguments) {
   Flags flags = parse_flags(argument_count - 1, arguments + 1, {});
   return with_settings(flags, [](const config::Settings& settings) {
     auto opened = open_migrated(settings);
-  db::Connection& connection = *opened;
+    db::Connection& connection = *opened;
     std::string secret = app::acme::identity_store::server_secret(connection, settings.secret_key);
-    auth::JwsAlgorithm algorithm = settings.token_algorithm == config::TokenAlgorithm::es256   ? auth::JwsAlgorithm::es256
-                                   : settings.token_algorithm == config::TokenAlgorithm::hs256 ? auth::JwsAlgorithm::hs256
-                                                                                               : auth::JwsAlgorithm::eddsa;
+    auth::JwsAlgorithm algorithm = settings.token_algorithm == config::TokenAlgorithm::es256 ? auth::JwsAlgorithm::es256
+                                   : settings.token_algorithm == config::TokenAlgorithm::hs256
+                                       ? auth::JwsAlgorithm::hs256
+                                       : auth::JwsAlgorithm::eddsa;
     auto ttl = std::chrono::duration_cast<std::chrono::seconds>(settings.access_token_ttl);
     app::acme::KeyRing ring(secret, {.issuer = settings.token_issuer, .audience = settings.token_audience}, algorithm,
                             ttl + std::chrono::seconds(60));

@@ -2,9 +2,11 @@
 // SIGINT/SIGTERM, draining in-flight requests before exit.
 #include <cstdio>
 #include <exception>
+#include <stdexcept>
 #include <string>
 #include <variant>
 
+#include "app/acme/access_policy.hpp"
 #include "app/acme/acme.hpp"
 #include "app/hello/hello_routes.hpp"
 #include "cli/commands.hpp"
@@ -27,12 +29,18 @@ namespace {
 
 observe::LogLevel to_log_level(config::LogLevel level) {
   switch (level) {
-    case config::LogLevel::trace: return observe::LogLevel::trace;
-    case config::LogLevel::debug: return observe::LogLevel::debug;
-    case config::LogLevel::info: return observe::LogLevel::info;
-    case config::LogLevel::warn: return observe::LogLevel::warn;
-    case config::LogLevel::error: return observe::LogLevel::error;
-    case config::LogLevel::off: return observe::LogLevel::off;
+    case config::LogLevel::trace:
+      return observe::LogLevel::trace;
+    case config::LogLevel::debug:
+      return observe::LogLevel::debug;
+    case config::LogLevel::info:
+      return observe::LogLevel::info;
+    case config::LogLevel::warn:
+      return observe::LogLevel::warn;
+    case config::LogLevel::error:
+      return observe::LogLevel::error;
+    case config::LogLevel::off:
+      return observe::LogLevel::off;
   }
   return observe::LogLevel::info;
 }
@@ -96,10 +104,17 @@ app::acme::IdentityOptions identity_options(const config::Settings& settings) {
   app::acme::IdentityOptions options;
   options.issuer = settings.token_issuer;
   options.audience = settings.token_audience;
+  options.role_scopes = settings.role_scopes;
   switch (settings.token_algorithm) {
-    case config::TokenAlgorithm::eddsa: options.algorithm = auth::JwsAlgorithm::eddsa; break;
-    case config::TokenAlgorithm::es256: options.algorithm = auth::JwsAlgorithm::es256; break;
-    case config::TokenAlgorithm::hs256: options.algorithm = auth::JwsAlgorithm::hs256; break;
+    case config::TokenAlgorithm::eddsa:
+      options.algorithm = auth::JwsAlgorithm::eddsa;
+      break;
+    case config::TokenAlgorithm::es256:
+      options.algorithm = auth::JwsAlgorithm::es256;
+      break;
+    case config::TokenAlgorithm::hs256:
+      options.algorithm = auth::JwsAlgorithm::hs256;
+      break;
   }
   options.access_token_ttl = std::chrono::duration_cast<std::chrono::seconds>(settings.access_token_ttl);
   options.refresh_token_ttl = std::chrono::duration_cast<std::chrono::seconds>(settings.refresh_token_ttl);
@@ -125,9 +140,15 @@ int serve_command(int argument_count, char** arguments) {
     return 2;
   }
   const config::Settings& settings = std::get<config::Settings>(loaded);
-  observe::configure_logging(to_log_level(settings.log_level),
-                             settings.log_format == config::LogFormat::json ? observe::LogFormat::json
-                                                                            : observe::LogFormat::text);
+  try {
+    app::acme::check_role_grants(settings.role_scopes);
+  } catch (const std::invalid_argument& error) {
+    std::fprintf(stderr, "tachyon: %s\n", error.what());
+    return 2;
+  }
+  observe::configure_logging(to_log_level(settings.log_level), settings.log_format == config::LogFormat::json
+                                                                   ? observe::LogFormat::json
+                                                                   : observe::LogFormat::text);
   try {
     std::shared_ptr<cache::TieredCache> cache = make_cache(settings);
     app::acme::Acme acme({.database_url = settings.database_url,
@@ -159,10 +180,11 @@ int serve_command(int argument_count, char** arguments) {
     // Last: the OpenAPI document is generated from every route added before this line.
     openapi::add_docs_routes(router);
     std::vector<const http::Route*> routes = router.routes();
-    http::Pipeline pipeline = http::make_standard_pipeline(std::move(router), {.access_log = settings.access_log,
-                                                                              .observe = observe_options(settings),
-                                                                              .authenticator = acme.authenticator(),
-                                                                              .security_events = acme.security_events()});
+    http::Pipeline pipeline =
+        http::make_standard_pipeline(std::move(router), {.access_log = settings.access_log,
+                                                         .observe = observe_options(settings),
+                                                         .authenticator = acme.authenticator(),
+                                                         .security_events = acme.security_events()});
     http::ServerOptions options = server_options(settings);
     options.on_loop_start = [cache](boost::asio::io_context& io) { cache->prepare_loop(io); };
     http::Server server(std::move(options), std::move(pipeline));

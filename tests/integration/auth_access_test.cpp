@@ -290,5 +290,34 @@ TEST_F(Access, CallerDependentAnswersArePrivate) {
   }
 }
 
+// The role → scope table is configurable: here managers also get products:write.
+TEST(RoleScopes, AConfiguredTableGrantsWhatItSaysAndAnUnknownScopeStopsTheServer) {
+  AcmeServer server({}, {{"TACHYON_ROLE_SCOPES",
+                          "user=products:read; manager=orders:read products:read products:write "
+                          "users:read; admin=admin products:write users:read users:write"}});
+  AcmeServer::Caller manager = server.new_caller("manager");
+  AcmeServer::Caller user = server.new_caller("user");
+  const std::string product = R"({"sku":"SKU-ROLE-)" + unique_suffix() +
+                              R"(","name":"Configured","category":"books",)"
+                              R"("price_cents":100,"stock":1})";
+  EXPECT_EQ(server.call("POST", "/v1/products", product, manager.headers).status, 201);
+  HttpResponse refused = server.call("GET", "/v1/orders", "", user.headers);
+  EXPECT_EQ(refused.status, 403) << "the table left orders:read out for users";
+  EXPECT_NE(refused.body.find("missing scope: orders:read"), std::string::npos) << refused.body;
+  HttpResponse me = server.call("GET", "/v1/auth/me", "", user.headers);
+  EXPECT_NE(me.body.find("\"scopes\":[\"products:read\"]"), std::string::npos) << me.body;
+
+  TemporaryDirectory directory;
+  CommandResult bad =
+      run_tachyon({"serve", "--port", "0"}, {{"DATABASE_URL", "sqlite:" + (directory.path() / "a.db").string()},
+                                             {"TACHYON_ROLE_SCOPES", "user=products:read salaries:read"}});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.standard_error.find("TACHYON_ROLE_SCOPES names scope 'salaries:read'"), std::string::npos)
+      << bad.standard_error;
+  CommandResult malformed = run_tachyon({"serve", "--port", "0"}, {{"TACHYON_ROLE_SCOPES", "user products:read"}});
+  EXPECT_EQ(malformed.exit_code, 2);
+  EXPECT_NE(malformed.standard_error.find("TACHYON_ROLE_SCOPES"), std::string::npos) << malformed.standard_error;
+}
+
 }  // namespace
 }  // namespace tachyon::testing

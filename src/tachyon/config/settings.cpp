@@ -157,6 +157,19 @@ SettingSpec word_row(Documentation documentation, std::string Settings::*member)
       [=](const Settings& settings) { return settings.*member; });
 }
 
+SettingSpec role_grants_row(Documentation documentation, RoleGrants Settings::*member) {
+  return make_spec(
+      std::move(documentation), "role=scope scope; ...",
+      [=](Settings& settings, std::string_view text) -> std::optional<std::string> {
+        std::string error;
+        std::optional<RoleGrants> grants = parse_role_grants(text, error);
+        if (!grants) return error;
+        settings.*member = std::move(*grants);
+        return std::nullopt;
+      },
+      [=](const Settings& settings) { return format_role_grants(settings.*member); });
+}
+
 // `sqlite:PATH`, `sqlite://PATH` or `sqlite::memory:`; PostgreSQL URLs are recognised and refused
 // until the PostgreSQL backend exists, so a typo cannot silently fall back to a local file.
 SettingSpec database_url_row(Documentation documentation, std::string Settings::*member) {
@@ -195,7 +208,9 @@ SettingSpec optional_url_row(Documentation documentation, std::string Settings::
 }
 
 // `redis://[[user]:password@]host[:port][/db]`.
-bool plausible_redis_url(std::string_view text) { return text.starts_with("redis://") && text.size() > 8; }
+bool plausible_redis_url(std::string_view text) {
+  return text.starts_with("redis://") && text.size() > 8;
+}
 
 // An http:// or https:// base URL.
 bool plausible_http_url(std::string_view text) {
@@ -203,8 +218,7 @@ bool plausible_http_url(std::string_view text) {
 }
 
 // A route's cache: "off" or `ttl=… stale=… error=… bytes=… policy=…` (fields not given keep theirs).
-SettingSpec cache_route_row(std::string variable, std::string description,
-                            CacheRouteSetting Settings::*member) {
+SettingSpec cache_route_row(std::string variable, std::string description, CacheRouteSetting Settings::*member) {
   return make_spec(
       {std::move(variable), format_cache_route(Settings{}.*member), std::move(description)},
       "off or ttl= stale= error= bytes= policy=",
@@ -317,6 +331,11 @@ std::vector<SettingSpec> build_specs() {
                &Settings::token_issuer),
       word_row({"TACHYON_TOKEN_AUDIENCE", "acme", "The `aud` of access tokens, checked on every one."},
                &Settings::token_audience),
+      role_grants_row({"TACHYON_ROLE_SCOPES", format_role_grants(Settings{}.role_scopes),
+                       "The scopes each role grants (the contract's table by default). Roles are Acme's user, "
+                       "manager and admin; a role left out grants nothing. Object rules (own records, a "
+                       "manager's department) apply whatever the scopes."},
+                      &Settings::role_scopes),
       duration_row({"TACHYON_ACCESS_TOKEN_TTL", "15m", "Lifetime of access tokens."}, &Settings::access_token_ttl,
                    60'000ms, std::chrono::hours(24)),
       duration_row({"TACHYON_REFRESH_TOKEN_TTL", "720h",

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "tachyon/config/cache_route.hpp"
+#include "tachyon/config/role_grants.hpp"
 
 namespace tachyon::config {
 
@@ -50,7 +51,6 @@ struct Settings {
   bool profiling = false;                         // GET /debug/pprof/profile (admin scope)
   bool metrics_public = true;                     // false: GET /metrics needs the admin scope
 
-
   std::string database_url = "sqlite:acme.db";
   std::chrono::milliseconds slow_query{100};
   bool demo_data = true;
@@ -61,19 +61,24 @@ struct Settings {
   TokenAlgorithm token_algorithm = TokenAlgorithm::eddsa;
   std::string token_issuer = "tachyon";
   std::string token_audience = "acme";
+  // The contract's role → scope table; Acme refuses roles and scopes it does not know.
+  RoleGrants role_scopes = {{"admin",
+                             {"admin", "audit:read", "orders:read", "orders:write", "products:read", "products:write",
+                              "users:read", "users:write"}},
+                            {"manager", {"orders:read", "orders:write", "products:read", "users:read", "users:write"}},
+                            {"user", {"orders:read", "orders:write", "products:read", "users:read", "users:write"}}};
   std::chrono::milliseconds access_token_ttl{15 * 60 * 1000};
   std::chrono::milliseconds refresh_token_ttl{30ll * 24 * 3600 * 1000};
   std::size_t password_memory_bytes = 19 * 1024 * 1024;  // argon2id m (OWASP: 19 MiB)
-  std::uint64_t password_iterations = 2;                  // argon2id t (OWASP: 2)
-  unsigned password_threads = 1;                          // the hashing pool, apart from the event loops
+  std::uint64_t password_iterations = 2;                 // argon2id t (OWASP: 2)
+  unsigned password_threads = 1;                         // the hashing pool, apart from the event loops
 
-  std::string redis_url;  // empty = local cache only
+  std::string redis_url;                                   // empty = local cache only
   std::chrono::milliseconds cache_invalidation_wait{250};  // how long a write waits for other instances
   CacheRouteSetting cache_users{.ttl = std::chrono::minutes(5), .stale_while_revalidate = std::chrono::seconds(30)};
   CacheRouteSetting cache_products{.ttl = std::chrono::minutes(5), .stale_while_revalidate = std::chrono::seconds(30)};
-  CacheRouteSetting cache_product_lists{.ttl = std::chrono::minutes(1),
-                                        .stale_while_revalidate = std::chrono::seconds(10),
-                                        .bytes = 32ull * 1024 * 1024};
+  CacheRouteSetting cache_product_lists{
+      .ttl = std::chrono::minutes(1), .stale_while_revalidate = std::chrono::seconds(10), .bytes = 32ull * 1024 * 1024};
   CacheRouteSetting cache_predictions{.ttl = std::chrono::hours(1)};
   CacheRouteSetting cache_posts{.ttl = std::chrono::minutes(1),
                                 .stale_while_revalidate = std::chrono::minutes(1),
