@@ -43,8 +43,7 @@ TEST_F(ObserveMetrics, CountsRequestsByRouteTemplateMethodAndStatusClass) {
   ASSERT_TRUE(response);
   EXPECT_EQ(response->header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
   const std::string& text = response->body;
-  EXPECT_NE(text.find("http_requests_total{method=\"GET\",status=\"2xx\",handler=\"/healthz\"} 3\n"),
-            std::string::npos)
+  EXPECT_NE(text.find("http_requests_total{method=\"GET\",status=\"2xx\",handler=\"/healthz\"} 3\n"), std::string::npos)
       << text;
   // Unmatched paths share one handler value, so a scan of random URLs cannot create series.
   EXPECT_NE(text.find("status=\"4xx\",handler=\"none\"}"), std::string::npos) << text;
@@ -52,12 +51,11 @@ TEST_F(ObserveMetrics, CountsRequestsByRouteTemplateMethodAndStatusClass) {
   EXPECT_EQ(text.find("BREW"), std::string::npos);
   EXPECT_NE(text.find("http_request_duration_seconds_bucket{method=\"GET\",handler=\"/healthz\",le=\"+Inf\"} 3\n"),
             std::string::npos);
-  for (std::string_view name : {"http_request_size_bytes_count", "http_response_size_bytes_sum",
-                                "http_requests_inprogress", "tachyon_connections_open",
-                                "tachyon_connections_accepted_total", "tachyon_connections_rejected_total",
-                                "process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
-                                "process_max_fds", "process_start_time_seconds", "process_threads",
-                                "tachyon_build_info{version=\""}) {
+  for (std::string_view name :
+       {"http_request_size_bytes_count", "http_response_size_bytes_sum", "http_requests_inprogress",
+        "tachyon_connections_open", "tachyon_connections_accepted_total", "tachyon_connections_rejected_total",
+        "process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds", "process_max_fds",
+        "process_start_time_seconds", "process_threads", "tachyon_build_info{version=\""}) {
     EXPECT_NE(text.find(name), std::string::npos) << name;
   }
 }
@@ -168,6 +166,8 @@ TEST(ProfilingEndpoint, ProfileIsReadableByGooglePprofAndOneRunsAtATime) {
   EXPECT_NE(log.find("\"msg\":\"slow request\""), std::string::npos) << log;
   EXPECT_NE(log.find("\"route\":\"/debug/pprof/profile\""), std::string::npos);
   EXPECT_NE(log.find("\"spans\":\"app;dur="), std::string::npos);
+  EXPECT_NE(log.find("\"subject\":\"apikey:"), std::string::npos) << "the slow log names who asked";
+  EXPECT_NE(log.find("\"auth\":\"api_key\""), std::string::npos);
 }
 
 TEST(ProfilingEndpoint, AbsentUnlessEnabled) {

@@ -4,6 +4,7 @@
 #include <exception>
 #include <mutex>
 
+#include "tachyon/auth/principal.hpp"
 #include "tachyon/observe/log.hpp"
 #include "tachyon/observe/spans.hpp"
 
@@ -12,7 +13,7 @@ namespace tachyon::observe {
 namespace {
 
 constexpr std::size_t method_slots = http::method_count + 1;  // the routable methods plus _OTHER
-constexpr std::size_t status_slots = 5;                         // 1xx .. 5xx
+constexpr std::size_t status_slots = 5;                       // 1xx .. 5xx
 constexpr std::array<std::string_view, status_slots> status_classes = {"1xx", "2xx", "3xx", "4xx", "5xx"};
 
 // A handle created on first use. Creating takes the registry lock once per label set; afterwards the
@@ -30,9 +31,8 @@ const Handle& get_handle(LazyHandle<Handle>& slot, Create create) {
 }
 
 std::string_view method_label(std::size_t method) {
-  return method < static_cast<std::size_t>(http::method_count)
-             ? http::method_name(static_cast<http::Method>(method))
-             : other_method;
+  return method < static_cast<std::size_t>(http::method_count) ? http::method_name(static_cast<http::Method>(method))
+                                                               : other_method;
 }
 
 class ObserveMiddleware final : public http::Middleware {
@@ -48,8 +48,9 @@ class ObserveMiddleware final : public http::Middleware {
     request_sizes_ = std::make_unique<LazyHandle<Summary>[]>(handlers);
     response_sizes_ = std::make_unique<LazyHandle<Summary>[]>(handlers);
     if (!options_.metrics) return;
-    requests_family_ = &registry_.counter_family("http_requests_total", "Total number of requests by method, status and handler.",
-                                                 {"method", "status", "handler"});
+    requests_family_ =
+        &registry_.counter_family("http_requests_total", "Total number of requests by method, status and handler.",
+                                  {"method", "status", "handler"});
     durations_family_ = &registry_.histogram_family(
         "http_request_duration_seconds", "Duration of HTTP requests in seconds, from parsed head to handler end.",
         {"method", "handler"}, default_duration_buckets(), true);
@@ -122,10 +123,12 @@ class ObserveMiddleware final : public http::Middleware {
     } else {
       duration.observe(seconds);
     }
-    get_handle(request_sizes_[handler], [&] { return request_sizes_family_->labels({handler_label(handler)}); })
-        .observe(static_cast<double>(context.request.body.size()));
-    get_handle(response_sizes_[handler], [&] { return response_sizes_family_->labels({handler_label(handler)}); })
-        .observe(static_cast<double>(context.response.body.size()));
+    get_handle(request_sizes_[handler], [&] {
+      return request_sizes_family_->labels({handler_label(handler)});
+    }).observe(static_cast<double>(context.request.body.size()));
+    get_handle(response_sizes_[handler], [&] {
+      return response_sizes_family_->labels({handler_label(handler)});
+    }).observe(static_cast<double>(context.response.body.size()));
   }
 
   void log_slow(const http::Context& context, std::chrono::steady_clock::duration elapsed,
@@ -133,13 +136,16 @@ class ObserveMiddleware final : public http::Middleware {
     auto total = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed);
     std::string spans = observation.server_timing(total);
     std::string_view route = context.route ? std::string_view(context.route->path_template) : std::string_view();
-    log_warn("slow request", {{"method", context.request.method_text},
-                              {"route", route},
-                              {"status", context.response.status},
-                              {"duration_ms", std::chrono::duration<double, std::milli>(elapsed).count()},
-                              {"spans", std::string_view(spans)},
-                              {"request_id", std::string_view(context.request_id)},
-                              {"trace_id", observation.trace_hex()}});
+    log_warn("slow request",
+             {{"method", context.request.method_text},
+              {"route", route},
+              {"status", context.response.status},
+              {"duration_ms", std::chrono::duration<double, std::milli>(elapsed).count()},
+              {"spans", std::string_view(spans)},
+              {"request_id", std::string_view(context.request_id)},
+              {"trace_id", observation.trace_hex()},
+              {"subject", context.principal ? std::string_view(context.principal->subject) : std::string_view()},
+              {"auth", context.principal ? auth::method_name(context.principal->method) : std::string_view()}});
   }
 
   ObserveOptions options_;
