@@ -10,6 +10,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -288,6 +292,30 @@ TEST(PasswordHasher, RefusesInvalidConstruction) {
   EXPECT_THROW(PasswordHasher(small, 0, 4), std::invalid_argument);
   EXPECT_THROW(PasswordHasher(PasswordParameters{1024, 1}, 1, 4), std::invalid_argument);
   EXPECT_THROW(PasswordHasher(PasswordParameters{small.memory_bytes, 0}, 1, 4), std::invalid_argument);
+}
+
+// Hashing threads are named and niced, so that on a core shared with an event loop the loop wins.
+TEST(PasswordHasher, ThreadsAreNamedTachyonHashAndNiced) {
+  PasswordHasher hasher(small, 2, 4);
+  (void)hasher.hash_blocking("warm-up password");  // the threads have started and renamed themselves
+  int named = 0;
+  for (int attempt = 0; attempt < 100 && named < 2; ++attempt) {
+    named = 0;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+      std::ifstream comm(task.path() / "comm");
+      std::string name;
+      std::getline(comm, name);
+      if (name != "tachyon-hash") continue;
+      ++named;
+      std::ifstream stat(task.path() / "stat");
+      std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+      std::istringstream fields(text.substr(text.rfind(')') + 2));  // after "pid (comm) "
+      std::vector<std::string> values{std::istream_iterator<std::string>(fields), {}};
+      EXPECT_EQ(values.at(16), "10") << "field 19 of /proc/[tid]/stat is the nice value";
+    }
+    if (named < 2) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(named, 2);
 }
 
 }  // namespace
