@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "tachyon/core/url.hpp"
 #include "tachyon/loadgen/compare.hpp"
 #include "tachyon/loadgen/engine.hpp"
 #include "tachyon/loadgen/html_report.hpp"
@@ -99,44 +100,24 @@ struct ParsedUrl {
   std::string server_name;  // the host as written, unless it is an IP literal (RFC 6066 section 3)
 };
 
-std::optional<ParsedUrl> parse_url(std::string_view url, std::string& error) {
+std::optional<ParsedUrl> parse_url(std::string_view text, std::string& error) {
+  core::Url url;
+  try {
+    url = core::parse_url(text);
+  } catch (const core::UrlError& failure) {
+    return error = std::string("bad URL: ") + failure.what(), std::nullopt;
+  }
+  if (url.scheme != "http" && url.scheme != "https") {
+    return error = "the URL must start with http:// or https://", std::nullopt;
+  }
   ParsedUrl parsed;
-  if (url.substr(0, 7) == "http://") {
-    url.remove_prefix(7);
-  } else if (url.substr(0, 8) == "https://") {
-    url.remove_prefix(8);
-    parsed.tls = true;
-    parsed.port = 443;
-  } else {
-    error = "the URL must start with http:// or https://";
-    return std::nullopt;
-  }
-  std::size_t slash = url.find('/');
-  std::string_view authority = url.substr(0, slash);
-  if (slash != std::string_view::npos) parsed.path = std::string(url.substr(slash));
-  parsed.host_header = std::string(authority);
-  std::string_view host = authority;
-  std::string_view port;
-  if (!authority.empty() && authority.front() == '[') {
-    std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) return error = "bad IPv6 address in URL", std::nullopt;
-    host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size() && authority[close + 1] == ':') port = authority.substr(close + 2);
-  } else if (std::size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-  }
-  if (!port.empty()) {
-    auto [end, parse_error] = std::from_chars(port.data(), port.data() + port.size(), parsed.port);
-    if (parse_error != std::errc() || end != port.data() + port.size()) return error = "bad port in URL", std::nullopt;
-  }
-  if (host.empty()) return error = "the URL has no host", std::nullopt;
-  std::string host_text(host);
-  in6_addr literal{};
-  if (::inet_pton(AF_INET, host_text.c_str(), &literal) != 1 &&
-      ::inet_pton(AF_INET6, host_text.c_str(), &literal) != 1) {
-    parsed.server_name = host_text;
-  }
+  parsed.tls = url.scheme == "https";
+  parsed.port = url.port;
+  parsed.host_header = url.host_and_port();
+  parsed.path = url.path.empty() ? "/" : url.path;
+  if (url.has_query) parsed.path += "?" + url.query;
+  const std::string& host_text = url.host;
+  if (url.host_kind == core::HostKind::name) parsed.server_name = host_text;
   // Resolve once, up front: the engine connects to a numeric address.
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;

@@ -18,6 +18,7 @@ db::ConnectionOptions connection_options(const config::Settings& settings);
 int serve_command(int argument_count, char** arguments);
 int bench_command(int argument_count, char** arguments);
 int config_check_command(int argument_count, char** arguments);
+int config_table_command();
 int migrate_command(int argument_count, char** arguments);
 int seed_command(int argument_count, char** arguments);
 // `tachyon user create|set-password`, `tachyon apikey create|list|revoke`, `tachyon keys rotate`.

@@ -1,4 +1,5 @@
 // `tachyon config check`: validates the configuration and prints the effective values, secrets masked.
+// `tachyon config table`: prints the settings table that docs/CONFIGURATION.md holds.
 #include <cstdio>
 #include <variant>
 
@@ -15,6 +16,11 @@ int config_check_command(int argument_count, char** arguments) {
     return 2;
   }
   std::fputs(config::render_effective(std::get<config::Settings>(loaded)).c_str(), stdout);
+  return 0;
+}
+
+int config_table_command() {
+  std::fputs(config::render_markdown_table().c_str(), stdout);
   return 0;
 }
 

@@ -15,6 +15,7 @@ void print_usage(bool to_error_stream) {
       "Commands:\n"
       "  serve          run the HTTP server (defaults: http://127.0.0.1:8000)\n"
       "  config check   print the effective configuration, secrets masked\n"
+      "  config table   print the settings table of docs/CONFIGURATION.md (Markdown)\n"
       "  migrate        apply the database migrations (also done at every start)\n"
       "  seed           add demo data: --users N --products N --orders N [--random-seed N]\n"
       "  bench URL      load-test an HTTP server (tachyon bench --help)\n"
@@ -61,6 +62,9 @@ int main(int argument_count, char** arguments) {
   if (command == "bench") return bench_command(argument_count - 2, arguments + 2);
   if (command == "config" && argument_count >= 3 && std::string_view(arguments[2]) == "check") {
     return config_check_command(argument_count - 3, arguments + 3);
+  }
+  if (command == "config" && argument_count == 3 && std::string_view(arguments[2]) == "table") {
+    return config_table_command();
   }
   std::fprintf(stderr, "tachyon: unknown command '%s'\n\n", arguments[1]);
   print_usage(true);

@@ -14,6 +14,7 @@
 #include "tachyon/cache/cache_metrics.hpp"
 #include "tachyon/cache/tiered_cache.hpp"
 #include "tachyon/config/loader.hpp"
+#include "tachyon/core/url.hpp"
 #include "tachyon/http/server.hpp"
 #include "tachyon/http/standard_middleware.hpp"
 #include "tachyon/observe/health.hpp"
@@ -126,7 +127,7 @@ std::shared_ptr<cache::TieredCache> make_cache(const config::Settings& settings)
   options.acknowledgement_timeout = settings.cache_invalidation_wait;
   if (!settings.redis_url.empty()) {
     options.redis = redis::parse_redis_url(settings.redis_url);
-    observe::log_info("cache: Redis tier", {{"url", std::string_view(redis::redacted_redis_url(settings.redis_url))}});
+    observe::log_info("cache: Redis tier", {{"url", std::string_view(core::redact_url(settings.redis_url))}});
   }
   return std::make_shared<cache::TieredCache>(std::move(options));
 }

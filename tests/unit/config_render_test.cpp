@@ -107,7 +107,7 @@ TEST(ConfigRender, ConfigurationDocContainsTheCurrentTable) {
   text << doc.rdbuf();
   std::string table = render_markdown_table();
   EXPECT_NE(text.str().find(table), std::string::npos)
-      << doc_path << " is out of date; replace its settings table with:\n"
+      << doc_path << " is out of date: run scripts/update-config-doc.sh, or replace its settings table with:\n"
       << table;
 }
 

@@ -131,13 +131,5 @@ TEST(ConfigSettings, EnumsConvertToTheirSettingText) {
   EXPECT_EQ(to_string(LogFormat::text), "text");
 }
 
-TEST(ConfigSettings, UrlPasswordsAreRedactedForDisplay) {
-  EXPECT_EQ(redact_url_password("postgres://app:s3cr3t@db:5432/acme"), "postgres://app:***@db:5432/acme");
-  EXPECT_EQ(redact_url_password("redis://:token@cache:6379/0"), "redis://:***@cache:6379/0");
-  EXPECT_EQ(redact_url_password("postgres://app@db/acme"), "postgres://app@db/acme");
-  EXPECT_EQ(redact_url_password("sqlite:acme.db"), "sqlite:acme.db");
-  EXPECT_EQ(redact_url_password("http://host/path@x:y"), "http://host/path@x:y");
-}
-
 }  // namespace
 }  // namespace tachyon::config

@@ -7,6 +7,9 @@
 #include <vector>
 
 #include "tachyon/config/values.hpp"
+#include "tachyon/core/url.hpp"
+#include "tachyon/redis/client.hpp"
+#include "tachyon/upstream/http_client.hpp"
 
 namespace tachyon::config {
 namespace {
@@ -187,34 +190,38 @@ SettingSpec database_url_row(Documentation documentation, std::string Settings::
         return std::nullopt;
       },
       [=](const Settings& settings) { return settings.*member; });
-  spec.redact = redact_url_password;
+  spec.redact = core::redact_url;
   return spec;
 }
 
-// An optional URL: empty, or text `accepts`; what may be shown of it never holds a password.
+// An optional URL: empty, or text `check` finds nothing wrong with (it returns why otherwise); what may be
+// shown of it never holds a password.
 SettingSpec optional_url_row(Documentation documentation, std::string Settings::*member, std::string type,
-                             std::function<bool(std::string_view)> accepts, std::string rejection) {
+                             std::function<std::optional<std::string>(std::string_view)> check) {
   SettingSpec spec = make_spec(
       std::move(documentation), std::move(type),
       [=](Settings& settings, std::string_view text) -> std::optional<std::string> {
-        if (!text.empty() && !accepts(text)) return rejection;
+        if (!text.empty()) {
+          if (std::optional<std::string> problem = check(text)) return problem;
+        }
         settings.*member = std::string(text);
         return std::nullopt;
       },
       [=](const Settings& settings) { return settings.*member; });
-  spec.redact = redact_url_password;
+  spec.redact = core::redact_url;
   spec.empty_text = "(none)";
   return spec;
 }
 
-// `redis://[[user]:password@]host[:port][/db]`.
-bool plausible_redis_url(std::string_view text) {
-  return text.starts_with("redis://") && text.size() > 8;
-}
-
-// An http:// or https:// base URL.
-bool plausible_http_url(std::string_view text) {
-  return (text.starts_with("http://") && text.size() > 7) || (text.starts_with("https://") && text.size() > 8);
+// The reason `parse` (one of the URL parsers built on core::parse_url) refuses text, if it does.
+template <typename Parse>
+std::optional<std::string> url_problem(std::string_view text, Parse parse) {
+  try {
+    parse(text);
+    return std::nullopt;
+  } catch (const std::invalid_argument& error) {
+    return "is not accepted: " + std::string(error.what());
+  }
 }
 
 // A route's cache: "off" or `ttl=… stale=… error=… bytes=… policy=…` (fields not given keep theirs).
@@ -349,11 +356,12 @@ std::vector<SettingSpec> build_specs() {
                    "Threads that hash passwords, apart from the event loops, so logins never stall requests."},
                   &Settings::password_threads, 1, 64),
       optional_url_row({"REDIS_URL", "",
-                        "Redis as the shared second cache level and invalidation bus of all instances; empty = "
-                        "in-process cache only. While Redis is down the server answers from the local cache and "
+                        "Redis as the shared second cache level and invalidation bus of all instances: "
+                        "`redis://[[user]:password@]host[:port][/db]` or `unix://[[user]:password@]/path.sock[?db=N]` "
+                        "(a '/', '?' or '#' in the password percent-encoded); empty = in-process cache only. While Redis is down the server answers from the local cache and "
                         "the database, `/readyz` names redis, and it reconnects by itself."},
-                       &Settings::redis_url, "redis:// URL or empty", plausible_redis_url,
-                       "is not a Redis URL such as redis://127.0.0.1:6379/0"),
+                       &Settings::redis_url, "redis:// or unix:// URL or empty",
+                       [](std::string_view text) { return url_problem(text, redis::parse_redis_url); }),
       duration_row({"TACHYON_CACHE_INVALIDATION_WAIT", "250ms",
                     "How long a write waits for every other instance to confirm it dropped its cached copies "
                     "before answering; 0 = do not wait."},
@@ -371,8 +379,8 @@ std::vector<SettingSpec> build_specs() {
       optional_url_row({"POSTS_UPSTREAM_URL", "",
                         "Base URL of the posts API behind `GET /v1/posts/{id}` (`{url}/posts/{id}`); empty = "
                         "that route answers 503."},
-                       &Settings::posts_upstream_url, "http(s):// URL or empty", plausible_http_url,
-                       "is not an http:// or https:// URL"),
+                       &Settings::posts_upstream_url, "http(s):// URL or empty",
+                       [](std::string_view text) { return url_problem(text, upstream::parse_url); }),
       duration_row({"TACHYON_UPSTREAM_CONNECT_TIMEOUT", "1s", "Time allowed to connect to an upstream API."},
                    &Settings::upstream_connect_timeout, 1ms),
       duration_row({"TACHYON_UPSTREAM_TIMEOUT", "2s",
@@ -383,18 +391,6 @@ std::vector<SettingSpec> build_specs() {
 }
 
 }  // namespace
-
-std::string redact_url_password(std::string_view url) {
-  std::size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return std::string(url);
-  std::size_t authority = scheme_end + 3;
-  std::size_t at = url.find('@', authority);
-  std::size_t path = url.find('/', authority);
-  if (at == std::string_view::npos || (path != std::string_view::npos && at > path)) return std::string(url);
-  std::size_t colon = url.find(':', authority);
-  if (colon == std::string_view::npos || colon > at) return std::string(url);
-  return std::string(url.substr(0, colon + 1)) + "***" + std::string(url.substr(at));
-}
 
 std::string_view to_string(LogLevel level) {
   return log_level_names[static_cast<std::size_t>(level)];

@@ -115,9 +115,6 @@ struct SettingSpec {
   static std::string flag_name_for(std::string_view variable);
 };
 
-// "postgres://user:secret@db/acme" -> "postgres://user:***@db/acme"; text without credentials unchanged.
-std::string redact_url_password(std::string_view url);
-
 // The settings table, in documentation order.
 std::span<const SettingSpec> setting_specs();
 

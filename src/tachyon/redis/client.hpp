@@ -19,6 +19,7 @@ namespace tachyon::redis {
 struct RedisOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 6379;
+  std::string unix_socket;  // when set, the server's unix socket path instead of host and port
   std::string user;  // empty: `AUTH password` (the default user); otherwise `AUTH user password` (ACL)
   std::string password;
   int database = 0;
@@ -28,10 +29,10 @@ struct RedisOptions {
 };
 
 // Parses redis://[[user]:password@]host[:port][/db] (IPv6 hosts in brackets; user and password may be
-// percent-encoded); throws std::invalid_argument with a message that never contains the password.
+// percent-encoded) or unix://[[user]:password@]/path/to/redis.sock[?db=N], through core::parse_url;
+// throws std::invalid_argument with a message that never contains the password. Log the URL only
+// through core::redact_url.
 RedisOptions parse_redis_url(std::string_view url);
-// Renders the URL with the password masked as "***" (for logs; never log the password).
-std::string redacted_redis_url(std::string_view url);
 
 // A Redis reply, copied out of hiredis.
 struct Reply {

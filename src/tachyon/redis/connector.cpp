@@ -15,6 +15,9 @@ Connector::Connector(asio::io_context& io, RedisOptions options, std::string rol
     : io_(io),
       options_(std::move(options)),
       role_(std::move(role)),
+      endpoint_(!options_.unix_socket.empty()            ? options_.unix_socket
+                : options_.host.find(':') != std::string::npos ? "[" + options_.host + "]:" + std::to_string(options_.port)
+                                                               : options_.host + ":" + std::to_string(options_.port)),
       events_(std::move(events)),
       resolver_(io),
       connect_timer_(io),
@@ -67,6 +70,10 @@ void Connector::connect() {
     }
   });
 
+  if (!options_.unix_socket.empty()) {
+    start(redisAsyncConnectUnix(options_.unix_socket.c_str()));
+    return;
+  }
   boost::system::error_code not_an_address;
   asio::ip::make_address(options_.host, not_an_address);
   if (!not_an_address) {
@@ -88,8 +95,9 @@ void Connector::connect() {
       });
 }
 
-void Connector::connect_to(const std::string& address) {
-  redisAsyncContext* context = redisAsyncConnect(address.c_str(), options_.port);
+void Connector::connect_to(const std::string& address) { start(redisAsyncConnect(address.c_str(), options_.port)); }
+
+void Connector::start(redisAsyncContext* context) {
   if (context == nullptr || context->err != 0) {
     last_error_ = context == nullptr ? "out of memory" : context->c.errstr;
     if (context != nullptr) redisAsyncFree(context);  // no adapter attached yet: nothing else runs
@@ -98,7 +106,8 @@ void Connector::connect_to(const std::string& address) {
   }
   context_ = context;
   context->data = this;
-  redisEnableKeepAlive(&context->c);  // a host that vanished is noticed even on a quiet subscriber
+  // TCP keep-alive: a host that vanished is noticed even on a quiet subscriber (a unix socket has none).
+  if (options_.unix_socket.empty()) redisEnableKeepAlive(&context->c);
   // The context never outlives this object (stop() frees it), so the raw pointer is safe.
   AsioAdapter::attach(io_, context, [this] { on_context_freed(); });
   redisAsyncSetConnectCallback(context, &Connector::connect_callback);
@@ -154,8 +163,7 @@ void Connector::handshake_reply(redisReply* reply, bool last) {
   ever_ready_ = true;
   failure_logged_ = false;
   observe::log_info("redis connected", {{"role", role_},
-                                        {"host", options_.host},
-                                        {"port", int{options_.port}},
+                                        {"server", endpoint_},
                                         {"database", options_.database},
                                         {"reconnect", after_loss}});
   if (events_.ready) events_.ready(context_, after_loss);
@@ -173,7 +181,7 @@ void Connector::on_context_freed() {
   if (!running_) return;
   if (was_ready) {
     observe::log_warn("redis connection lost",
-                      {{"role", role_}, {"host", options_.host}, {"port", int{options_.port}}, {"error", last_error_}});
+                      {{"role", role_}, {"server", endpoint_}, {"error", last_error_}});
     failure_logged_ = true;
   }
   attempt_failed();
@@ -184,8 +192,7 @@ void Connector::attempt_failed() {
   if (!running_) return;
   if (!failure_logged_) {
     observe::log_warn("redis connect failed", {{"role", role_},
-                                               {"host", options_.host},
-                                               {"port", int{options_.port}},
+                                               {"server", endpoint_},
                                                {"error", last_error_},
                                                {"retrying", true}});
     failure_logged_ = true;

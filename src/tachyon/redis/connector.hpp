@@ -47,6 +47,7 @@ class Connector : public std::enable_shared_from_this<Connector> {
  private:
   void connect();
   void connect_to(const std::string& address);
+  void start(redisAsyncContext* context);  // takes a context just created by hiredis (null: out of memory)
   void on_context_freed();
   void attempt_failed();  // schedules the next attempt after the backoff
   void handshake_reply(redisReply* reply, bool last);
@@ -56,6 +57,7 @@ class Connector : public std::enable_shared_from_this<Connector> {
   boost::asio::io_context& io_;
   RedisOptions options_;
   std::string role_;  // "client" or "subscriber", for the log
+  std::string endpoint_;  // "host:port" or the unix socket path, for the log
   Events events_;
   boost::asio::ip::tcp::resolver resolver_;
   boost::asio::steady_timer connect_timer_;
