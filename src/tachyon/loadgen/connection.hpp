@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "tachyon/loadgen/engine.hpp"
-#include "tachyon/loadgen/response_parser.hpp"
+#include "tachyon/http/response_parser.hpp"
 #include "tachyon/loadgen/scenario.hpp"
 
 struct ssl_st;
@@ -40,7 +40,7 @@ struct Connection {
   std::size_t input_begin = 0;
   std::size_t input_end = 0;
   std::deque<InFlight> in_flight;
-  ResponseParser parser;
+  http::ResponseParser parser;
   std::int64_t reconnect_at_us = 0;
   std::unique_ptr<Session> session;  // scenario runs: this virtual user's variables, kept across reconnects
 };

@@ -363,7 +363,7 @@ void Worker::on_readable(std::size_t index) {
       arrival = arrival_clock_.to_steady_us(stamp_ns, connection.in_flight.front().sent_us, now);
     }
     if (received == 0) {
-      if (!connection.in_flight.empty() && connection.parser.finish_on_close() == ResponseParser::Result::complete) {
+      if (!connection.in_flight.empty() && connection.parser.finish_on_close() == http::ResponseParser::Result::complete) {
         on_response(index, arrival, now);  // a close-delimited response: on_response closes (and reconnects) itself
         return;
       }
@@ -376,10 +376,10 @@ void Worker::on_readable(std::size_t index) {
       std::string_view data(connection.input.data() + connection.input_begin,
                             connection.input_end - connection.input_begin);
       std::size_t consumed = 0;
-      ResponseParser::Result result = connection.parser.parse(data, consumed);
+      http::ResponseParser::Result result = connection.parser.parse(data, consumed);
       connection.input_begin += consumed;
-      if (result == ResponseParser::Result::need_more) break;
-      if (result == ResponseParser::Result::error || connection.in_flight.empty()) {
+      if (result == http::ResponseParser::Result::need_more) break;
+      if (result == http::ResponseParser::Result::error || connection.in_flight.empty()) {
         if (connection.in_flight.empty()) count_error(ErrorKind::protocol);
         close_connection(index, ErrorKind::protocol, now, 0);
         return;

@@ -5,14 +5,14 @@
 #include <optional>
 
 #include "tachyon/http/request.hpp"
-#include "tachyon/loadgen/response_parser.hpp"
+#include "tachyon/http/response_parser.hpp"
 #include "tachyon/upstream/connection.hpp"
 
 namespace tachyon::upstream {
 namespace {
 
 namespace asio = boost::asio;
-using loadgen::ResponseParser;
+using http::ResponseParser;
 constexpr std::size_t read_chunk_bytes = 16 * 1024;
 
 // The ways an upstream hangs up: on a pooled connection before any byte of the answer, they mean it

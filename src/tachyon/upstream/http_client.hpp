@@ -22,7 +22,7 @@
 // - HTTPS through boost::asio::ssl (OpenSSL): SNI (for names, not IP literals), certificate chain and
 //   host name (or IP) verification against the system CA store or ca_file. The TLS context is made on
 //   first https use, so http-only clients never load the CA store.
-// - The response parser is the load generator's (tachyon/loadgen/response_parser.hpp): Content-Length,
+// - The response parser is the one the load generator shares (tachyon/http/response_parser.hpp): Content-Length,
 //   chunked and close-delimited bodies; interim 1xx responses are skipped.
 #pragma once
 

@@ -1,20 +1,19 @@
-// ResponseParser's optional header capture (used by the upstream client), kept apart from the load
-// generator's own parser tests.
+// ResponseParser's optional header capture (used by the upstream client), apart from the body tests.
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "tachyon/loadgen/response_parser.hpp"
+#include "tachyon/http/response_parser.hpp"
 
 namespace {
 
-using tachyon::loadgen::ResponseParser;
+using tachyon::http::ResponseParser;
 using Result = ResponseParser::Result;
 
 const std::string response =
     "HTTP/1.1 200 OK\r\nContent-Type:  application/json \r\nETag: \"v1\"\r\nContent-Length: 2\r\n\r\n{}";
 
-TEST(LoadgenResponseParserHeaders, KeepsFieldsInOrderWithTrimmedValuesWhenAsked) {
+TEST(HttpResponseParserHeaders, KeepsFieldsInOrderWithTrimmedValuesWhenAsked) {
   ResponseParser parser;
   parser.reset(false, true, true);
   std::size_t consumed = 0;
@@ -28,7 +27,7 @@ TEST(LoadgenResponseParserHeaders, KeepsFieldsInOrderWithTrimmedValuesWhenAsked)
   EXPECT_TRUE(parser.headers().empty());
 }
 
-TEST(LoadgenResponseParserHeaders, KeepsNoFieldsByDefault) {
+TEST(HttpResponseParserHeaders, KeepsNoFieldsByDefault) {
   ResponseParser parser;
   parser.reset(false, true);
   std::size_t consumed = 0;

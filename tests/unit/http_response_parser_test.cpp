@@ -2,11 +2,11 @@
 
 #include <string>
 
-#include "tachyon/loadgen/response_parser.hpp"
+#include "tachyon/http/response_parser.hpp"
 
 namespace {
 
-using tachyon::loadgen::ResponseParser;
+using tachyon::http::ResponseParser;
 using Result = ResponseParser::Result;
 
 // Feeds `bytes` in pieces of `step` like a socket would, keeping unconsumed bytes; returns the
@@ -25,7 +25,7 @@ Result feed(ResponseParser& parser, const std::string& bytes, std::size_t step, 
   return result;
 }
 
-TEST(LoadgenResponseParser, ContentLengthBodyAcrossManyReads) {
+TEST(HttpResponseParser, ContentLengthBodyAcrossManyReads) {
   for (std::size_t step : {1u, 3u, 7u, 1000u}) {
     ResponseParser parser;
     parser.reset(false, true);
@@ -38,7 +38,7 @@ TEST(LoadgenResponseParser, ContentLengthBodyAcrossManyReads) {
   }
 }
 
-TEST(LoadgenResponseParser, ChunkedBodyWithTrailers) {
+TEST(HttpResponseParser, ChunkedBodyWithTrailers) {
   for (std::size_t step : {1u, 5u, 1000u}) {
     ResponseParser parser;
     parser.reset(false, true);
@@ -52,7 +52,7 @@ TEST(LoadgenResponseParser, ChunkedBodyWithTrailers) {
   }
 }
 
-TEST(LoadgenResponseParser, PipelinedResponsesLeaveTheNextOneUnconsumed) {
+TEST(HttpResponseParser, PipelinedResponsesLeaveTheNextOneUnconsumed) {
   ResponseParser parser;
   parser.reset();
   std::string two = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
@@ -66,7 +66,7 @@ TEST(LoadgenResponseParser, PipelinedResponsesLeaveTheNextOneUnconsumed) {
   EXPECT_EQ(consumed, rest.size());
 }
 
-TEST(LoadgenResponseParser, NoBodyForHeadAnd204And304) {
+TEST(HttpResponseParser, NoBodyForHeadAnd204And304) {
   ResponseParser parser;
   std::size_t consumed = 0;
   parser.reset(true);
@@ -77,7 +77,7 @@ TEST(LoadgenResponseParser, NoBodyForHeadAnd204And304) {
   EXPECT_EQ(parser.parse("HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n", consumed), Result::complete);
 }
 
-TEST(LoadgenResponseParser, CloseDelimitedBodyEndsAtEof) {
+TEST(HttpResponseParser, CloseDelimitedBodyEndsAtEof) {
   ResponseParser parser;
   parser.reset(false, true);
   std::size_t consumed = 0;
@@ -87,7 +87,7 @@ TEST(LoadgenResponseParser, CloseDelimitedBodyEndsAtEof) {
   EXPECT_FALSE(parser.keep_alive());
 }
 
-TEST(LoadgenResponseParser, ConnectionCloseIsReported) {
+TEST(HttpResponseParser, ConnectionCloseIsReported) {
   ResponseParser parser;
   parser.reset();
   std::size_t consumed = 0;
@@ -95,7 +95,7 @@ TEST(LoadgenResponseParser, ConnectionCloseIsReported) {
   EXPECT_FALSE(parser.keep_alive());
 }
 
-TEST(LoadgenResponseParser, GarbageIsAnError) {
+TEST(HttpResponseParser, GarbageIsAnError) {
   ResponseParser parser;
   std::size_t consumed = 0;
   parser.reset();

@@ -1,4 +1,4 @@
-#include "tachyon/loadgen/response_parser.hpp"
+#include "tachyon/http/response_parser.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -6,7 +6,7 @@
 
 #include "tachyon/http/request.hpp"
 
-namespace tachyon::loadgen {
+namespace tachyon::http {
 namespace {
 
 constexpr std::size_t max_head_bytes = 64 * 1024;
@@ -228,4 +228,4 @@ ResponseParser::Result ResponseParser::finish_on_close() {
   return state_ == State::done ? Result::complete : Result::error;
 }
 
-}  // namespace tachyon::loadgen
+}  // namespace tachyon::http

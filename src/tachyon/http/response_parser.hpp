@@ -1,5 +1,5 @@
-// Incremental HTTP/1.1 response parser for the load generator: status line, Content-Length,
-// chunked transfer coding (RFC 9112 sections 4, 6 and 7.1) and close-delimited bodies.
+// Incremental HTTP/1.1 response parser for Tachyon's clients (the load generator and the upstream
+// client): status line, Content-Length, chunked transfer coding (RFC 9112 sections 4, 6 and 7.1) and close-delimited bodies.
 #pragma once
 
 #include <cstddef>
@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-namespace tachyon::loadgen {
+namespace tachyon::http {
 
 class ResponseParser {
  public:
@@ -52,4 +52,4 @@ class ResponseParser {
   std::vector<std::pair<std::string, std::string>> headers_;
 };
 
-}  // namespace tachyon::loadgen
+}  // namespace tachyon::http
