@@ -35,12 +35,12 @@ bool is_known_role(std::string_view role) {
 void check_role_grants(const config::RoleGrants& grants) {
   for (const auto& [role, scopes] : grants) {
     if (!is_known_role(role)) {
-      throw std::invalid_argument("TACHYON_ROLE_SCOPES names role '" + role +
+      throw std::invalid_argument("names role '" + role +
                                   "'; Acme's roles are user, manager, admin");
     }
     for (const std::string& scope : scopes) {
       if (!std::binary_search(every_scope().begin(), every_scope().end(), scope)) {
-        throw std::invalid_argument("TACHYON_ROLE_SCOPES names scope '" + scope + "', which Acme does not know");
+        throw std::invalid_argument("names scope '" + scope + "', which Acme does not know");
       }
     }
   }

@@ -28,7 +28,7 @@ std::span<const std::string> all_scopes();
 // Whether `role` is one of Acme's: user, manager, admin.
 bool is_known_role(std::string_view role);
 // Checks a role → scope table (TACHYON_ROLE_SCOPES): only Acme's roles and scopes. Throws
-// std::invalid_argument naming the setting and the first unknown name.
+// std::invalid_argument naming the first unknown name ("names scope ..."), to follow the quoted value.
 void check_role_grants(const config::RoleGrants& grants);
 
 // What a caller can reach, resolved once per request from its principal.

@@ -9,6 +9,8 @@
 
 namespace tachyon::cli {
 
+// The library's settings rows and every app's (settings_table.cpp).
+const config::SettingsTable& settings_table();
 // The settings from defaults, .env, environment and `arguments`; prints the error and returns nullopt
 // on a bad value (the caller exits 2).
 std::optional<config::Settings> load_or_report(int argument_count, char** arguments);

@@ -10,24 +10,15 @@
 #include "app/acme/acme.hpp"
 #include "app/acme/migrations.hpp"
 #include "app/acme/seed.hpp"
+#include "app/acme/settings.hpp"
 #include "cli/commands.hpp"
-#include "tachyon/config/loader.hpp"
 #include "tachyon/db/migrations.hpp"
 
 namespace tachyon::cli {
 
-std::optional<config::Settings> load_or_report(int argument_count, char** arguments) {
-  auto loaded = config::load_settings(config::sources_from_process(argument_count, arguments));
-  if (const auto* error = std::get_if<config::ConfigError>(&loaded)) {
-    std::fprintf(stderr, "tachyon: %s\n", error->to_string().c_str());
-    return std::nullopt;
-  }
-  return std::get<config::Settings>(loaded);
-}
-
 db::ConnectionOptions connection_options(const config::Settings& settings) {
   db::ConnectionOptions options;
-  options.path = app::acme::sqlite_path(settings.database_url);
+  options.path = app::acme::sqlite_path(app::acme::acme_settings(settings).database_url);
   options.slow_query_threshold = settings.slow_query;
   return options;
 }

@@ -6,14 +6,13 @@
 #include <string>
 #include <variant>
 
-#include "app/acme/access_policy.hpp"
 #include "app/acme/acme.hpp"
+#include "app/acme/settings.hpp"
 #include "app/hello/hello_routes.hpp"
 #include "cli/commands.hpp"
 #include "tachyon/cache/admin_routes.hpp"
 #include "tachyon/cache/cache_metrics.hpp"
 #include "tachyon/cache/tiered_cache.hpp"
-#include "tachyon/config/loader.hpp"
 #include "tachyon/core/url.hpp"
 #include "tachyon/http/server.hpp"
 #include "tachyon/http/standard_middleware.hpp"
@@ -76,52 +75,6 @@ std::string base_url(const config::Settings& settings, std::uint16_t port) {
   return "http://" + (ipv6 ? "[" + settings.host + "]" : settings.host) + ":" + std::to_string(port);
 }
 
-void add_cache_policy(std::vector<cache::CachePolicy>& policies, std::string_view name,
-                      const config::CacheRouteSetting& setting) {
-  if (!setting.enabled) return;
-  policies.push_back(cache::CachePolicy{.name = std::string(name),
-                                        .ttl = setting.ttl,
-                                        .stale_while_revalidate = setting.stale_while_revalidate,
-                                        .stale_if_error = setting.stale_if_error,
-                                        .capacity_bytes = setting.bytes,
-                                        .eviction = cache::parse_policy_kind(setting.policy)});
-}
-
-std::vector<cache::CachePolicy> cache_policies(const config::Settings& settings) {
-  std::vector<cache::CachePolicy> policies;
-  add_cache_policy(policies, app::acme::users_cache, settings.cache_users);
-  add_cache_policy(policies, app::acme::products_cache, settings.cache_products);
-  add_cache_policy(policies, app::acme::product_lists_cache, settings.cache_product_lists);
-  add_cache_policy(policies, app::acme::predictions_cache, settings.cache_predictions);
-  add_cache_policy(policies, app::acme::posts_cache, settings.cache_posts);
-  return policies;
-}
-
-auth::PasswordParameters password_parameters(const config::Settings& settings) {
-  return {.memory_bytes = settings.password_memory_bytes, .iterations = settings.password_iterations};
-}
-
-app::acme::IdentityOptions identity_options(const config::Settings& settings) {
-  app::acme::IdentityOptions options;
-  options.issuer = settings.token_issuer;
-  options.audience = settings.token_audience;
-  options.role_scopes = settings.role_scopes;
-  switch (settings.token_algorithm) {
-    case config::TokenAlgorithm::eddsa:
-      options.algorithm = auth::JwsAlgorithm::eddsa;
-      break;
-    case config::TokenAlgorithm::es256:
-      options.algorithm = auth::JwsAlgorithm::es256;
-      break;
-    case config::TokenAlgorithm::hs256:
-      options.algorithm = auth::JwsAlgorithm::hs256;
-      break;
-  }
-  options.access_token_ttl = std::chrono::duration_cast<std::chrono::seconds>(settings.access_token_ttl);
-  options.refresh_token_ttl = std::chrono::duration_cast<std::chrono::seconds>(settings.refresh_token_ttl);
-  return options;
-}
-
 std::shared_ptr<cache::TieredCache> make_cache(const config::Settings& settings) {
   cache::TieredCacheOptions options;
   options.acknowledgement_timeout = settings.cache_invalidation_wait;
@@ -135,36 +88,15 @@ std::shared_ptr<cache::TieredCache> make_cache(const config::Settings& settings)
 }  // namespace
 
 int serve_command(int argument_count, char** arguments) {
-  auto loaded = config::load_settings(config::sources_from_process(argument_count, arguments));
-  if (const auto* error = std::get_if<config::ConfigError>(&loaded)) {
-    std::fprintf(stderr, "tachyon: %s\n", error->to_string().c_str());
-    return 2;
-  }
-  const config::Settings& settings = std::get<config::Settings>(loaded);
-  try {
-    app::acme::check_role_grants(settings.role_scopes);
-  } catch (const std::invalid_argument& error) {
-    std::fprintf(stderr, "tachyon: %s\n", error.what());
-    return 2;
-  }
+  std::optional<config::Settings> loaded = load_or_report(argument_count, arguments);
+  if (!loaded) return 2;
+  const config::Settings& settings = *loaded;
   observe::configure_logging(to_log_level(settings.log_level), settings.log_format == config::LogFormat::json
                                                                    ? observe::LogFormat::json
                                                                    : observe::LogFormat::text);
   try {
     std::shared_ptr<cache::TieredCache> cache = make_cache(settings);
-    app::acme::Acme acme({.database_url = settings.database_url,
-                          .slow_query = settings.slow_query,
-                          .secret_key = settings.secret_key,
-                          .demo_data = settings.demo_data,
-                          .admin_password = settings.admin_password,
-                          .password_parameters = password_parameters(settings),
-                          .password_threads = settings.password_threads,
-                          .identity = identity_options(settings),
-                          .cache = cache,
-                          .cache_policies = cache_policies(settings),
-                          .posts = {.upstream_url = settings.posts_upstream_url,
-                                    .connect_timeout = settings.upstream_connect_timeout,
-                                    .timeout = settings.upstream_timeout}});
+    app::acme::Acme acme(app::acme::acme_options(settings, cache));
     http::Router router;
     std::vector<observe::ReadinessCheck> checks{{"database", [&acme] { return acme.database_ready(); }}};
     if (cache->redis_configured()) checks.push_back({"redis", [cache] { return cache->redis_connected(); }});

@@ -63,7 +63,7 @@ Sources without_env_file() {
 }
 
 Settings load_ok(const Sources& sources) {
-  auto loaded = load_settings(sources);
+  auto loaded = load_settings(library_settings(), sources);
   if (auto* error = std::get_if<ConfigError>(&loaded)) {
     ADD_FAILURE() << "unexpected error: " << error->to_string();
     return {};
@@ -72,7 +72,7 @@ Settings load_ok(const Sources& sources) {
 }
 
 std::string load_error(const Sources& sources) {
-  auto loaded = load_settings(sources);
+  auto loaded = load_settings(library_settings(), sources);
   auto* error = std::get_if<ConfigError>(&loaded);
   return error == nullptr ? "(no error)" : error->to_string();
 }
@@ -124,7 +124,7 @@ TEST(ConfigLoader, RepeatedFlagLastOneWins) {
 TEST(ConfigLoader, UnknownFlagIsAnErrorNamingTheFlag) {
   Sources sources = without_env_file();
   sources.flags = {"--frobnicate", "1"};
-  auto loaded = load_settings(sources);
+  auto loaded = load_settings(library_settings(), sources);
   ASSERT_TRUE(std::holds_alternative<ConfigError>(loaded));
   EXPECT_EQ(std::get<ConfigError>(loaded).variable, "--frobnicate");
   EXPECT_EQ(std::get<ConfigError>(loaded).to_string(), "--frobnicate: unknown flag");

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <set>
+#include <stdexcept>
 #include <string>
 
 #include "tachyon/config/settings.hpp"
@@ -10,6 +11,11 @@ namespace tachyon::config {
 namespace {
 
 using namespace std::chrono_literals;
+
+const SettingsTable& table() {
+  static const SettingsTable library = library_settings();
+  return library;
+}
 
 TEST(ConfigSettings, DefaultsAreTheDocumentedValues) {
   Settings settings;
@@ -34,7 +40,7 @@ TEST(ConfigSettings, DefaultsAreTheDocumentedValues) {
 
 TEST(ConfigSettings, EveryDocumentedDefaultParsesToTheStructDefault) {
   const Settings defaults;
-  for (const SettingSpec& spec : setting_specs()) {
+  for (const SettingSpec& spec : table().specs()) {
     Settings settings;
     EXPECT_EQ(spec.bind(settings, spec.default_text), std::nullopt) << spec.variable;
     EXPECT_EQ(spec.render(settings), spec.render(defaults)) << spec.variable;
@@ -43,7 +49,7 @@ TEST(ConfigSettings, EveryDocumentedDefaultParsesToTheStructDefault) {
 
 TEST(ConfigSettings, EveryRenderedValueIsAcceptedByItsBinder) {
   const Settings defaults;
-  for (const SettingSpec& spec : setting_specs()) {
+  for (const SettingSpec& spec : table().specs()) {
     Settings settings;
     EXPECT_EQ(spec.bind(settings, spec.render(defaults)), std::nullopt) << spec.variable;
   }
@@ -53,14 +59,13 @@ TEST(ConfigSettings, FlagNamesAreDerivedFromVariableNames) {
   EXPECT_EQ(SettingSpec::flag_name_for("TACHYON_MAX_BODY_BYTES"), "--max-body-bytes");
   EXPECT_EQ(SettingSpec::flag_name_for("TACHYON_PORT"), "--port");
   // Settings outside the TACHYON_ namespace keep their whole name.
-  EXPECT_EQ(SettingSpec::flag_name_for("DATABASE_URL"), "--database-url");
-  EXPECT_EQ(SettingSpec::flag_name_for("POSTS_UPSTREAM_URL"), "--posts-upstream-url");
+  EXPECT_EQ(SettingSpec::flag_name_for("REDIS_URL"), "--redis-url");
 }
 
 TEST(ConfigSettings, VariablesAndFlagsAreUniqueAndEveryRowIsComplete) {
   std::set<std::string> variables;
   std::set<std::string> flags;
-  for (const SettingSpec& spec : setting_specs()) {
+  for (const SettingSpec& spec : table().specs()) {
     EXPECT_TRUE(variables.insert(spec.variable).second) << spec.variable;
     EXPECT_TRUE(flags.insert(spec.flag()).second) << spec.flag();
     EXPECT_FALSE(spec.type.empty()) << spec.variable;
@@ -70,22 +75,40 @@ TEST(ConfigSettings, VariablesAndFlagsAreUniqueAndEveryRowIsComplete) {
 }
 
 TEST(ConfigSettings, FindSpecLooksUpByVariableOrFlag) {
-  ASSERT_NE(find_spec("TACHYON_MAX_BODY_BYTES"), nullptr);
-  EXPECT_EQ(find_spec("--max-body-bytes"), find_spec("TACHYON_MAX_BODY_BYTES"));
-  EXPECT_EQ(find_spec("tachyon_port"), nullptr);  // environment names are case-sensitive
-  EXPECT_EQ(find_spec("--nope"), nullptr);
+  ASSERT_NE(table().find("TACHYON_MAX_BODY_BYTES"), nullptr);
+  EXPECT_EQ(table().find("--max-body-bytes"), table().find("TACHYON_MAX_BODY_BYTES"));
+  EXPECT_EQ(table().find("tachyon_port"), nullptr);  // environment names are case-sensitive
+  EXPECT_EQ(table().find("--nope"), nullptr);
+}
+
+TEST(ConfigSettings, ATableRefusesASecondRowForTheSameVariable) {
+  SettingsTable twice = library_settings();
+  EXPECT_THROW(twice.add({table().specs()[0]}), std::logic_error);
+}
+
+TEST(ConfigSettings, AppSectionsReadAsTheirDefaultsUntilWritten) {
+  struct Section {
+    int answer = 42;
+  };
+  Settings settings;
+  const Settings& untouched = settings;
+  EXPECT_EQ(untouched.apps.get<Section>().answer, 42);
+  settings.apps.get<Section>().answer = 7;
+  Settings copy = settings;
+  copy.apps.get<Section>().answer = 8;
+  EXPECT_EQ(untouched.apps.get<Section>().answer, 7) << "a copy of the settings owns its sections";
 }
 
 TEST(ConfigSettings, FailedBindLeavesTheSettingUntouched) {
   Settings settings;
-  EXPECT_EQ(find_spec("TACHYON_PORT")->bind(settings, "70000"), "is not an integer between 0 and 65535");
+  EXPECT_EQ(table().find("TACHYON_PORT")->bind(settings, "70000"), "is not an integer between 0 and 65535");
   EXPECT_EQ(settings.port, 8000);
 }
 
 TEST(ConfigSettings, BindersStoreTypedValues) {
   Settings settings;
   auto bind = [&](std::string_view variable, std::string_view text) {
-    return find_spec(variable)->bind(settings, text);
+    return table().find(variable)->bind(settings, text);
   };
   EXPECT_EQ(bind("TACHYON_HOST", "0.0.0.0"), std::nullopt);
   EXPECT_EQ(bind("TACHYON_PORT", "0"), std::nullopt);
@@ -110,7 +133,7 @@ TEST(ConfigSettings, BindersStoreTypedValues) {
 TEST(ConfigSettings, BindersRejectOutOfRangeValuesWithTheRangeInTheReason) {
   Settings settings;
   auto bind = [&](std::string_view variable, std::string_view text) {
-    return find_spec(variable)->bind(settings, text);
+    return table().find(variable)->bind(settings, text);
   };
   EXPECT_EQ(bind("TACHYON_WORKERS", "257"), "is not an integer between 0 and 256");
   EXPECT_EQ(bind("TACHYON_MAX_CONNECTIONS", "0"), "is not an integer between 1 and 1000000");

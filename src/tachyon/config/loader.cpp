@@ -39,11 +39,11 @@ std::size_t edit_distance(std::string_view left, std::string_view right) {
 
 // " (did you mean --port?)" when some setting is a plausible intended name, else "".
 // Compares flag forms so TACHYON_PROT and --prot get the same suggestion.
-std::string suggestion_for(std::string_view unknown, bool as_flag) {
+std::string suggestion_for(const SettingsTable& table, std::string_view unknown, bool as_flag) {
   std::string typed = SettingSpec::flag_name_for(unknown.starts_with("--") ? unknown.substr(2) : unknown);
   const SettingSpec* best = nullptr;
   std::size_t best_distance = std::max<std::size_t>(1, (typed.size() - 2) / 3) + 1;
-  for (const SettingSpec& spec : setting_specs()) {
+  for (const SettingSpec& spec : table.specs()) {
     std::size_t distance = edit_distance(typed, spec.flag());
     if (distance < best_distance) {
       best = &spec;
@@ -109,21 +109,21 @@ std::variant<std::optional<std::string>, ConfigError> read_env_file(const EnvFil
   return std::optional<std::string>{text.str()};
 }
 
-std::optional<ConfigError> apply_dotenv_entry(Settings& settings, const DotenvEntry& entry,
+std::optional<ConfigError> apply_dotenv_entry(const SettingsTable& table, Settings& settings, const DotenvEntry& entry,
                                               const std::string& location) {
-  if (const SettingSpec* spec = find_spec(entry.key)) {
+  if (const SettingSpec* spec = table.find(entry.key)) {
     return assign(settings, *spec, entry.key, entry.value, " (from " + location + ")");
   }
   if (entry.key == env_file_variable) {
     return ConfigError{entry.key, "cannot be set inside " + location + "; set it in the environment"};
   }
   if (entry.key.starts_with(project_prefix)) {
-    return ConfigError{entry.key, "unknown setting in " + location + suggestion_for(entry.key, false)};
+    return ConfigError{entry.key, "unknown setting in " + location + suggestion_for(table, entry.key, false)};
   }
   return std::nullopt;  // another program's variable in a shared .env file
 }
 
-std::optional<ConfigError> apply_env_file(Settings& settings, const Sources& sources) {
+std::optional<ConfigError> apply_env_file(const SettingsTable& table, Settings& settings, const Sources& sources) {
   EnvFileChoice choice = choose_env_file(sources);
   if (choice.path.empty()) {
     return std::nullopt;
@@ -141,21 +141,21 @@ std::optional<ConfigError> apply_env_file(Settings& settings, const Sources& sou
     return ConfigError{choice.path + ":" + std::to_string(error->line), std::move(error->message)};
   }
   for (const DotenvEntry& entry : std::get<std::vector<DotenvEntry>>(parsed)) {
-    if (auto error = apply_dotenv_entry(settings, entry, choice.path + ":" + std::to_string(entry.line))) {
+    if (auto error = apply_dotenv_entry(table, settings, entry, choice.path + ":" + std::to_string(entry.line))) {
       return error;
     }
   }
   return std::nullopt;
 }
 
-std::optional<ConfigError> apply_environment(Settings& settings, const Sources& sources) {
+std::optional<ConfigError> apply_environment(const SettingsTable& table, Settings& settings, const Sources& sources) {
   for (const auto& [name, value] : sources.environment) {
-    if (const SettingSpec* spec = find_spec(name)) {
+    if (const SettingSpec* spec = table.find(name)) {
       if (auto error = assign(settings, *spec, name, value, "")) {
         return error;
       }
     } else if (name.starts_with(project_prefix) && name != env_file_variable) {
-      return ConfigError{name, "unknown setting in the environment" + suggestion_for(name, false)};
+      return ConfigError{name, "unknown setting in the environment" + suggestion_for(table, name, false)};
     }
   }
   return std::nullopt;
@@ -163,7 +163,8 @@ std::optional<ConfigError> apply_environment(Settings& settings, const Sources& 
 
 // Flags take a value, either attached (--port=8001) or as the next argument (--port 8001).
 // A next argument starting with "--" is taken as a forgotten value, not as the value.
-std::optional<ConfigError> apply_flags(Settings& settings, const std::vector<std::string>& flags) {
+std::optional<ConfigError> apply_flags(const SettingsTable& table, Settings& settings,
+                                       const std::vector<std::string>& flags) {
   for (std::size_t index = 0; index < flags.size(); ++index) {
     const std::string& argument = flags[index];
     if (!argument.starts_with("--")) {
@@ -171,9 +172,9 @@ std::optional<ConfigError> apply_flags(Settings& settings, const std::vector<std
     }
     std::size_t equals = argument.find('=');
     std::string flag = argument.substr(0, equals);
-    const SettingSpec* spec = find_spec(flag);
+    const SettingSpec* spec = table.find(flag);
     if (spec == nullptr) {
-      return ConfigError{flag, "unknown flag" + suggestion_for(flag, true)};
+      return ConfigError{flag, "unknown flag" + suggestion_for(table, flag, true)};
     }
     std::string value;
     if (equals != std::string::npos) {
@@ -196,16 +197,16 @@ std::string ConfigError::to_string() const {
   return variable + ": " + message;
 }
 
-std::variant<Settings, ConfigError> load_settings(const Sources& sources) {
+std::variant<Settings, ConfigError> load_settings(const SettingsTable& table, const Sources& sources) {
   Settings settings;
   // Every source is validated, even values a later source overrides: a bad line in .env is
   // a bug worth reporting whether or not it currently takes effect.
   for (auto apply : {apply_env_file, apply_environment}) {
-    if (auto error = apply(settings, sources)) {
+    if (auto error = apply(table, settings, sources)) {
       return std::move(*error);
     }
   }
-  if (auto error = apply_flags(settings, sources.flags)) {
+  if (auto error = apply_flags(table, settings, sources.flags)) {
     return std::move(*error);
   }
   return settings;

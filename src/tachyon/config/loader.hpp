@@ -33,10 +33,10 @@ struct Sources {
   std::vector<std::string> flags;  // "--port", "8001" or "--port=8001"
 };
 
-// Stops at the first problem. Unknown TACHYON_* names are errors in every source (a typo would
-// otherwise be silently ignored); other names are ignored unless a SettingSpec declares them,
-// because the environment and shared .env files hold variables for other programs.
-std::variant<Settings, ConfigError> load_settings(const Sources& sources);
+// Fills the settings of `table`'s rows. Stops at the first problem. Unknown TACHYON_* names are errors
+// in every source (a typo would otherwise be silently ignored); other names are ignored unless a row
+// declares them, because the environment and shared .env files hold variables for other programs.
+std::variant<Settings, ConfigError> load_settings(const SettingsTable& table, const Sources& sources);
 
 // The real process environment plus `arguments` (the flags after the subcommand).
 Sources sources_from_process(int argument_count, char** arguments);

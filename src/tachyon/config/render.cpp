@@ -56,21 +56,21 @@ std::string markdown_default(const SettingSpec& spec) {
 
 }  // namespace
 
-std::string render_effective(const Settings& settings) {
+std::string render_effective(const SettingsTable& table, const Settings& settings) {
   std::string text;
-  for (const SettingSpec& spec : setting_specs()) {
+  for (const SettingSpec& spec : table.specs()) {
     text += spec.variable + "=" + display_value(spec, spec.render(settings)) + "\n";
   }
   return text;
 }
 
-std::string render_markdown_table() {
-  std::string table = "| Variable | Flag | Type | Default | Description |\n|---|---|---|---|---|\n";
-  for (const SettingSpec& spec : setting_specs()) {
-    table += "| " + code(spec.variable) + " | " + code(spec.flag()) + " | " + escape_cell(spec.type) + " | " +
+std::string render_markdown_table(const SettingsTable& table) {
+  std::string markdown = "| Variable | Flag | Type | Default | Description |\n|---|---|---|---|---|\n";
+  for (const SettingSpec& spec : table.specs()) {
+    markdown += "| " + code(spec.variable) + " | " + code(spec.flag()) + " | " + escape_cell(spec.type) + " | " +
              markdown_default(spec) + " | " + escape_cell(spec.description) + " |\n";
   }
-  return table;
+  return markdown;
 }
 
 }  // namespace tachyon::config

@@ -1,7 +1,10 @@
-// Tachyon's typed runtime settings and the table that names, documents and parses each one.
-// To add a setting: add a member to Settings and one row in setting_specs() (settings.cpp).
+// Tachyon's typed runtime settings, and the settings table that names, documents and parses each one.
+// The library's settings are members of Settings, with their rows in library_settings() (settings.cpp);
+// an app keeps its own in a struct of its own (a section, in Settings::apps) and adds their rows to the
+// table it serves with (app/acme/settings.cpp), so the library knows nothing of any app.
 #pragma once
 
+#include <any>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -10,9 +13,9 @@
 #include <span>
 #include <string>
 #include <string_view>
-
-#include "tachyon/config/cache_route.hpp"
-#include "tachyon/config/role_grants.hpp"
+#include <typeindex>
+#include <unordered_map>
+#include <vector>
 
 namespace tachyon::config {
 
@@ -22,6 +25,27 @@ enum class TokenAlgorithm { eddsa, es256, hs256 };  // as auth::JwsAlgorithm
 
 std::string_view to_string(LogLevel level);
 std::string_view to_string(LogFormat format);
+
+// The apps' settings sections, one per struct type; a section not yet written reads as its defaults.
+class AppSections {
+ public:
+  template <typename Section>
+  Section& get() {
+    std::any& slot = sections_[std::type_index(typeid(Section))];
+    if (!slot.has_value()) slot = Section{};
+    return std::any_cast<Section&>(slot);
+  }
+
+  template <typename Section>
+  const Section& get() const {
+    static const Section defaults{};
+    auto found = sections_.find(std::type_index(typeid(Section)));
+    return found == sections_.end() ? defaults : std::any_cast<const Section&>(found->second);
+  }
+
+ private:
+  std::unordered_map<std::type_index, std::any> sections_;
+};
 
 struct Settings {
   std::string host = "127.0.0.1";
@@ -51,22 +75,13 @@ struct Settings {
   bool profiling = false;                         // GET /debug/pprof/profile (admin scope)
   bool metrics_public = true;                     // false: GET /metrics needs the admin scope
 
-  std::string database_url = "sqlite:acme.db";
   std::chrono::milliseconds slow_query{100};
-  bool demo_data = true;
 
   std::string secret_key;  // empty = a key generated once and kept in the database
 
-  std::string admin_password;  // the demo admin's; empty = random, printed once
   TokenAlgorithm token_algorithm = TokenAlgorithm::eddsa;
   std::string token_issuer = "tachyon";
   std::string token_audience = "acme";
-  // The contract's role → scope table; Acme refuses roles and scopes it does not know.
-  RoleGrants role_scopes = {{"admin",
-                             {"admin", "audit:read", "orders:read", "orders:write", "products:read", "products:write",
-                              "users:read", "users:write"}},
-                            {"manager", {"orders:read", "orders:write", "products:read", "users:read", "users:write"}},
-                            {"user", {"orders:read", "orders:write", "products:read", "users:read", "users:write"}}};
   std::chrono::milliseconds access_token_ttl{15 * 60 * 1000};
   std::chrono::milliseconds refresh_token_ttl{30ll * 24 * 3600 * 1000};
   std::size_t password_memory_bytes = 19 * 1024 * 1024;  // argon2id m (OWASP: 19 MiB)
@@ -75,18 +90,10 @@ struct Settings {
 
   std::string redis_url;                                   // empty = local cache only
   std::chrono::milliseconds cache_invalidation_wait{250};  // how long a write waits for other instances
-  CacheRouteSetting cache_users{.ttl = std::chrono::minutes(5), .stale_while_revalidate = std::chrono::seconds(30)};
-  CacheRouteSetting cache_products{.ttl = std::chrono::minutes(5), .stale_while_revalidate = std::chrono::seconds(30)};
-  CacheRouteSetting cache_product_lists{
-      .ttl = std::chrono::minutes(1), .stale_while_revalidate = std::chrono::seconds(10), .bytes = 32ull * 1024 * 1024};
-  CacheRouteSetting cache_predictions{.ttl = std::chrono::hours(1)};
-  CacheRouteSetting cache_posts{.ttl = std::chrono::minutes(1),
-                                .stale_while_revalidate = std::chrono::minutes(1),
-                                .stale_if_error = std::chrono::hours(24)};
-
-  std::string posts_upstream_url;  // empty = GET /v1/posts/{id} answers 503
   std::chrono::milliseconds upstream_connect_timeout{1'000};
   std::chrono::milliseconds upstream_timeout{2'000};  // whole response after the request was sent
+
+  AppSections apps;  // each app's own settings (e.g. app::acme::AcmeSettings)
 };
 
 // One row of the settings table. Everything user-facing about a setting (its variable, flag,
@@ -115,10 +122,21 @@ struct SettingSpec {
   static std::string flag_name_for(std::string_view variable);
 };
 
-// The settings table, in documentation order.
-std::span<const SettingSpec> setting_specs();
+// The settings table: rows in documentation order, the library's first, then each app's.
+class SettingsTable {
+ public:
+  explicit SettingsTable(std::vector<SettingSpec> rows);
+  // Appends an app's rows; throws std::logic_error when a variable or flag is already taken.
+  void add(std::vector<SettingSpec> rows);
+  std::span<const SettingSpec> specs() const { return rows_; }
+  // The row whose variable (or flag, when `name` starts with "--") is `name`, if any.
+  const SettingSpec* find(std::string_view name) const;
 
-// The row whose variable (or flag, when `name` starts with "--") is `name`, if any.
-const SettingSpec* find_spec(std::string_view name);
+ private:
+  std::vector<SettingSpec> rows_;
+};
+
+// The library's own rows (server, logs, metrics, identity, Redis, upstream clients).
+SettingsTable library_settings();
 
 }  // namespace tachyon::config

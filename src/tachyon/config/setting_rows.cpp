@@ -1,0 +1,27 @@
+#include "tachyon/config/setting_rows.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace tachyon::config {
+
+SettingSpec make_spec(Documentation documentation, std::string type, SettingSpec::Binder bind,
+                      SettingSpec::Renderer render) {
+  return SettingSpec{.variable = std::move(documentation.variable),
+                     .type = std::move(type),
+                     .default_text = std::move(documentation.default_text),
+                     .description = std::move(documentation.description),
+                     .secret = false,
+                     .empty_text = "(empty)",
+                     .bind = std::move(bind),
+                     .render = std::move(render)};
+}
+
+bool plausible_host(std::string_view text) {
+  return !text.empty() && std::none_of(text.begin(), text.end(), [](char character) {
+    auto byte = static_cast<unsigned char>(character);
+    return std::isspace(byte) != 0 || std::iscntrl(byte) != 0;
+  });
+}
+
+}  // namespace tachyon::config
