@@ -39,22 +39,19 @@ std::string product_list_key(const std::vector<Filter>& filters, const ListReque
   return std::string(product_lists_cache) + ":" + security::sha256_hex(canonical);
 }
 
-boost::asio::awaitable<void> invalidate_user(const AcmeCaches& caches, std::int64_t id) {
-  if (caches.cache == nullptr || caches.users == nullptr) co_return;
-  std::vector<std::string> keys{user_key(id, UserProjection::with_salary),
-                                user_key(id, UserProjection::without_salary)};
-  std::vector<std::string> tags;
-  co_await caches.cache->invalidate(std::move(keys), std::move(tags));
-}
-
-boost::asio::awaitable<void> invalidate_products(const AcmeCaches& caches, std::vector<std::int64_t> ids) {
-  if (caches.cache == nullptr || (caches.products == nullptr && caches.product_lists == nullptr)) co_return;
+boost::asio::awaitable<void> invalidate(const AcmeCaches& caches, CacheChanges changes) {
+  if (caches.cache == nullptr) co_return;
   std::vector<std::string> keys;
+  if (changes.user && caches.users != nullptr) {
+    keys.push_back(user_key(*changes.user, UserProjection::with_salary));
+    keys.push_back(user_key(*changes.user, UserProjection::without_salary));
+  }
   if (caches.products != nullptr) {
-    for (std::int64_t id : ids) keys.push_back(product_key(id));
+    for (std::int64_t id : changes.products) keys.push_back(product_key(id));
   }
   std::vector<std::string> tags;
-  if (caches.product_lists != nullptr) tags.emplace_back(product_lists_tag);
+  if (changes.product_lists && caches.product_lists != nullptr) tags.emplace_back(product_lists_tag);
+  if (keys.empty() && tags.empty()) co_return;
   co_await caches.cache->invalidate(std::move(keys), std::move(tags));
 }
 

@@ -7,6 +7,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,9 +42,21 @@ std::string product_key(std::int64_t id);
 // with its parameters in another order or spelling shares one entry.
 std::string product_list_key(const std::vector<Filter>& filters, const ListRequest& list);
 
-// Every projection of the user.
-boost::asio::awaitable<void> invalidate_user(const AcmeCaches& caches, std::int64_t id);
-// The products and every product list page (stock, price or name changed, or a product came or went).
-boost::asio::awaitable<void> invalidate_products(const AcmeCaches& caches, std::vector<std::int64_t> ids);
+// The cached entries a write changed.
+struct CacheChanges {
+  std::optional<std::int64_t> user;   // every projection of this user
+  std::vector<std::int64_t> products;  // these products...
+  bool product_lists = false;          // ...and every product list page
+
+  static CacheChanges nothing() { return {}; }
+  static CacheChanges of_user(std::int64_t id) { return {.user = id}; }
+  // Stock, price or name changed, or a product came (no ids) or went: every list page too.
+  static CacheChanges of_products(std::vector<std::int64_t> ids) {
+    return {.products = std::move(ids), .product_lists = true};
+  }
+};
+
+// Drops the changed entries on every instance (waits for their acknowledgements, see TieredCache).
+boost::asio::awaitable<void> invalidate(const AcmeCaches& caches, CacheChanges changes);
 
 }  // namespace tachyon::app::acme

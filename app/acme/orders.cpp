@@ -7,6 +7,7 @@
 #include <set>
 
 #include "app/acme/resource_support.hpp"
+#include "app/acme/handler_support.hpp"
 #include "app/acme/resources.hpp"
 #include "tachyon/core/timestamp.hpp"
 #include "tachyon/http/errors.hpp"
@@ -248,12 +249,9 @@ asio::awaitable<void> create_order(http::Context& context, Services& services) {
   std::vector<std::int64_t> ordered_products;
   for (const auto& item : order.items) ordered_products.push_back(item.product_id);
   auto place = [order = std::move(order)](db::Connection& connection) { return place_order(connection, order); };
-  std::pair<std::int64_t, std::string> created;
-  {
-    observe::Span span(context, "db");
-    created = co_await services.database.write(std::move(place));
-  }
-  co_await invalidate_products(services.caches, std::move(ordered_products));  // their stock changed
+  // Their stock changed.
+  CacheChanges changed = CacheChanges::of_products(std::move(ordered_products));
+  std::pair<std::int64_t, std::string> created = co_await write_then_invalidate(context, services, std::move(place), std::move(changed));
   respond_created(context, "/v1/orders", created.first, std::move(created.second));
   context.response.add_header("Cache-Control", "private");
 }
@@ -276,12 +274,11 @@ asio::awaitable<void> cancel(http::Context& context, Services& services) {
   OrderOwner owner = require_visible_order(viewer, services.database.reader(), id);
   if (!may_act_for_user(viewer, owner.user_id)) throw http::HttpError(403, "you may cancel only your own orders");
   auto cancel_work = [id](db::Connection& connection) { return cancel_order(connection, id); };
-  std::pair<std::string, std::vector<std::int64_t>> cancelled;
-  {
-    observe::Span span(context, "db");
-    cancelled = co_await services.database.write(std::move(cancel_work));
-  }
-  co_await invalidate_products(services.caches, std::move(cancelled.second));  // their stock came back
+  auto restocked = [](const std::pair<std::string, std::vector<std::int64_t>>& result) {
+    return CacheChanges::of_products(result.second);  // their stock came back
+  };
+  std::pair<std::string, std::vector<std::int64_t>> cancelled =
+      co_await write_then_invalidate(context, services, std::move(cancel_work), restocked);
   respond_json(context, 200, std::move(cancelled.first));
   context.response.add_header("Cache-Control", "private");
 }
@@ -327,14 +324,11 @@ void list_orders(http::Context& context, db::Connection& connection, Services& s
 }
 
 void add_order_routes(http::Router& router, Services& services) {
-  auto bind = [&services](asio::awaitable<void> (*handler)(http::Context&, Services&)) {
-    return [&services, handler](http::Context& context) { return handler(context, services); };
-  };
-  router.post("/v1/orders", bind(create_order))
+  router.post("/v1/orders", with_services(services, create_order))
       .name("create_order").tags({"orders"}).requires_scopes({"orders:write"})
       .summary("Place an order: stock is taken in the same transaction (409 when short)")
       .request_schema([](json::JsonWriter& writer) { new_order_schema().write_json_schema(writer); });
-  auto list = router.get("/v1/orders", bind(list_all_orders));
+  auto list = router.get("/v1/orders", with_services(services, list_all_orders));
   list.name("list_orders")
       .tags({"orders"})
       .requires_scopes({"orders:read"})
@@ -342,8 +336,8 @@ void add_order_routes(http::Router& router, Services& services) {
       .query_parameter("user_id", "integer", "Only this user's orders")
       .query_parameter("status", "string", "pending, confirmed or cancelled");
   document_list_parameters(list);
-  router.get("/v1/orders/{id:int}", bind(get_order)).name("get_order").tags({"orders"}).requires_scopes({"orders:read"}).summary("One order with its items");
-  router.post("/v1/orders/{id:int}/cancel", bind(cancel))
+  router.get("/v1/orders/{id:int}", with_services(services, get_order)).name("get_order").tags({"orders"}).requires_scopes({"orders:read"}).summary("One order with its items");
+  router.post("/v1/orders/{id:int}/cancel", with_services(services, cancel))
       .name("cancel_order").tags({"orders"}).requires_scopes({"orders:write"})
       .summary("Cancel an order and restore its stock (409 when already cancelled)");
 }

@@ -2,6 +2,7 @@
 #include <charconv>
 
 #include "app/acme/resource_support.hpp"
+#include "app/acme/handler_support.hpp"
 #include "app/acme/resources.hpp"
 #include "tachyon/cache/http_cache.hpp"
 #include "tachyon/core/timestamp.hpp"
@@ -142,13 +143,10 @@ asio::awaitable<void> create_product(http::Context& context, Services& services)
     render_by_id(connection, product_shape(), new_id, rendered);
     return std::pair{new_id, rendered};
   };
-  std::pair<std::int64_t, std::string> created;
-  {
-    observe::Span span(context, "db");
-    created = co_await services.database.write(std::move(insert));
-  }
-  std::vector<std::int64_t> no_products;  // a new product appears in lists; no single entry held it
-  co_await invalidate_products(services.caches, std::move(no_products));
+  // A new product appears in lists; no single entry held it.
+  CacheChanges changed = CacheChanges::of_products({});
+  std::pair<std::int64_t, std::string> created =
+      co_await write_then_invalidate(context, services, std::move(insert), std::move(changed));
   respond_created(context, "/v1/products", created.first, std::move(created.second));
 }
 
@@ -181,13 +179,8 @@ asio::awaitable<void> update_product(http::Context& context, Services& services)
                          {"stock", changed(changes.stock)}},
                         rethrow_as_http);
   };
-  std::string body;
-  {
-    observe::Span span(context, "db");
-    body = co_await services.database.write(std::move(update));
-  }
-  std::vector<std::int64_t> changed_products{id};
-  co_await invalidate_products(services.caches, std::move(changed_products));
+  CacheChanges changed = CacheChanges::of_products({id});
+  std::string body = co_await write_then_invalidate(context, services, std::move(update), std::move(changed));
   respond_json_with_etag(context, std::move(body));
 }
 
@@ -196,12 +189,8 @@ asio::awaitable<void> delete_product(http::Context& context, Services& services)
   auto remove = [id](db::Connection& connection) {
     delete_by_id(connection, product_shape(), "product", id, rethrow_as_http);
   };
-  {
-    observe::Span span(context, "db");
-    co_await services.database.write(std::move(remove));
-  }
-  std::vector<std::int64_t> removed_products{id};
-  co_await invalidate_products(services.caches, std::move(removed_products));
+  CacheChanges changed = CacheChanges::of_products({id});
+  co_await write_then_invalidate(context, services, std::move(remove), std::move(changed));
   context.response.status = 204;
 }
 
@@ -237,14 +226,11 @@ const ResourceShape& product_shape() {
 }
 
 void add_product_routes(http::Router& router, Services& services) {
-  auto bind = [&services](asio::awaitable<void> (*handler)(http::Context&, Services&)) {
-    return [&services, handler](http::Context& context) { return handler(context, services); };
-  };
-  router.post("/v1/products", bind(create_product))
+  router.post("/v1/products", with_services(services, create_product))
       .name("create_product").tags({"products"}).requires_scopes({"products:write"})
       .summary("Create a product (409 when the sku is taken)")
       .request_schema([](json::JsonWriter& writer) { new_product_schema().write_json_schema(writer); });
-  auto list = router.get("/v1/products", bind(list_products));
+  auto list = router.get("/v1/products", with_services(services, list_products));
   list.name("list_products").public_access()
       .tags({"products"})
       .summary("List products: category, min_price, max_price, q (name contains, case-insensitive)")
@@ -253,12 +239,12 @@ void add_product_routes(http::Router& router, Services& services) {
       .query_parameter("max_price", "integer", "Highest price_cents, inclusive")
       .query_parameter("q", "string", "Case-insensitive substring of the name, at least 3 characters");
   document_list_parameters(list);
-  router.get("/v1/products/{id:int}", bind(get_product)).name("get_product").tags({"products"}).public_access().summary("One product, with a strong ETag");
-  router.patch("/v1/products/{id:int}", bind(update_product))
+  router.get("/v1/products/{id:int}", with_services(services, get_product)).name("get_product").tags({"products"}).public_access().summary("One product, with a strong ETag");
+  router.patch("/v1/products/{id:int}", with_services(services, update_product))
       .name("update_product").tags({"products"}).requires_scopes({"products:write"})
       .summary("Change some fields of a product")
       .request_schema([](json::JsonWriter& writer) { product_changes_schema().write_json_schema(writer); });
-  router.del("/v1/products/{id:int}", bind(delete_product))
+  router.del("/v1/products/{id:int}", with_services(services, delete_product))
       .name("delete_product").tags({"products"}).requires_scopes({"products:write"})
       .summary("Delete a product that no order contains");
 }

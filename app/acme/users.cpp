@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "app/acme/access_policy.hpp"
+#include "app/acme/handler_support.hpp"
 
 #include "app/acme/resource_support.hpp"
 #include "app/acme/resources.hpp"
@@ -186,8 +187,10 @@ asio::awaitable<void> create_user(http::Context& context, Services& services) {
     render_by_id(connection, user_shape(), new_id, rendered);
     return std::pair{new_id, rendered};
   };
-  observe::Span span(context, "db");
-  std::pair<std::int64_t, std::string> created = co_await services.database.write(std::move(insert));
+  // A new user was in no cache entry.
+  CacheChanges changed = CacheChanges::nothing();
+  std::pair<std::int64_t, std::string> created =
+      co_await write_then_invalidate(context, services, std::move(insert), std::move(changed));
   respond_created(context, "/v1/users", created.first, std::move(created.second));
   context.response.add_header("Cache-Control", "private");
 }
@@ -244,12 +247,8 @@ asio::awaitable<void> update_user(http::Context& context, Services& services) {
                          {"password_hash", changed(password_hash)}},
                         rethrow_as_http);
   };
-  std::string body;
-  {
-    observe::Span span(context, "db");
-    body = co_await services.database.write(std::move(update));
-  }
-  co_await invalidate_user(services.caches, id);
+  CacheChanges changed = CacheChanges::of_user(id);
+  std::string body = co_await write_then_invalidate(context, services, std::move(update), std::move(changed));
   // A new password or a disabled account ends every login of the user, on every instance.
   if (ends_logins) co_await services.identity.revoke_logins_of_user(id);
   respond_json_with_etag(context, std::move(body));
@@ -261,11 +260,8 @@ asio::awaitable<void> delete_user(http::Context& context, Services& services) {
   require_changeable(viewer_of(*context.principal, services.database.reader()), services.database.reader(), id);
   co_await services.identity.revoke_logins_of_user(id);  // before its sessions go with it
   auto remove = [id](db::Connection& connection) { delete_by_id(connection, user_shape(), "user", id, rethrow_as_http); };
-  {
-    observe::Span span(context, "db");
-    co_await services.database.write(std::move(remove));
-  }
-  co_await invalidate_user(services.caches, id);
+  CacheChanges changed = CacheChanges::of_user(id);
+  co_await write_then_invalidate(context, services, std::move(remove), std::move(changed));
   context.response.status = 204;
 }
 
@@ -323,14 +319,11 @@ const ResourceShape& user_shape_without_salary() {
 }
 
 void add_user_routes(http::Router& router, Services& services) {
-  auto bind = [&services](asio::awaitable<void> (*handler)(http::Context&, Services&)) {
-    return [&services, handler](http::Context& context) { return handler(context, services); };
-  };
-  router.post("/v1/users", bind(create_user))
+  router.post("/v1/users", with_services(services, create_user))
       .name("create_user").tags({"users"}).requires_scopes({"users:write"})
       .summary("Create a user (409 when the email is taken)")
       .request_schema([](json::JsonWriter& writer) { new_user_schema().write_json_schema(writer); });
-  auto list = router.get("/v1/users", bind(list_users));
+  auto list = router.get("/v1/users", with_services(services, list_users));
   list.name("list_users")
       .tags({"users"})
       .requires_scopes({"users:read"})
@@ -339,13 +332,13 @@ void add_user_routes(http::Router& router, Services& services) {
       .query_parameter("department", "string", "Exact department name")
       .query_parameter("status", "string", "active or disabled");
   document_list_parameters(list);
-  router.get("/v1/users/{id:int}", bind(get_user)).name("get_user").tags({"users"}).requires_scopes({"users:read"}).summary("One user, with a strong ETag");
-  router.patch("/v1/users/{id:int}", bind(update_user))
+  router.get("/v1/users/{id:int}", with_services(services, get_user)).name("get_user").tags({"users"}).requires_scopes({"users:read"}).summary("One user, with a strong ETag");
+  router.patch("/v1/users/{id:int}", with_services(services, update_user))
       .name("update_user").tags({"users"}).requires_scopes({"users:write"})
       .summary("Change some fields of a user")
       .request_schema([](json::JsonWriter& writer) { user_changes_schema().write_json_schema(writer); });
-  router.del("/v1/users/{id:int}", bind(delete_user)).name("delete_user").tags({"users"}).requires_scopes({"users:write"}).summary("Delete a user without orders");
-  auto orders = router.get("/v1/users/{id:int}/orders", bind(list_user_orders));
+  router.del("/v1/users/{id:int}", with_services(services, delete_user)).name("delete_user").tags({"users"}).requires_scopes({"users:write"}).summary("Delete a user without orders");
+  auto orders = router.get("/v1/users/{id:int}/orders", with_services(services, list_user_orders));
   orders.name("list_user_orders").tags({"users", "orders"}).requires_scopes({"users:read", "orders:read"}).summary("The user's orders, items embedded");
   orders.query_parameter("status", "string", "pending, confirmed or cancelled");
   document_list_parameters(orders);
