@@ -348,62 +348,29 @@ asio::awaitable<std::optional<CacheResult>> TieredCache::look_in_redis(CacheName
   co_return std::nullopt;
 }
 
+// What one load carries through its steps: the epochs it started from (a fill after an invalidation
+// is refused), whether it uses Redis, when the fill started and the fill lock it holds, if any.
+struct TieredCache::Fill {
+  InvalidationEpochs::Snapshot snapshot;
+  std::function<bool()> still_valid;
+  bool use_redis = false;
+  std::int64_t started_us = 0;
+  std::string lock_token;
+};
+
 asio::awaitable<CacheResult> TieredCache::load_through(CacheNamespace& space, std::string key,
                                                        std::vector<std::string> tags, Loader loader,
                                                        EntryPointer fallback, bool refreshing) {
-  auto& counters = space.counters();
-  InvalidationEpochs::Snapshot snapshot = flights_->epochs.snapshot(key, tags);
-  std::function<bool()> still_valid = [this, &snapshot] { return flights_->epochs.unchanged(snapshot); };
-  bool use_redis = sync_ != nullptr && space.policy().shared;
-  std::int64_t fill_started_us = 0;
-  std::string lock_token;
-  if (use_redis) {
-    try {
-      std::optional<CacheResult> found = co_await look_in_redis(space, key, still_valid, refreshing, fill_started_us, fallback);
-      if (found) {
-        if (found->outcome == CacheOutcome::stale) {
-          // Answer with the shared stale copy now; refresh once the flight that led here has ended.
-          CacheResult stale = *found;
-          auto executor = co_await asio::this_coro::executor;
-          auto later = [this, executor, &space, key, tags, loader]() -> asio::awaitable<void> {
-            start_refresh(executor, space, key, tags, loader);
-            co_return;
-          };
-          asio::co_spawn(executor, later, asio::detached);
-          co_return stale;
-        }
-        co_return *found;
-      }
-      std::string token = security::random_hex(8);
-      std::string lock_key = key;
-      bool locked = co_await sync_->tier().try_lock(std::move(lock_key), token);
-      if (locked) {
-        lock_token = std::move(token);
-      } else {
-        // Another instance is loading this key: wait for its fill rather than load it again.
-        count(counters.lock_waits);
-        asio::steady_timer pause(co_await asio::this_coro::executor);
-        auto give_up = std::chrono::steady_clock::now() + options_.lock_ttl;
-        while (std::chrono::steady_clock::now() < give_up) {
-          pause.expires_after(options_.lock_poll);
-          co_await pause.async_wait(asio::use_awaitable);
-          found = co_await look_in_redis(space, key, still_valid, true, fill_started_us, fallback);
-          if (found) co_return *found;
-          std::string retry_key = key;
-          std::string retry_token = token;
-          if (co_await sync_->tier().try_lock(std::move(retry_key), std::move(retry_token))) {
-            lock_token = token;
-            break;
-          }
-        }
-      }
-    } catch (const redis::RedisError&) {
-      count(counters.errors);
-      use_redis = false;  // degrade: L1 and the loader still answer
-    }
+  Fill fill;
+  fill.snapshot = flights_->epochs.snapshot(key, tags);
+  fill.still_valid = [this, &fill] { return flights_->epochs.unchanged(fill.snapshot); };
+  fill.use_redis = sync_ != nullptr && space.policy().shared;
+  if (fill.use_redis) {
+    std::optional<CacheResult> shared = co_await find_shared_or_lock(space, key, tags, loader, fallback, refreshing, fill);
+    if (shared) co_return *shared;
   }
 
-  count(counters.loads);
+  count(space.counters().loads);
   Loaded loaded;
   std::exception_ptr failure;
   try {
@@ -412,44 +379,120 @@ asio::awaitable<CacheResult> TieredCache::load_through(CacheNamespace& space, st
     failure = std::current_exception();
   }
   if (failure) {
-    count(counters.load_failures);
-    if (!lock_token.empty()) {
-      try {
-        std::string unlock_key = key;
-        co_await sync_->tier().unlock(std::move(unlock_key), std::move(lock_token));
-      } catch (const redis::RedisError&) {
-      }
-    }
-    if (is_client_error(failure)) {
-      space.local().remove(key);
-      std::rethrow_exception(failure);
-    }
-    if (fallback != nullptr && fallback->kept_at(options_.clock())) {
-      count(counters.stale_if_error);
-      co_return CacheResult{fallback, CacheOutcome::stale, Tier::local};
-    }
-    std::rethrow_exception(failure);
+    co_await release_lock_quietly(key, fill);
+    co_return answer_load_failure(space, key, fallback, failure);
   }
 
   std::int64_t now = options_.clock();
   EntryPointer entry = make_entry(space, std::move(loaded), std::move(tags), now);
-  space.local().put(key, entry, now, still_valid);
-  if (use_redis) {
-    try {
-      if (still_valid()) {
-        std::string fill_key = key;
-        bool stored = co_await sync_->tier().fill(std::move(fill_key), entry, fill_started_us);
-        count(stored ? counters.fills : counters.refused_fills);
-      }
-      if (!lock_token.empty()) {
-        std::string unlock_key = key;
-        co_await sync_->tier().unlock(std::move(unlock_key), std::move(lock_token));
-      }
-    } catch (const redis::RedisError&) {
-      count(counters.errors);
+  space.local().put(key, entry, now, fill.still_valid);
+  if (fill.use_redis) co_await share_fill(space, key, entry, fill);
+  co_return CacheResult{entry, CacheOutcome::miss, Tier::origin};
+}
+
+// Redis first: a fresh or stale shared copy answers (a stale one after starting a refresh); otherwise
+// this instance takes the fill lock, or waits for the instance holding it to fill. Redis failing turns
+// Redis off for this load (L1 and the loader still answer).
+asio::awaitable<std::optional<CacheResult>> TieredCache::find_shared_or_lock(CacheNamespace& space,
+                                                                             const std::string& key,
+                                                                             const std::vector<std::string>& tags,
+                                                                             const Loader& loader,
+                                                                             EntryPointer& fallback, bool refreshing,
+                                                                             Fill& fill) {
+  try {
+    std::optional<CacheResult> found =
+        co_await look_in_redis(space, key, fill.still_valid, refreshing, fill.started_us, fallback);
+    if (found && found->outcome == CacheOutcome::stale) {
+      // Answer with the shared stale copy now; refresh once the flight that led here has ended.
+      auto executor = co_await asio::this_coro::executor;
+      auto later = [this, executor, &space, key, tags, loader]() -> asio::awaitable<void> {
+        start_refresh(executor, space, key, tags, loader);
+        co_return;
+      };
+      asio::co_spawn(executor, later, asio::detached);
+      co_return found;
+    }
+    if (found) co_return found;
+    std::string token = security::random_hex(8);
+    std::string lock_key = key;
+    if (co_await sync_->tier().try_lock(std::move(lock_key), token)) {
+      fill.lock_token = std::move(token);
+      co_return std::nullopt;
+    }
+    co_return co_await wait_for_other_fill(space, key, fallback, token, fill);
+  } catch (const redis::RedisError&) {
+    count(space.counters().errors);
+    fill.use_redis = false;
+  }
+  co_return std::nullopt;
+}
+
+// Another instance holds the fill lock: look for its fill every lock_poll, and take the lock when it is
+// released (or expires) without one. Gives up after lock_ttl and loads anyway.
+asio::awaitable<std::optional<CacheResult>> TieredCache::wait_for_other_fill(CacheNamespace& space,
+                                                                             const std::string& key,
+                                                                             EntryPointer& fallback,
+                                                                             const std::string& token, Fill& fill) {
+  count(space.counters().lock_waits);
+  asio::steady_timer pause(co_await asio::this_coro::executor);
+  auto give_up = std::chrono::steady_clock::now() + options_.lock_ttl;
+  while (std::chrono::steady_clock::now() < give_up) {
+    pause.expires_after(options_.lock_poll);
+    co_await pause.async_wait(asio::use_awaitable);
+    std::optional<CacheResult> found = co_await look_in_redis(space, key, fill.still_valid, true, fill.started_us, fallback);
+    if (found) co_return found;
+    std::string retry_key = key;
+    std::string retry_token = token;
+    if (co_await sync_->tier().try_lock(std::move(retry_key), std::move(retry_token))) {
+      fill.lock_token = token;
+      break;
     }
   }
-  co_return CacheResult{entry, CacheOutcome::miss, Tier::origin};
+  co_return std::nullopt;
+}
+
+asio::awaitable<void> TieredCache::release_lock_quietly(const std::string& key, Fill& fill) {
+  if (fill.lock_token.empty()) co_return;
+  try {
+    std::string unlock_key = key;
+    co_await sync_->tier().unlock(std::move(unlock_key), std::move(fill.lock_token));
+  } catch (const redis::RedisError&) {
+  }
+}
+
+// A client error (4xx) is passed on and the key forgotten; anything else is answered by a copy kept
+// for stale-if-error, if there is one, or passed on.
+CacheResult TieredCache::answer_load_failure(CacheNamespace& space, const std::string& key,
+                                             const EntryPointer& fallback, std::exception_ptr failure) {
+  count(space.counters().load_failures);
+  if (is_client_error(failure)) {
+    space.local().remove(key);
+    std::rethrow_exception(failure);
+  }
+  if (fallback != nullptr && fallback->kept_at(options_.clock())) {
+    count(space.counters().stale_if_error);
+    return CacheResult{fallback, CacheOutcome::stale, Tier::local};
+  }
+  std::rethrow_exception(failure);
+}
+
+// Offers the new entry to Redis unless an invalidation came meanwhile, then releases the fill lock.
+asio::awaitable<void> TieredCache::share_fill(CacheNamespace& space, const std::string& key,
+                                              const EntryPointer& entry, Fill& fill) {
+  auto& counters = space.counters();
+  try {
+    if (fill.still_valid()) {
+      std::string fill_key = key;
+      bool stored = co_await sync_->tier().fill(std::move(fill_key), entry, fill.started_us);
+      count(stored ? counters.fills : counters.refused_fills);
+    }
+    if (!fill.lock_token.empty()) {
+      std::string unlock_key = key;
+      co_await sync_->tier().unlock(std::move(unlock_key), std::move(fill.lock_token));
+    }
+  } catch (const redis::RedisError&) {
+    count(counters.errors);
+  }
 }
 
 void TieredCache::drop_local(const std::vector<std::string>& keys, const std::vector<std::string>& tags) {

@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -130,10 +131,24 @@ class TieredCache {
  private:
   class Sync;
   struct Flights;
+  struct Fill;
 
   boost::asio::awaitable<CacheResult> load_through(CacheNamespace& space, std::string key,
                                                    std::vector<std::string> tags, Loader loader,
                                                    EntryPointer fallback, bool refreshing);
+  // load_through's steps (tiered_cache.cpp).
+  boost::asio::awaitable<std::optional<CacheResult>> find_shared_or_lock(CacheNamespace& space, const std::string& key,
+                                                                         const std::vector<std::string>& tags,
+                                                                         const Loader& loader, EntryPointer& fallback,
+                                                                         bool refreshing, Fill& fill);
+  boost::asio::awaitable<std::optional<CacheResult>> wait_for_other_fill(CacheNamespace& space, const std::string& key,
+                                                                         EntryPointer& fallback,
+                                                                         const std::string& token, Fill& fill);
+  boost::asio::awaitable<void> release_lock_quietly(const std::string& key, Fill& fill);
+  CacheResult answer_load_failure(CacheNamespace& space, const std::string& key, const EntryPointer& fallback,
+                                  std::exception_ptr failure);
+  boost::asio::awaitable<void> share_fill(CacheNamespace& space, const std::string& key, const EntryPointer& entry,
+                                          Fill& fill);
   boost::asio::awaitable<std::optional<CacheResult>> look_in_redis(CacheNamespace& space, const std::string& key,
                                                                    const std::function<bool()>& still_valid,
                                                                    bool refreshing, std::int64_t& fill_started_us,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <sys/epoll.h>
+#include <sys/types.h>
 
 #include <array>
 #include <atomic>
@@ -77,6 +78,10 @@ class Worker {
   std::uint32_t read_events() const { return EPOLLIN | EPOLLRDHUP | (tls_ ? 0u : std::uint32_t{EPOLLET}); }
   void on_event(const epoll_event& event);
   void on_readable(std::size_t index);
+  // on_readable's steps (worker.cpp).
+  void make_room(Connection& connection);
+  ssize_t read_some(std::size_t index, char* space, std::size_t room, std::int64_t& stamp_ns);
+  bool parse_responses(std::size_t index, std::int64_t arrival, std::int64_t now);
   // `arrival`: when the response reached this machine (latency ends there); `now`: the thread's
   // clock, for whatever happens next (the next request's send time).
   void on_response(std::size_t index, std::int64_t arrival, std::int64_t now);
