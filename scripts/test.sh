@@ -6,6 +6,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/install-deps.sh build test
 command -v npm >/dev/null || scripts/install-deps.sh web  # the build runs npm ci in web/
 jobs="$(nproc 2>/dev/null || echo 2)"
+echo "== format"
+scripts/check-format.sh
 
 run_suite() {
   local flavour="$1"

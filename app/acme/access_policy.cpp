@@ -35,8 +35,7 @@ bool is_known_role(std::string_view role) {
 void check_role_grants(const config::RoleGrants& grants) {
   for (const auto& [role, scopes] : grants) {
     if (!is_known_role(role)) {
-      throw std::invalid_argument("names role '" + role +
-                                  "'; Acme's roles are user, manager, admin");
+      throw std::invalid_argument("names role '" + role + "'; Acme's roles are user, manager, admin");
     }
     for (const std::string& scope : scopes) {
       if (!std::binary_search(every_scope().begin(), every_scope().end(), scope)) {

@@ -25,8 +25,9 @@ void add_demo_admin(db::Connection& writer, const auth::PasswordHasher& password
   std::string hash = passwords.hash_blocking(password);
   std::string now = core::rfc3339_now();
   writer
-      .prepare("INSERT INTO users (email, name, role, department, salary_cents, status, created_at, updated_at, "
-               "password_hash) VALUES (?, 'Acme Admin', 'admin', 'operations', 0, 'active', ?, ?, ?)")
+      .prepare(
+          "INSERT INTO users (email, name, role, department, salary_cents, status, created_at, updated_at, "
+          "password_hash) VALUES (?, 'Acme Admin', 'admin', 'operations', 0, 'active', ?, ?, ?)")
       .bind(1, demo_admin_email)
       .bind(2, std::string_view(now))
       .bind(3, std::string_view(now))
@@ -62,15 +63,16 @@ Acme::Acme(const AcmeOptions& options) {
     if (options.demo_data && database_is_empty(connection)) {
       seed_demo_data(connection, demo_counts, demo_random_seed);
       add_demo_admin(connection, *passwords_, options.admin_password);
-      observe::log_info("demo data added", {{"users", demo_counts.users},
-                                            {"products", demo_counts.products},
-                                            {"orders", demo_counts.orders}});
+      observe::log_info(
+          "demo data added",
+          {{"users", demo_counts.users}, {"products", demo_counts.products}, {"orders", demo_counts.orders}});
     }
     key = identity_store::server_secret(connection, options.secret_key);
   });
   if (options.secret_key.empty()) {
-    observe::log_warn("TACHYON_SECRET_KEY is not set: using the key generated for this database (every instance "
-                      "on it shares it); set one in production and keep it out of the database's backups");
+    observe::log_warn(
+        "TACHYON_SECRET_KEY is not set: using the key generated for this database (every instance "
+        "on it shares it); set one in production and keep it out of the database's backups");
   }
   events_ = std::make_shared<auth::SecurityEvents>();
   IdentityOptions identity_options = options.identity;
@@ -95,12 +97,18 @@ AcmeCaches Acme::make_caches(const AcmeOptions& options) {
   caches.cache = cache_.get();
   for (const cache::CachePolicy& policy : options.cache_policies) {
     cache::CacheNamespace& space = cache_->add_namespace(policy);
-    if (policy.name == users_cache) caches.users = &space;
-    else if (policy.name == products_cache) caches.products = &space;
-    else if (policy.name == product_lists_cache) caches.product_lists = &space;
-    else if (policy.name == predictions_cache) caches.predictions = &space;
-    else if (policy.name == posts_cache) caches.posts = &space;
-    else throw std::invalid_argument("no Acme route is cached as '" + policy.name + "'");
+    if (policy.name == users_cache)
+      caches.users = &space;
+    else if (policy.name == products_cache)
+      caches.products = &space;
+    else if (policy.name == product_lists_cache)
+      caches.product_lists = &space;
+    else if (policy.name == predictions_cache)
+      caches.predictions = &space;
+    else if (policy.name == posts_cache)
+      caches.posts = &space;
+    else
+      throw std::invalid_argument("no Acme route is cached as '" + policy.name + "'");
   }
   return caches;
 }

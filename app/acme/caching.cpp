@@ -21,7 +21,9 @@ std::string user_key(std::int64_t id, UserProjection projection) {
   return std::string(users_cache) + ":" + std::to_string(id) +
          (projection == UserProjection::with_salary ? ":full" : ":basic");
 }
-std::string product_key(std::int64_t id) { return std::string(products_cache) + ":" + std::to_string(id); }
+std::string product_key(std::int64_t id) {
+  return std::string(products_cache) + ":" + std::to_string(id);
+}
 
 std::string product_list_key(const std::vector<Filter>& filters, const ListRequest& list) {
   // Length-prefixed parts, so no two different queries can produce the same text.

@@ -1,8 +1,8 @@
 // Which Acme answers are cached, under which keys and tags, and what each write invalidates:
-// users:<id>:<projection> (one entry per view: with or without the salary), products:<id>, product_lists:<hash of the query> (tag products:list),
-// predict:<hash of the model version and the input> and posts:<id>. A write invalidates exactly the
-// single resources it changed and, for products, every list page, so the next read of any of them, on
-// any instance, sees the write.
+// users:<id>:<projection> (one entry per view: with or without the salary), products:<id>, product_lists:<hash of the
+// query> (tag products:list), predict:<hash of the model version and the input> and posts:<id>. A write invalidates
+// exactly the single resources it changed and, for products, every list page, so the next read of any of them, on any
+// instance, sees the write.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -44,7 +44,7 @@ std::string product_list_key(const std::vector<Filter>& filters, const ListReque
 
 // The cached entries a write changed.
 struct CacheChanges {
-  std::optional<std::int64_t> user;   // every projection of this user
+  std::optional<std::int64_t> user;    // every projection of this user
   std::vector<std::int64_t> products;  // these products...
   bool product_lists = false;          // ...and every product list page
 

@@ -212,11 +212,11 @@ struct NewApiKey {
 };
 
 const json::ObjectSchema<NewApiKey>& new_api_key_schema() {
-  static const auto schema = json::ObjectSchema<NewApiKey>("NewApiKey")
-                                 .string("name", &NewApiKey::name, {.min_length = 1, .max_length = 100})
-                                 .string("scopes", &NewApiKey::scopes, {.min_length = 1, .max_length = 1000})
-                                 .optional_integer("expires_in_days", &NewApiKey::expires_in_days,
-                                                   {.minimum = 1, .maximum = 3650});
+  static const auto schema =
+      json::ObjectSchema<NewApiKey>("NewApiKey")
+          .string("name", &NewApiKey::name, {.min_length = 1, .max_length = 100})
+          .string("scopes", &NewApiKey::scopes, {.min_length = 1, .max_length = 1000})
+          .optional_integer("expires_in_days", &NewApiKey::expires_in_days, {.minimum = 1, .maximum = 3650});
   return schema;
 }
 
@@ -303,13 +303,19 @@ void add_identity_routes(http::Router& router, Identity& identity, db::Database&
       .tags({"auth"})
       .public_access()
       .summary("RFC 7009 revocation of an access or refresh token (form body `token=`)");
-  router.get("/v1/auth/me", me).name("whoami").tags({"auth"}).authenticated().summary("The caller's subject, kind, roles and scopes");
+  router.get("/v1/auth/me", me)
+      .name("whoami")
+      .tags({"auth"})
+      .authenticated()
+      .summary("The caller's subject, kind, roles and scopes");
   router.get("/.well-known/jwks.json", [&identity](http::Context& context) { return jwks(context, identity); })
       .name("jwks")
       .tags({"auth"})
       .public_access()
       .summary("The public keys that verify access tokens (JWK Set)");
-  router.get("/v1/admin/api-keys", [&identity, &database](http::Context& context) { return list_api_keys(context, identity, database); })
+  router
+      .get("/v1/admin/api-keys",
+           [&identity, &database](http::Context& context) { return list_api_keys(context, identity, database); })
       .name("list_api_keys")
       .tags({"admin"})
       .requires_scopes({"admin"})
@@ -320,7 +326,9 @@ void add_identity_routes(http::Router& router, Identity& identity, db::Database&
       .requires_scopes({"admin"})
       .summary("Create an API key; the key is in this answer only")
       .request_schema([](json::JsonWriter& writer) { new_api_key_schema().write_json_schema(writer); });
-  router.del("/v1/admin/api-keys/{id:int}", [&identity](http::Context& context) { return revoke_api_key(context, identity); })
+  router
+      .del("/v1/admin/api-keys/{id:int}",
+           [&identity](http::Context& context) { return revoke_api_key(context, identity); })
       .name("revoke_api_key")
       .tags({"admin"})
       .requires_scopes({"admin"})

@@ -62,9 +62,12 @@ ApiKeyRecord read_api_key(const db::Statement& row) {
 
 std::string_view kind_text(RevocationKind kind) {
   switch (kind) {
-    case RevocationKind::access_token: return "access_token";
-    case RevocationKind::session: return "session";
-    case RevocationKind::api_key: return "api_key";
+    case RevocationKind::access_token:
+      return "access_token";
+    case RevocationKind::session:
+      return "session";
+    case RevocationKind::api_key:
+      return "api_key";
   }
   return "access_token";
 }
@@ -76,7 +79,9 @@ std::string server_secret(db::Connection& writer, std::string_view configured) {
   db::Statement existing = writer.prepare("SELECT value FROM server_secrets WHERE name = 'secret_key'");
   if (existing.step()) return std::string(existing.text(0));
   std::string generated = security::random_hex(32);
-  writer.prepare("INSERT INTO server_secrets (name, value) VALUES ('secret_key', ?)").bind(1, std::string_view(generated)).run();
+  writer.prepare("INSERT INTO server_secrets (name, value) VALUES ('secret_key', ?)")
+      .bind(1, std::string_view(generated))
+      .run();
   return generated;
 }
 
@@ -111,8 +116,9 @@ std::vector<StoredSigningKey> signing_keys(db::Connection& connection, std::int6
 
 void insert_signing_key(db::Connection& writer, const StoredSigningKey& key) {
   writer
-      .prepare("INSERT INTO signing_keys (kid, algorithm, sealed_private_key, created_at, retired_at) "
-               "VALUES (?, ?, ?, ?, ?)")
+      .prepare(
+          "INSERT INTO signing_keys (kid, algorithm, sealed_private_key, created_at, retired_at) "
+          "VALUES (?, ?, ?, ?, ?)")
       .bind(1, std::string_view(key.kid))
       .bind(2, std::string_view(key.algorithm))
       .bind(3, std::string_view(key.sealed_private_key))
@@ -134,8 +140,7 @@ std::optional<std::string> current_signing_kid(db::Connection& connection) {
 
 void create_login_session(db::Connection& writer, std::string_view session_id, std::int64_t user_id,
                           std::string_view scope, std::int64_t now, std::int64_t expires_at) {
-  writer
-      .prepare("INSERT INTO login_sessions (id, user_id, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+  writer.prepare("INSERT INTO login_sessions (id, user_id, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
       .bind(1, session_id)
       .bind(2, user_id)
       .bind(3, scope)
@@ -201,8 +206,9 @@ void revoke_sessions_of_user(db::Connection& writer, std::int64_t user_id, std::
 std::int64_t insert_api_key(db::Connection& writer, const ApiKeyRecord& key) {
   std::string scopes = join_scopes(key.scopes);
   writer
-      .prepare("INSERT INTO api_keys (lookup_id, key_hash, name, scopes, created_at, expires_at) "
-               "VALUES (?, ?, ?, ?, ?, ?)")
+      .prepare(
+          "INSERT INTO api_keys (lookup_id, key_hash, name, scopes, created_at, expires_at) "
+          "VALUES (?, ?, ?, ?, ?, ?)")
       .bind(1, std::string_view(key.lookup_id))
       .bind(2, std::string_view(key.key_hash))
       .bind(3, std::string_view(key.name))
@@ -235,7 +241,10 @@ std::vector<ApiKeyRecord> list_api_keys(db::Connection& connection) {
 }
 
 bool revoke_api_key(db::Connection& writer, std::int64_t id, std::int64_t now) {
-  writer.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").bind(1, now).bind(2, id).run();
+  writer.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+      .bind(1, now)
+      .bind(2, id)
+      .run();
   if (writer.changes() != 1) return false;
   // API keys may never expire: the feed entry lives long enough for every instance to see it.
   insert_revocation(writer, RevocationKind::api_key, std::to_string(id), now + 24 * 3600, now);

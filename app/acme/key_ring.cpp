@@ -22,7 +22,9 @@ std::string derive_sealing_key(std::string_view server_secret) {
   return key;
 }
 
-std::string new_kid() { return security::random_hex(8); }
+std::string new_kid() {
+  return security::random_hex(8);
+}
 
 }  // namespace
 
@@ -33,15 +35,17 @@ KeyRing::KeyRing(std::string server_secret, auth::VerifyOptions verify_options, 
       algorithm_(algorithm),
       keep_retired_for_(keep_retired_for) {
   sodium_memzero(server_secret.data(), server_secret.size());
-  snapshot_.store(std::make_shared<const KeyRingSnapshot>(KeyRingSnapshot{std::nullopt, auth::JwtVerifier(verify_options_), "{\"keys\":[]}"}));
+  snapshot_.store(std::make_shared<const KeyRingSnapshot>(
+      KeyRingSnapshot{std::nullopt, auth::JwtVerifier(verify_options_), "{\"keys\":[]}"}));
 }
 
 std::string KeyRing::seal(std::string_view private_material) const {
   std::string sealed(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + private_material.size(), '\0');
   auto* out = reinterpret_cast<unsigned char*>(sealed.data());
   randombytes_buf(out, crypto_secretbox_NONCEBYTES);
-  crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, reinterpret_cast<const unsigned char*>(private_material.data()),
-                        private_material.size(), out, reinterpret_cast<const unsigned char*>(sealing_key_.data()));
+  crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES,
+                        reinterpret_cast<const unsigned char*>(private_material.data()), private_material.size(), out,
+                        reinterpret_cast<const unsigned char*>(sealing_key_.data()));
   return security::base64url_encode(sealed);
 }
 
@@ -64,11 +68,13 @@ void KeyRing::load(db::Connection& connection, std::int64_t now) {
   jwks.begin_object();
   jwks.key("keys");
   jwks.begin_array();
-  for (const identity_store::StoredSigningKey& stored : identity_store::signing_keys(connection, now - keep_retired_for_.count())) {
+  for (const identity_store::StoredSigningKey& stored :
+       identity_store::signing_keys(connection, now - keep_retired_for_.count())) {
     std::optional<auth::JwsAlgorithm> algorithm = auth::parse_algorithm(stored.algorithm);
     std::optional<std::string> material = algorithm ? unseal(stored.sealed_private_key) : std::nullopt;
     if (!material) {
-      observe::log_warn("signing key cannot be opened with this server secret; ignored", {{"kid", std::string_view(stored.kid)}});
+      observe::log_warn("signing key cannot be opened with this server secret; ignored",
+                        {{"kid", std::string_view(stored.kid)}});
       continue;
     }
     auth::JwtKey key = auth::JwtKey::from_private(*algorithm, stored.kid, *material);
@@ -87,7 +93,8 @@ void KeyRing::load_or_create(db::Connection& writer, std::int64_t now) {
   std::shared_ptr<const KeyRingSnapshot> current = snapshot();
   if (current->signer && current->signer->algorithm() == algorithm_) return;
   std::string kid = rotate(writer, now);
-  observe::log_info("signing key created", {{"kid", std::string_view(kid)}, {"algorithm", auth::algorithm_name(algorithm_)}});
+  observe::log_info("signing key created",
+                    {{"kid", std::string_view(kid)}, {"algorithm", auth::algorithm_name(algorithm_)}});
 }
 
 void KeyRing::refresh(db::Connection& connection, std::int64_t now) {
@@ -102,7 +109,8 @@ std::string KeyRing::rotate(db::Connection& writer, std::int64_t now) {
   std::string material = key.private_material();
   writer.transaction([&] {
     identity_store::retire_signing_keys(writer, now);
-    identity_store::insert_signing_key(writer, {key.kid(), std::string(auth::algorithm_name(algorithm_)), seal(material), now, std::nullopt});
+    identity_store::insert_signing_key(
+        writer, {key.kid(), std::string(auth::algorithm_name(algorithm_)), seal(material), now, std::nullopt});
   });
   sodium_memzero(material.data(), material.size());
   load(writer, now);

@@ -37,14 +37,15 @@ std::optional<int> bounded_parameter(const http::Request& request, std::string_v
   if (!text) return std::nullopt;
   auto value = parse_whole_number(*text);
   if (!value || *value < minimum || *value > maximum) {
-    errors.push_back({std::string(name), "must be an integer from " + std::to_string(minimum) + " to " +
-                                             std::to_string(maximum)});
+    errors.push_back(
+        {std::string(name), "must be an integer from " + std::to_string(minimum) + " to " + std::to_string(maximum)});
     return std::nullopt;
   }
   return static_cast<int>(*value);
 }
 
-std::vector<SortKey> parse_sort(std::string_view text, const ResourceShape& shape, std::vector<json::FieldError>& errors) {
+std::vector<SortKey> parse_sort(std::string_view text, const ResourceShape& shape,
+                                std::vector<json::FieldError>& errors) {
   std::vector<SortKey> keys;
   for (std::string_view part : split_commas(text)) {
     bool descending = !part.empty() && part.front() == '-';
@@ -73,7 +74,8 @@ std::vector<SortKey> parse_sort(std::string_view text, const ResourceShape& shap
   return keys;
 }
 
-std::vector<bool> parse_fields(std::string_view text, const ResourceShape& shape, std::vector<json::FieldError>& errors) {
+std::vector<bool> parse_fields(std::string_view text, const ResourceShape& shape,
+                               std::vector<json::FieldError>& errors) {
   std::size_t total = shape.columns.size() + shape.extra_fields.size();
   std::vector<bool> selected(total, false);
   for (std::string_view part : split_commas(text)) {
@@ -109,7 +111,9 @@ std::string query_signature(const ResourceShape& shape, const std::vector<Filter
   return signature;
 }
 
-[[noreturn]] void bad_cursor(std::string_view why) { throw http::HttpError(400, "invalid cursor: " + std::string(why)); }
+[[noreturn]] void bad_cursor(std::string_view why) {
+  throw http::HttpError(400, "invalid cursor: " + std::string(why));
+}
 
 std::vector<SqlValue> decode_cursor(std::string_view token, const ResourceShape& shape,
                                     const std::vector<Filter>& filters, const ListRequest& list,
@@ -216,7 +220,8 @@ BuiltQuery build_page_query(const ResourceShape& shape, const std::vector<Filter
           term += std::string(shape.columns[list.sort[equal].column].name) + " = ? AND ";
           query.values.push_back((*list.after)[equal]);
         }
-        term += std::string(shape.columns[list.sort[depth].column].name) + (list.sort[depth].descending ? " < ?" : " > ?");
+        term +=
+            std::string(shape.columns[list.sort[depth].column].name) + (list.sort[depth].descending ? " < ?" : " > ?");
         query.values.push_back((*list.after)[depth]);
         condition += (condition.empty() ? "(" : " OR (") + term + ")";
       }

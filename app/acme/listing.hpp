@@ -23,14 +23,14 @@ enum class ColumnType { integer, text };
 struct Column {
   std::string_view name;  // the API field and the SQL column
   ColumnType type;
-  bool sortable;          // only columns with an index (so no list query scans the table)
+  bool sortable;  // only columns with an index (so no list query scans the table)
 };
 
 // A resource's columns in SELECT order; column 0 is the integer primary key `id`.
 struct ResourceShape {
   std::string_view table;
   std::vector<Column> columns;
-  std::vector<std::string_view> extra_fields;  // selectable fields that are not columns (orders: items)
+  std::vector<std::string_view> extra_fields;     // selectable fields that are not columns (orders: items)
   int column_index(std::string_view name) const;  // -1 when unknown
   std::string select_list() const;                // "id, email, ..."
 };
@@ -51,8 +51,8 @@ struct SortKey {
 
 struct ListRequest {
   int limit = 20;
-  std::vector<SortKey> sort;           // always ends with the id as tie-breaker
-  std::vector<bool> selected;          // per column + extra field; all true when `fields` is absent
+  std::vector<SortKey> sort;                   // always ends with the id as tie-breaker
+  std::vector<bool> selected;                  // per column + extra field; all true when `fields` is absent
   std::optional<std::vector<SqlValue>> after;  // keyset position from the cursor (sort values + id)
   std::optional<int> page;
   int per_page = 20;

@@ -5,7 +5,8 @@
 namespace tachyon::app::acme {
 
 // Every filter and sort the API offers has an index ending in id (the keyset tie-breaker), so no
-// list query scans a table (tests/integration/acme_query_plan_test.cpp checks EXPLAIN QUERY PLAN of the SQL the server logs).
+// list query scans a table (tests/integration/acme_query_plan_test.cpp checks EXPLAIN QUERY PLAN of the SQL the server
+// logs).
 std::span<const db::Migration> migrations() {
   static const std::vector<db::Migration> all = {
       {1, "create_users", R"sql(

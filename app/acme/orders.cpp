@@ -6,8 +6,8 @@
 #include <map>
 #include <set>
 
-#include "app/acme/resource_support.hpp"
 #include "app/acme/handler_support.hpp"
+#include "app/acme/resource_support.hpp"
 #include "app/acme/resources.hpp"
 #include "tachyon/core/timestamp.hpp"
 #include "tachyon/http/errors.hpp"
@@ -37,9 +37,10 @@ const json::ObjectSchema<OrderLine>& order_line_schema() {
 }
 
 const json::ObjectSchema<NewOrder>& new_order_schema() {
-  static const auto schema = json::ObjectSchema<NewOrder>("NewOrder")
-                                 .integer("user_id", &NewOrder::user_id, {.minimum = 1})
-                                 .array("items", &NewOrder::items, order_line_schema(), {.min_items = 1, .max_items = 100});
+  static const auto schema =
+      json::ObjectSchema<NewOrder>("NewOrder")
+          .integer("user_id", &NewOrder::user_id, {.minimum = 1})
+          .array("items", &NewOrder::items, order_line_schema(), {.min_items = 1, .max_items = 100});
   return schema;
 }
 
@@ -131,8 +132,9 @@ std::pair<std::int64_t, std::string> place_order(db::Connection& connection, con
       if (connection.changes() != 1) throw http::HttpError(409, "not enough stock");
     }
     connection
-        .prepare("INSERT INTO orders (user_id, status, total_cents, created_at, updated_at) "
-                 "VALUES (?, 'confirmed', ?, ?, ?)")
+        .prepare(
+            "INSERT INTO orders (user_id, status, total_cents, created_at, updated_at) "
+            "VALUES (?, 'confirmed', ?, ?, ?)")
         .bind(1, order.user_id)
         .bind(2, total)
         .bind(3, std::string_view(now))
@@ -141,8 +143,9 @@ std::pair<std::int64_t, std::string> place_order(db::Connection& connection, con
     std::int64_t order_id = connection.last_insert_id();
     for (std::size_t index = 0; index < order.items.size(); ++index) {
       connection
-          .prepare("INSERT INTO order_items (order_id, product_id, name, quantity, unit_price_cents) "
-                   "VALUES (?, ?, ?, ?, ?)")
+          .prepare(
+              "INSERT INTO order_items (order_id, product_id, name, quantity, unit_price_cents) "
+              "VALUES (?, ?, ?, ?, ?)")
           .bind(1, order_id)
           .bind(2, order.items[index].product_id)
           .bind(3, std::string_view(products[index].name))
@@ -165,9 +168,10 @@ std::pair<std::string, std::vector<std::int64_t>> cancel_order(db::Connection& c
     if (order.text(0) == "cancelled") throw http::HttpError(409, "the order is already cancelled");
     std::string now = core::rfc3339_now();
     connection
-        .prepare("UPDATE products SET stock = stock + (SELECT quantity FROM order_items "
-                 "WHERE order_id = ? AND product_id = products.id), updated_at = ? "
-                 "WHERE id IN (SELECT product_id FROM order_items WHERE order_id = ?)")
+        .prepare(
+            "UPDATE products SET stock = stock + (SELECT quantity FROM order_items "
+            "WHERE order_id = ? AND product_id = products.id), updated_at = ? "
+            "WHERE id IN (SELECT product_id FROM order_items WHERE order_id = ?)")
         .bind(1, id)
         .bind(2, std::string_view(now))
         .bind(3, id)
@@ -219,7 +223,8 @@ struct OrderOwner {
 };
 std::optional<OrderOwner> order_owner(db::Connection& reader, std::int64_t id) {
   db::Statement owner = reader.prepare(
-      "SELECT orders.user_id, users.department FROM orders JOIN users ON users.id = orders.user_id WHERE orders.id = ?");
+      "SELECT orders.user_id, users.department FROM orders JOIN users ON users.id = orders.user_id WHERE orders.id = "
+      "?");
   owner.bind(1, id);
   if (!owner.step()) return std::nullopt;
   return OrderOwner{owner.integer(0), std::string(owner.text(1))};
@@ -236,7 +241,8 @@ asio::awaitable<void> create_order(http::Context& context, Services& services) {
   NewOrder order = http::read_json_body(context, new_order_schema());
   Viewer viewer = viewer_of(*context.principal, services.database.reader());
   if (!may_act_for_user(viewer, order.user_id)) {
-    throw http::HttpError(403, "you may place orders only for yourself (user_id " + std::to_string(viewer.user_id) + ")");
+    throw http::HttpError(403,
+                          "you may place orders only for yourself (user_id " + std::to_string(viewer.user_id) + ")");
   }
   std::set<std::int64_t> seen;
   std::vector<json::FieldError> duplicates;
@@ -251,7 +257,8 @@ asio::awaitable<void> create_order(http::Context& context, Services& services) {
   auto place = [order = std::move(order)](db::Connection& connection) { return place_order(connection, order); };
   // Their stock changed.
   CacheChanges changed = CacheChanges::of_products(std::move(ordered_products));
-  std::pair<std::int64_t, std::string> created = co_await write_then_invalidate(context, services, std::move(place), std::move(changed));
+  std::pair<std::int64_t, std::string> created =
+      co_await write_then_invalidate(context, services, std::move(place), std::move(changed));
   respond_created(context, "/v1/orders", created.first, std::move(created.second));
   context.response.add_header("Cache-Control", "private");
 }
@@ -325,7 +332,9 @@ void list_orders(http::Context& context, db::Connection& connection, Services& s
 
 void add_order_routes(http::Router& router, Services& services) {
   router.post("/v1/orders", with_services(services, create_order))
-      .name("create_order").tags({"orders"}).requires_scopes({"orders:write"})
+      .name("create_order")
+      .tags({"orders"})
+      .requires_scopes({"orders:write"})
       .summary("Place an order: stock is taken in the same transaction (409 when short)")
       .request_schema([](json::JsonWriter& writer) { new_order_schema().write_json_schema(writer); });
   auto list = router.get("/v1/orders", with_services(services, list_all_orders));
@@ -336,9 +345,15 @@ void add_order_routes(http::Router& router, Services& services) {
       .query_parameter("user_id", "integer", "Only this user's orders")
       .query_parameter("status", "string", "pending, confirmed or cancelled");
   document_list_parameters(list);
-  router.get("/v1/orders/{id:int}", with_services(services, get_order)).name("get_order").tags({"orders"}).requires_scopes({"orders:read"}).summary("One order with its items");
+  router.get("/v1/orders/{id:int}", with_services(services, get_order))
+      .name("get_order")
+      .tags({"orders"})
+      .requires_scopes({"orders:read"})
+      .summary("One order with its items");
   router.post("/v1/orders/{id:int}/cancel", with_services(services, cancel))
-      .name("cancel_order").tags({"orders"}).requires_scopes({"orders:write"})
+      .name("cancel_order")
+      .tags({"orders"})
+      .requires_scopes({"orders:write"})
       .summary("Cancel an order and restore its stock (409 when already cancelled)");
 }
 

@@ -13,9 +13,9 @@ namespace {
 namespace asio = boost::asio;
 
 [[noreturn]] void throw_upstream_failure(const upstream::UpstreamError& error, std::int64_t id) {
-  observe::log_warn("posts upstream failed", {{"post", id},
-                                              {"failure", upstream::to_string(error.kind())},
-                                              {"error", std::string_view(error.what())}});
+  observe::log_warn(
+      "posts upstream failed",
+      {{"post", id}, {"failure", upstream::to_string(error.kind())}, {"error", std::string_view(error.what())}});
   bool too_slow = error.kind() == upstream::FailureKind::read_timeout;
   if (too_slow) throw http::HttpError(504, "the posts upstream did not answer in time");
   throw http::HttpError(502, "the posts upstream is unreachable or answered badly");
@@ -68,7 +68,8 @@ PostsUpstream::PostsUpstream(const PostsOptions& options)
 }
 
 void add_post_routes(http::Router& router, PostsUpstream& posts, const AcmeCaches& caches) {
-  router.get("/v1/posts/{id:int}", [&posts, &caches](http::Context& context) { return get_post(context, posts, caches); })
+  router
+      .get("/v1/posts/{id:int}", [&posts, &caches](http::Context& context) { return get_post(context, posts, caches); })
       .name("get_post")
       .public_access()
       .tags({"posts"})

@@ -1,8 +1,8 @@
 // The products resource: schema, SQL and handlers.
 #include <charconv>
 
-#include "app/acme/resource_support.hpp"
 #include "app/acme/handler_support.hpp"
+#include "app/acme/resource_support.hpp"
 #include "app/acme/resources.hpp"
 #include "tachyon/cache/http_cache.hpp"
 #include "tachyon/core/timestamp.hpp"
@@ -125,8 +125,9 @@ asio::awaitable<void> create_product(http::Context& context, Services& services)
     try {
       std::string now = core::rfc3339_now();
       connection
-          .prepare("INSERT INTO products (sku, name, category, price_cents, stock, created_at, updated_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?)")
+          .prepare(
+              "INSERT INTO products (sku, name, category, price_cents, stock, created_at, updated_at) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?)")
           .bind(1, std::string_view(product.sku))
           .bind(2, std::string_view(product.name))
           .bind(3, std::string_view(product.category))
@@ -227,11 +228,14 @@ const ResourceShape& product_shape() {
 
 void add_product_routes(http::Router& router, Services& services) {
   router.post("/v1/products", with_services(services, create_product))
-      .name("create_product").tags({"products"}).requires_scopes({"products:write"})
+      .name("create_product")
+      .tags({"products"})
+      .requires_scopes({"products:write"})
       .summary("Create a product (409 when the sku is taken)")
       .request_schema([](json::JsonWriter& writer) { new_product_schema().write_json_schema(writer); });
   auto list = router.get("/v1/products", with_services(services, list_products));
-  list.name("list_products").public_access()
+  list.name("list_products")
+      .public_access()
       .tags({"products"})
       .summary("List products: category, min_price, max_price, q (name contains, case-insensitive)")
       .query_parameter("category", "string", "Exact category")
@@ -239,13 +243,21 @@ void add_product_routes(http::Router& router, Services& services) {
       .query_parameter("max_price", "integer", "Highest price_cents, inclusive")
       .query_parameter("q", "string", "Case-insensitive substring of the name, at least 3 characters");
   document_list_parameters(list);
-  router.get("/v1/products/{id:int}", with_services(services, get_product)).name("get_product").tags({"products"}).public_access().summary("One product, with a strong ETag");
+  router.get("/v1/products/{id:int}", with_services(services, get_product))
+      .name("get_product")
+      .tags({"products"})
+      .public_access()
+      .summary("One product, with a strong ETag");
   router.patch("/v1/products/{id:int}", with_services(services, update_product))
-      .name("update_product").tags({"products"}).requires_scopes({"products:write"})
+      .name("update_product")
+      .tags({"products"})
+      .requires_scopes({"products:write"})
       .summary("Change some fields of a product")
       .request_schema([](json::JsonWriter& writer) { product_changes_schema().write_json_schema(writer); });
   router.del("/v1/products/{id:int}", with_services(services, delete_product))
-      .name("delete_product").tags({"products"}).requires_scopes({"products:write"})
+      .name("delete_product")
+      .tags({"products"})
+      .requires_scopes({"products:write"})
       .summary("Delete a product that no order contains");
 }
 

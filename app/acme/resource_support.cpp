@@ -7,8 +7,8 @@
 namespace tachyon::app::acme {
 
 bool render_by_id(db::Connection& connection, const ResourceShape& shape, std::int64_t id, std::string& out) {
-  db::Statement statement = connection.prepare("SELECT " + shape.select_list() + " FROM " + std::string(shape.table) +
-                                               " WHERE id = ?");
+  db::Statement statement =
+      connection.prepare("SELECT " + shape.select_list() + " FROM " + std::string(shape.table) + " WHERE id = ?");
   statement.bind(1, id);
   if (!statement.step()) return false;
   json::JsonWriter writer(out);

@@ -4,16 +4,16 @@
 
 #include <cstdint>
 #include <optional>
-#include <vector>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "app/acme/listing.hpp"
 #include "tachyon/db/query_span.hpp"
 #include "tachyon/db/sqlite_connection.hpp"
-#include "tachyon/observe/spans.hpp"
 #include "tachyon/http/context.hpp"
 #include "tachyon/http/router.hpp"
+#include "tachyon/observe/spans.hpp"
 
 namespace tachyon::app::acme {
 

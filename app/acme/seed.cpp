@@ -13,16 +13,16 @@ namespace {
 
 constexpr std::int64_t batch_size = 10'000;  // rows per transaction: large enough to amortise the commit
 
-constexpr std::array first_names = {"Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken",
-                                    "Margaret", "Dennis", "Radia", "Linus", "Hedy", "Tim", "Katherine", "John"};
-constexpr std::array last_names = {"Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen",
-                                   "Thompson", "Hamilton", "Ritchie", "Perlman", "Torvalds", "Lamarr",
-                                   "Berners-Lee", "Johnson", "Backus"};
+constexpr std::array first_names = {"Ada",      "Grace",  "Alan",  "Edsger", "Barbara", "Donald", "Frances",   "Ken",
+                                    "Margaret", "Dennis", "Radia", "Linus",  "Hedy",    "Tim",    "Katherine", "John"};
+constexpr std::array last_names = {"Lovelace", "Hopper",      "Turing",   "Dijkstra", "Liskov",  "Knuth",
+                                   "Allen",    "Thompson",    "Hamilton", "Ritchie",  "Perlman", "Torvalds",
+                                   "Lamarr",   "Berners-Lee", "Johnson",  "Backus"};
 constexpr std::array departments = {"engineering", "sales", "marketing", "finance", "support", "operations"};
 constexpr std::array categories = {"books", "electronics", "garden", "kitchen", "toys", "sports", "music", "tools"};
 constexpr std::array adjectives = {"Compact", "Deluxe", "Rugged", "Classic", "Smart", "Portable", "Silent", "Bright"};
-constexpr std::array nouns = {"Kettle", "Lamp", "Drill", "Speaker", "Notebook", "Backpack", "Chair", "Puzzle",
-                              "Guitar", "Racket", "Planter", "Blender"};
+constexpr std::array nouns = {"Kettle", "Lamp",   "Drill",  "Speaker", "Notebook", "Backpack",
+                              "Chair",  "Puzzle", "Guitar", "Racket",  "Planter",  "Blender"};
 
 template <class Array>
 const char* pick(const Array& options, std::mt19937_64& random) {
@@ -95,8 +95,9 @@ SeedCounts seed_demo_data(db::Connection& connection, const SeedCounts& wanted, 
     std::string email = first + "." + last + "." + std::to_string(first_user + index) + "@example.com";
     for (char& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     connection
-        .prepare("INSERT INTO users (email, name, role, department, salary_cents, status, created_at, updated_at) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .prepare(
+            "INSERT INTO users (email, name, role, department, salary_cents, status, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, std::string_view(email))
         .bind(2, std::string_view(first + " " + last))
         .bind(3, roles[random() % 6])
@@ -110,12 +111,13 @@ SeedCounts seed_demo_data(db::Connection& connection, const SeedCounts& wanted, 
 
   std::int64_t first_product = count_rows(connection, "SELECT COALESCE(MAX(id), 0) FROM products") + 1;
   insert_batched(connection, wanted.products, [&](std::int64_t index) {
-    std::string name = std::string(pick(adjectives, random)) + " " + pick(nouns, random) + " " +
-                       std::to_string(first_product + index);
+    std::string name =
+        std::string(pick(adjectives, random)) + " " + pick(nouns, random) + " " + std::to_string(first_product + index);
     std::string created = past_timestamp(random);
     connection
-        .prepare("INSERT INTO products (sku, name, category, price_cents, stock, created_at, updated_at) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .prepare(
+            "INSERT INTO products (sku, name, category, price_cents, stock, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)")
         .bind(1, std::string_view("SKU-" + std::to_string(first_product + index)))
         .bind(2, std::string_view(name))
         .bind(3, pick(categories, random))
@@ -148,16 +150,18 @@ SeedCounts seed_demo_data(db::Connection& connection, const SeedCounts& wanted, 
     for (int line = 0; line < lines; ++line) {
       std::int64_t product = 1 + (first - 1 + line) % product_count;  // distinct products within the order
       connection
-          .prepare("INSERT OR IGNORE INTO order_items (order_id, product_id, name, quantity, unit_price_cents) "
-                   "SELECT ?, id, name, ?, price_cents FROM products WHERE id = ?")
+          .prepare(
+              "INSERT OR IGNORE INTO order_items (order_id, product_id, name, quantity, unit_price_cents) "
+              "SELECT ?, id, name, ?, price_cents FROM products WHERE id = ?")
           .bind(1, order_id)
           .bind(2, static_cast<std::int64_t>(1 + random() % 3))
           .bind(3, product)
           .run();
     }
     connection
-        .prepare("UPDATE orders SET total_cents = (SELECT COALESCE(SUM(quantity * unit_price_cents), 0) "
-                 "FROM order_items WHERE order_id = ?) WHERE id = ?")
+        .prepare(
+            "UPDATE orders SET total_cents = (SELECT COALESCE(SUM(quantity * unit_price_cents), 0) "
+            "FROM order_items WHERE order_id = ?) WHERE id = ?")
         .bind(1, order_id)
         .bind(2, order_id)
         .run();

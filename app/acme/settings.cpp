@@ -106,21 +106,20 @@ void add_settings(config::SettingsTable& table) {
 
 AcmeOptions acme_options(const config::Settings& settings, std::shared_ptr<cache::TieredCache> cache) {
   const AcmeSettings& acme = acme_settings(settings);
-  return AcmeOptions{
-      .database_url = acme.database_url,
-      .slow_query = settings.slow_query,
-      .secret_key = settings.secret_key,
-      .demo_data = acme.demo_data,
-      .admin_password = acme.admin_password,
-      .password_parameters = {.memory_bytes = settings.password_memory_bytes,
-                              .iterations = settings.password_iterations},
-      .password_threads = settings.password_threads,
-      .identity = identity_options(settings),
-      .cache = std::move(cache),
-      .cache_policies = cache_policies(acme),
-      .posts = {.upstream_url = acme.posts_upstream_url,
-                .connect_timeout = settings.upstream_connect_timeout,
-                .timeout = settings.upstream_timeout}};
+  return AcmeOptions{.database_url = acme.database_url,
+                     .slow_query = settings.slow_query,
+                     .secret_key = settings.secret_key,
+                     .demo_data = acme.demo_data,
+                     .admin_password = acme.admin_password,
+                     .password_parameters = {.memory_bytes = settings.password_memory_bytes,
+                                             .iterations = settings.password_iterations},
+                     .password_threads = settings.password_threads,
+                     .identity = identity_options(settings),
+                     .cache = std::move(cache),
+                     .cache_policies = cache_policies(acme),
+                     .posts = {.upstream_url = acme.posts_upstream_url,
+                               .connect_timeout = settings.upstream_connect_timeout,
+                               .timeout = settings.upstream_timeout}};
 }
 
 }  // namespace tachyon::app::acme

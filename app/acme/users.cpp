@@ -167,8 +167,9 @@ asio::awaitable<void> create_user(http::Context& context, Services& services) {
     try {
       std::string now = core::rfc3339_now();
       connection
-          .prepare("INSERT INTO users (email, name, role, department, salary_cents, status, created_at, updated_at, "
-                   "password_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          .prepare(
+              "INSERT INTO users (email, name, role, department, salary_cents, status, created_at, updated_at, "
+              "password_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
           .bind(1, std::string_view(user.email))
           .bind(2, std::string_view(user.name))
           .bind(3, std::string_view(user.role))
@@ -236,7 +237,8 @@ asio::awaitable<void> update_user(http::Context& context, Services& services) {
   if (changes.password) password_hash = co_await services.passwords.hash(std::exchange(*changes.password, {}));
   const bool ends_logins = changes.password.has_value() || changes.status == "disabled";
   const ResourceShape* shape = &shape_for(view);
-  auto update = [id, shape, changes = std::move(changes), password_hash = std::move(password_hash)](db::Connection& connection) {
+  auto update = [id, shape, changes = std::move(changes),
+                 password_hash = std::move(password_hash)](db::Connection& connection) {
     return update_by_id(connection, *shape, "user", id,
                         {{"email", changed(changes.email)},
                          {"name", changed(changes.name)},
@@ -259,7 +261,9 @@ asio::awaitable<void> delete_user(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
   require_changeable(viewer_of(*context.principal, services.database.reader()), services.database.reader(), id);
   co_await services.identity.revoke_logins_of_user(id);  // before its sessions go with it
-  auto remove = [id](db::Connection& connection) { delete_by_id(connection, user_shape(), "user", id, rethrow_as_http); };
+  auto remove = [id](db::Connection& connection) {
+    delete_by_id(connection, user_shape(), "user", id, rethrow_as_http);
+  };
   CacheChanges changed = CacheChanges::of_user(id);
   co_await write_then_invalidate(context, services, std::move(remove), std::move(changed));
   context.response.status = 204;
@@ -320,7 +324,9 @@ const ResourceShape& user_shape_without_salary() {
 
 void add_user_routes(http::Router& router, Services& services) {
   router.post("/v1/users", with_services(services, create_user))
-      .name("create_user").tags({"users"}).requires_scopes({"users:write"})
+      .name("create_user")
+      .tags({"users"})
+      .requires_scopes({"users:write"})
       .summary("Create a user (409 when the email is taken)")
       .request_schema([](json::JsonWriter& writer) { new_user_schema().write_json_schema(writer); });
   auto list = router.get("/v1/users", with_services(services, list_users));
@@ -332,14 +338,27 @@ void add_user_routes(http::Router& router, Services& services) {
       .query_parameter("department", "string", "Exact department name")
       .query_parameter("status", "string", "active or disabled");
   document_list_parameters(list);
-  router.get("/v1/users/{id:int}", with_services(services, get_user)).name("get_user").tags({"users"}).requires_scopes({"users:read"}).summary("One user, with a strong ETag");
+  router.get("/v1/users/{id:int}", with_services(services, get_user))
+      .name("get_user")
+      .tags({"users"})
+      .requires_scopes({"users:read"})
+      .summary("One user, with a strong ETag");
   router.patch("/v1/users/{id:int}", with_services(services, update_user))
-      .name("update_user").tags({"users"}).requires_scopes({"users:write"})
+      .name("update_user")
+      .tags({"users"})
+      .requires_scopes({"users:write"})
       .summary("Change some fields of a user")
       .request_schema([](json::JsonWriter& writer) { user_changes_schema().write_json_schema(writer); });
-  router.del("/v1/users/{id:int}", with_services(services, delete_user)).name("delete_user").tags({"users"}).requires_scopes({"users:write"}).summary("Delete a user without orders");
+  router.del("/v1/users/{id:int}", with_services(services, delete_user))
+      .name("delete_user")
+      .tags({"users"})
+      .requires_scopes({"users:write"})
+      .summary("Delete a user without orders");
   auto orders = router.get("/v1/users/{id:int}/orders", with_services(services, list_user_orders));
-  orders.name("list_user_orders").tags({"users", "orders"}).requires_scopes({"users:read", "orders:read"}).summary("The user's orders, items embedded");
+  orders.name("list_user_orders")
+      .tags({"users", "orders"})
+      .requires_scopes({"users:read", "orders:read"})
+      .summary("The user's orders, items embedded");
   orders.query_parameter("status", "string", "pending, confirmed or cancelled");
   document_list_parameters(orders);
 }

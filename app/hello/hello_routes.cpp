@@ -48,7 +48,8 @@ asio::awaitable<void> small_json(http::Context& context) {
 // POST /v1/greetings: validates the body, then answers with the greeting repeated `count` times.
 asio::awaitable<void> create_greeting(http::Context& context) {
   Greeting greeting = http::read_json_body(context, greeting_schema());
-  std::string text = (greeting.tone == "warm" ? "Dear " : "Hello, ") + greeting.name + (greeting.tone == "loud" ? "!" : ".");
+  std::string text =
+      (greeting.tone == "warm" ? "Dear " : "Hello, ") + greeting.name + (greeting.tone == "loud" ? "!" : ".");
   context.response.status = 201;
   context.response.set_content_type("application/json");
   json::JsonWriter writer(context.response.body);
@@ -68,7 +69,10 @@ asio::awaitable<void> create_greeting(http::Context& context) {
 }  // namespace
 
 void add_routes(http::Router& router) {
-  router.get("/plaintext", plaintext).name("plaintext").public_access().summary("Fixed text: the throughput benchmark route");
+  router.get("/plaintext", plaintext)
+      .name("plaintext")
+      .public_access()
+      .summary("Fixed text: the throughput benchmark route");
   router.get("/json", small_json).name("json").public_access().summary("A small JSON object: the JSON benchmark route");
   router.post("/v1/greetings", create_greeting)
       .name("create_greeting")

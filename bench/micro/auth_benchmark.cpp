@@ -44,9 +44,13 @@ JwtClaims acme_claims(int index) {
   return claims;
 }
 
-JwsAlgorithm algorithm_of(const benchmark::State& state) { return static_cast<JwsAlgorithm>(state.range(0)); }
+JwsAlgorithm algorithm_of(const benchmark::State& state) {
+  return static_cast<JwsAlgorithm>(state.range(0));
+}
 
-void set_label(benchmark::State& state) { state.SetLabel(std::string(algorithm_name(algorithm_of(state)))); }
+void set_label(benchmark::State& state) {
+  state.SetLabel(std::string(algorithm_name(algorithm_of(state))));
+}
 
 // Distinct tokens, so nothing but the verifier's own per-key state is reused.
 void jwt_verify_cold(benchmark::State& state) {

@@ -34,7 +34,8 @@ asio::awaitable<void> fetch_loop(benchmark::State& state, TieredCache& cache, Ca
       loaded.body = body;
       co_return loaded;
     };
-    tachyon::cache::CacheResult result = co_await cache.fetch(space, std::move(key), std::move(tags), std::move(loader));
+    tachyon::cache::CacheResult result =
+        co_await cache.fetch(space, std::move(key), std::move(tags), std::move(loader));
     benchmark::DoNotOptimize(result);
   }
 }

@@ -81,7 +81,8 @@ std::optional<std::vector<Stage>> parse_stages(std::string_view text) {
     double rate = 0;
     std::string_view rate_text = item.substr(colon + 1);
     auto [end, error] = std::from_chars(rate_text.data(), rate_text.data() + rate_text.size(), rate);
-    if (!duration || duration->count() <= 0 || error != std::errc() || end != rate_text.data() + rate_text.size() || rate < 0) {
+    if (!duration || duration->count() <= 0 || error != std::errc() || end != rate_text.data() + rate_text.size() ||
+        rate < 0) {
       return std::nullopt;
     }
     stages.push_back({*duration, rate});
@@ -228,9 +229,18 @@ std::optional<std::string> parse_arguments(int argument_count, char** arguments,
       if (index + 1 >= argument_count) return std::nullopt;
       return std::string_view(arguments[++index]);
     };
-    if (flag == "--poisson") { options.poisson = true; continue; }
-    if (flag == "--progress") { parsed.progress = true; continue; }
-    if (flag == "--quiet") { parsed.progress = false; continue; }
+    if (flag == "--poisson") {
+      options.poisson = true;
+      continue;
+    }
+    if (flag == "--progress") {
+      parsed.progress = true;
+      continue;
+    }
+    if (flag == "--quiet") {
+      parsed.progress = false;
+      continue;
+    }
     if (flag.empty() || flag[0] != '-') {
       if (!parsed.url.empty()) return "more than one URL";
       parsed.url = std::string(flag);
@@ -260,7 +270,8 @@ std::optional<std::string> parse_arguments(int argument_count, char** arguments,
     } else if (flag == "-R" || flag == "--rate") {
       double rate = 0;
       auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), rate);
-      if (error != std::errc() || end != text->data() + text->size() || rate <= 0) return "--rate must be a positive number";
+      if (error != std::errc() || end != text->data() + text->size() || rate <= 0)
+        return "--rate must be a positive number";
       options.rate = rate;
     } else if (flag == "--stages") {
       auto stages = parse_stages(*text);
@@ -365,7 +376,8 @@ int bench_command(int argument_count, char** arguments) {
     options.pipeline = 1;
   }
 
-  bool show_progress = parsed.progress.value_or(::isatty(STDERR_FILENO) == 1 && options.total_duration() > std::chrono::seconds(3));
+  bool show_progress =
+      parsed.progress.value_or(::isatty(STDERR_FILENO) == 1 && options.total_duration() > std::chrono::seconds(3));
   std::string series;
   std::vector<SecondSample> samples;
   std::optional<ProcessSample> previous_sample = parsed.server_pid ? sample_process(parsed.server_pid) : std::nullopt;
@@ -387,7 +399,8 @@ int bench_command(int argument_count, char** arguments) {
     samples.push_back(second);
     if (sample && previous_sample) {
       std::snprintf(line, sizeof line, R"(,"server_cpu":%.3f,"server_rss_bytes":%llu)",
-                    sample->cpu_seconds - previous_sample->cpu_seconds, static_cast<unsigned long long>(sample->rss_bytes));
+                    sample->cpu_seconds - previous_sample->cpu_seconds,
+                    static_cast<unsigned long long>(sample->rss_bytes));
       series += line;
     }
     series += "}\n";

@@ -44,10 +44,10 @@ int seed_command(int argument_count, char** arguments) {
   std::vector<char*> rest;
   for (int index = 0; index < argument_count; ++index) {
     std::string_view flag = arguments[index];
-    std::int64_t* target = flag == "--users" ? &wanted.users
+    std::int64_t* target = flag == "--users"      ? &wanted.users
                            : flag == "--products" ? &wanted.products
-                           : flag == "--orders" ? &wanted.orders
-                                                : nullptr;
+                           : flag == "--orders"   ? &wanted.orders
+                                                  : nullptr;
     if (target == nullptr && flag != "--random-seed") {
       rest.push_back(arguments[index]);
       continue;

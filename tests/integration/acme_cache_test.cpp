@@ -92,9 +92,9 @@ TEST_F(AcmeCache, OrdersAndCancellationsShowInTheNextProductRead) {
   std::string path = "/v1/products/" + std::to_string(product);
   EXPECT_EQ(stock_in(get(path)), 10);
   EXPECT_EQ(get(path).header("x-cache"), "HIT");
-  std::int64_t order = server->create("/v1/orders", R"({"user_id":)" + std::to_string(user) +
-                                                        R"(,"items":[{"product_id":)" + std::to_string(product) +
-                                                        R"(,"quantity":3}]})");
+  std::int64_t order =
+      server->create("/v1/orders", R"({"user_id":)" + std::to_string(user) + R"(,"items":[{"product_id":)" +
+                                       std::to_string(product) + R"(,"quantity":3}]})");
   EXPECT_EQ(stock_in(get(path)), 7);
   HttpResponse cancelled = server->call("POST", "/v1/orders/" + std::to_string(order) + "/cancel");
   ASSERT_EQ(cancelled.status, 200) << cancelled.body;

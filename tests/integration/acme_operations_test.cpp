@@ -76,7 +76,8 @@ TEST(AcmeOperations, ReadyzChecksTheDatabase) {
 TEST(AcmeOperations, SlowQueryLogShowsSqlWithPlaceholdersAndNeverTheValues) {
   AcmeServer server({"--slow-query-ms", "0"});
   std::string email = "secret." + unique_suffix() + "@example.com";
-  server.create("/v1/users", R"({"email":")" + email + R"(","name":"Private Person","role":"user",)"
+  server.create("/v1/users", R"({"email":")" + email +
+                                 R"(","name":"Private Person","role":"user",)"
                                  R"("department":"d","salary_cents":98765})");
   server.call("GET", "/v1/users?role=admin");
   std::string log = server.process().wait_for_output("role = ?");

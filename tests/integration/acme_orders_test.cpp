@@ -20,13 +20,14 @@ class AcmeOrders : public ::testing::Test {
   AcmeServer server{{"--workers", "2", "--server-timing", "true"}};
 
   std::int64_t new_user() {
-    return server.create("/v1/users", R"({"email":"o)" + unique_suffix() +
-                                          R"(@example.com","name":"O","role":"user","department":"d","salary_cents":1})");
+    return server.create("/v1/users",
+                         R"({"email":"o)" + unique_suffix() +
+                             R"(@example.com","name":"O","role":"user","department":"d","salary_cents":1})");
   }
   std::int64_t new_product(int price, int stock) {
-    return server.create("/v1/products", R"({"sku":"SKU-)" + unique_suffix() + R"(","name":"Thing )" +
-                                             unique_suffix() + R"(","category":"misc","price_cents":)" +
-                                             std::to_string(price) + R"(,"stock":)" + std::to_string(stock) + "}");
+    return server.create("/v1/products", R"({"sku":"SKU-)" + unique_suffix() + R"(","name":"Thing )" + unique_suffix() +
+                                             R"(","category":"misc","price_cents":)" + std::to_string(price) +
+                                             R"(,"stock":)" + std::to_string(stock) + "}");
   }
   std::int64_t stock_of(std::int64_t product) {
     return Json(server.call("GET", "/v1/products/" + std::to_string(product)).body)["stock"].get_int64().value();

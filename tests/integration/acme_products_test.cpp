@@ -50,7 +50,8 @@ class AcmeProducts : public ::testing::Test {
 AcmeServer* AcmeProducts::server = nullptr;
 
 TEST_F(AcmeProducts, CreateReturnsTheProductAndGetFindsIt) {
-  HttpResponse created = server->call("POST", "/v1/products", product_body("SKU-" + unique_suffix(), "Lamp", "home", 999, 3));
+  HttpResponse created =
+      server->call("POST", "/v1/products", product_body("SKU-" + unique_suffix(), "Lamp", "home", 999, 3));
   ASSERT_EQ(created.status, 201) << created.body;
   Json product(created.body);
   EXPECT_EQ(product["price_cents"].get_int64().value(), 999);
@@ -65,7 +66,8 @@ TEST_F(AcmeProducts, DuplicateSkuIs409) {
 }
 
 TEST_F(AcmeProducts, NegativePriceAndStockAre422) {
-  HttpResponse response = server->call("POST", "/v1/products", product_body("SKU-" + unique_suffix(), "X", "home", -1, -5));
+  HttpResponse response =
+      server->call("POST", "/v1/products", product_body("SKU-" + unique_suffix(), "X", "home", -1, -5));
   ASSERT_EQ(response.status, 422);
   auto fields = failing_fields(response);
   EXPECT_NE(std::find(fields.begin(), fields.end(), "price_cents"), fields.end());
@@ -97,8 +99,9 @@ TEST_F(AcmeProducts, InvalidFiltersAre422) {
 }
 
 TEST_F(AcmeProducts, ProductInAnOrderCannotBeDeletedOthersCan) {
-  std::int64_t user = server->create("/v1/users", R"({"email":"p)" + unique_suffix() +
-                                                     R"(@example.com","name":"P","role":"user","department":"d","salary_cents":1})");
+  std::int64_t user =
+      server->create("/v1/users", R"({"email":"p)" + unique_suffix() +
+                                      R"(@example.com","name":"P","role":"user","department":"d","salary_cents":1})");
   std::int64_t ordered = server->create("/v1/products", product_body("SKU-" + unique_suffix(), "Ordered", "home", 100));
   std::int64_t unused = server->create("/v1/products", product_body("SKU-" + unique_suffix(), "Unused", "home", 100));
   server->create("/v1/orders", R"({"user_id":)" + std::to_string(user) + R"(,"items":[{"product_id":)" +

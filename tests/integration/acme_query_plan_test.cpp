@@ -74,7 +74,8 @@ TEST(AcmeQueryPlan, NoListQueryScansATable) {
     for (const std::string& filter : filter_sets) {
       for (const std::string& sort : collection.sorts) {
         for (const char* direction : {"", "-"}) {
-          std::string query = collection.path + "?limit=2&sort=" + direction + sort + (filter.empty() ? "" : "&") + filter;
+          std::string query =
+              collection.path + "?limit=2&sort=" + direction + sort + (filter.empty() ? "" : "&") + filter;
           HttpResponse first = server.call("GET", query);
           ASSERT_EQ(first.status, 200) << query << ": " << first.body;
           ++requests;
@@ -104,7 +105,8 @@ TEST(AcmeQueryPlan, NoListQueryScansATable) {
     if (sql.find(" LIMIT ") == std::string::npos) continue;  // page queries; the items query is by order id
     ++page_queries;
     for (const std::string& detail : plan_of(connection, sql)) {
-      bool first_page_in_id_order = sql.find(" WHERE ") == std::string::npos && sql.find("ORDER BY id") != std::string::npos;
+      bool first_page_in_id_order =
+          sql.find(" WHERE ") == std::string::npos && sql.find("ORDER BY id") != std::string::npos;
       if (first_page_in_id_order) continue;  // reads LIMIT+1 rows in rowid order and stops
       EXPECT_FALSE(is_table_scan(detail)) << detail << "\n  for: " << sql;
     }
@@ -122,7 +124,8 @@ TEST(AcmeQueryPlan, EmbeddedItemsAreFoundByIndex) {
   for (const std::string& sql : statements) {
     if (!sql.starts_with("SELECT") || sql.find("FROM order_items WHERE order_id IN") == std::string::npos) continue;
     ++item_queries;
-    for (const std::string& detail : plan_of(connection, sql)) EXPECT_FALSE(is_table_scan(detail)) << detail << "\n  for: " << sql;
+    for (const std::string& detail : plan_of(connection, sql))
+      EXPECT_FALSE(is_table_scan(detail)) << detail << "\n  for: " << sql;
   }
   EXPECT_EQ(item_queries, 1);
 }

@@ -11,8 +11,8 @@ namespace tachyon::testing {
 namespace {
 
 std::string user_body(const std::string& email, std::string_view role = "user", std::string_view department = "eng") {
-  return R"({"email":")" + email + R"(","name":"Ada Lovelace","role":")" + std::string(role) +
-         R"(","department":")" + std::string(department) + R"(","salary_cents":123456})";
+  return R"({"email":")" + email + R"(","name":"Ada Lovelace","role":")" + std::string(role) + R"(","department":")" +
+         std::string(department) + R"(","salary_cents":123456})";
 }
 
 bool is_rfc3339_utc(std::string_view text) {
@@ -110,7 +110,8 @@ TEST_F(AcmeUsers, PatchChangesOnlyTheGivenFields) {
   Json after(patched.body);
   EXPECT_EQ(std::string_view(after["department"].get_string().value()), "research");
   EXPECT_EQ(std::string_view(after["status"].get_string().value()), "disabled");
-  EXPECT_EQ(std::string_view(after["name"].get_string().value()), std::string_view(before["name"].get_string().value()));
+  EXPECT_EQ(std::string_view(after["name"].get_string().value()),
+            std::string_view(before["name"].get_string().value()));
   EXPECT_EQ(std::string_view(after["created_at"].get_string().value()),
             std::string_view(before["created_at"].get_string().value()));
   EXPECT_EQ(server.call("GET", path).body, patched.body);
@@ -133,8 +134,9 @@ TEST_F(AcmeUsers, DeleteAnswers204AndTheUserIsGone) {
 
 TEST_F(AcmeUsers, DeletingAUserWithOrdersIs409) {
   std::int64_t user = server.create("/v1/users", user_body("buyer." + unique_suffix() + "@example.com"));
-  std::int64_t product = server.create(
-      "/v1/products", R"({"sku":"SKU-DEL-)" + unique_suffix() + R"(","name":"Lamp","category":"home","price_cents":500,"stock":5})");
+  std::int64_t product =
+      server.create("/v1/products", R"({"sku":"SKU-DEL-)" + unique_suffix() +
+                                        R"(","name":"Lamp","category":"home","price_cents":500,"stock":5})");
   server.create("/v1/orders", R"({"user_id":)" + std::to_string(user) + R"(,"items":[{"product_id":)" +
                                   std::to_string(product) + R"(,"quantity":1}]})");
   EXPECT_EQ(server.call("DELETE", "/v1/users/" + std::to_string(user)).status, 409);

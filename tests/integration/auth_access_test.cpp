@@ -312,7 +312,9 @@ TEST(RoleScopes, AConfiguredTableGrantsWhatItSaysAndAnUnknownScopeStopsTheServer
       run_tachyon({"serve", "--port", "0"}, {{"DATABASE_URL", "sqlite:" + (directory.path() / "a.db").string()},
                                              {"TACHYON_ROLE_SCOPES", "user=products:read salaries:read"}});
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.standard_error.find("TACHYON_ROLE_SCOPES: \"user=products:read salaries:read\" names scope 'salaries:read'"), std::string::npos)
+  EXPECT_NE(
+      bad.standard_error.find("TACHYON_ROLE_SCOPES: \"user=products:read salaries:read\" names scope 'salaries:read'"),
+      std::string::npos)
       << bad.standard_error;
   CommandResult malformed = run_tachyon({"serve", "--port", "0"}, {{"TACHYON_ROLE_SCOPES", "user products:read"}});
   EXPECT_EQ(malformed.exit_code, 2);

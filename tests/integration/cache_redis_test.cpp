@@ -18,7 +18,9 @@ std::string product_body(std::string_view name, int stock) {
          R"(","category":"cluster","price_cents":100,"stock":)" + std::to_string(stock) + "}";
 }
 
-std::string redis_url(const RedisServer& redis) { return "redis://127.0.0.1:" + std::to_string(redis.port()) + "/0"; }
+std::string redis_url(const RedisServer& redis) {
+  return "redis://127.0.0.1:" + std::to_string(redis.port()) + "/0";
+}
 
 // Waits (bounded) until GET `path` answers `status`.
 bool eventually_status(const AcmeServer& server, const std::string& path, int status) {
@@ -33,7 +35,8 @@ std::uint64_t redis_hits(const AcmeServer& server, std::string_view cache_name) 
   Json stats(server.call("GET", "/v1/admin/cache").body);
   simdjson::dom::array caches = stats["caches"].get_array().value();
   for (simdjson::dom::element each : caches) {
-    if (std::string_view(each["name"].get_string().value()) == cache_name) return each["redis"]["hits"].get_uint64().value();
+    if (std::string_view(each["name"].get_string().value()) == cache_name)
+      return each["redis"]["hits"].get_uint64().value();
   }
   return 0;
 }
@@ -107,8 +110,9 @@ TEST_F(TwoInstances, AWriteOnOneInstanceIsVisibleToTheVeryNextReadOnTheOther) {
 
 TEST_F(TwoInstances, AnOrderOnOneInstanceShowsInTheStockReadOnTheOther) {
   std::int64_t product = first_.create("/v1/products", product_body("Stock", 10));
-  std::int64_t user = first_.create("/v1/users", R"({"email":"cluster-)" + unique_suffix() +
-                                                      R"(@example.com","name":"C","role":"user","department":"d","salary_cents":1})");
+  std::int64_t user =
+      first_.create("/v1/users", R"({"email":"cluster-)" + unique_suffix() +
+                                     R"(@example.com","name":"C","role":"user","department":"d","salary_cents":1})");
   std::string path = "/v1/products/" + std::to_string(product);
   second_.call("GET", path);
   first_.create("/v1/orders", R"({"user_id":)" + std::to_string(user) + R"(,"items":[{"product_id":)" +
@@ -156,7 +160,8 @@ TEST(ClusterSingleFlight, ConcurrentMissesOnTwoInstancesCallTheUpstreamOnce) {
   RedisServer redis;
   UpstreamStub upstream;
   upstream.set_delay(300ms);
-  std::map<std::string, std::string> environment{{"REDIS_URL", redis_url(redis)}, {"POSTS_UPSTREAM_URL", upstream.url()}};
+  std::map<std::string, std::string> environment{{"REDIS_URL", redis_url(redis)},
+                                                 {"POSTS_UPSTREAM_URL", upstream.url()}};
   AcmeServer first({}, environment);
   AcmeServer second({}, environment);
   // An instance not yet connected to Redis cannot take the cluster lock and would load by itself.

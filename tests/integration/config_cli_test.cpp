@@ -18,7 +18,8 @@ TEST(ConfigCli, ConfigurationDocHoldsTheBinarysSettingsTable) {
   EXPECT_TRUE(table.standard_output.starts_with("| Variable | Flag | Type | Default | Description |\n"));
   EXPECT_NE(table.standard_output.find("| `TACHYON_PORT` |"), std::string::npos);
   EXPECT_NE(table.standard_output.find("| `DATABASE_URL` |"), std::string::npos) << "Acme's rows are in it";
-  std::filesystem::path doc_path = std::filesystem::path(TACHYON_TEST_SOURCE_DIR).parent_path() / "docs/CONFIGURATION.md";
+  std::filesystem::path doc_path =
+      std::filesystem::path(TACHYON_TEST_SOURCE_DIR).parent_path() / "docs/CONFIGURATION.md";
   std::ifstream doc(doc_path);
   ASSERT_TRUE(doc) << "cannot open " << doc_path;
   std::stringstream text;

@@ -147,7 +147,7 @@ TEST_F(HttpBasics, PipelinedRequestsAreAnsweredInOrder) {
     bodies.push_back(response->status == 404 ? "404" : response->body);
   }
   EXPECT_EQ(bodies, (std::vector<std::string>{R"({"message":"Hello, World!"})", "Hello, World!", "404",
-                                                R"({"status":"ok"})", "Hello, World!"}));
+                                              R"({"status":"ok"})", "Hello, World!"}));
 }
 
 TEST_F(HttpBasics, PipelinedBatchSplitAcrossWritesStillAnswersInOrder) {

@@ -12,9 +12,9 @@ namespace {
 class HttpLimits : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    server_ = new ServerProcess({"--max-request-line-bytes", "1024", "--max-header-bytes", "2048",
-                                 "--max-header-count", "20", "--max-body-bytes", "1024", "--header-timeout", "1s",
-                                 "--idle-timeout", "1s", "--body-timeout", "1s"});
+    server_ = new ServerProcess({"--max-request-line-bytes", "1024", "--max-header-bytes", "2048", "--max-header-count",
+                                 "20", "--max-body-bytes", "1024", "--header-timeout", "1s", "--idle-timeout", "1s",
+                                 "--body-timeout", "1s"});
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -60,22 +60,26 @@ TEST_F(HttpLimits, TooManyHeaderFieldsIs431) {
 
 TEST_F(HttpLimits, BodyOverLimitIs413WithoutSendingTheBody) {
   // Only the head is sent: the decision comes from Content-Length alone.
-  expect_status_and_close("POST /v1/greetings HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
-                          "Content-Length: 5000\r\n\r\n",
-                          413);
+  expect_status_and_close(
+      "POST /v1/greetings HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+      "Content-Length: 5000\r\n\r\n",
+      413);
 }
 
 TEST_F(HttpLimits, ChunkedBodyOverLimitIs413) {
   std::string chunk(800, 'x');
-  expect_status_and_close("POST /v1/greetings HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
-                          "Transfer-Encoding: chunked\r\n\r\n320\r\n" + chunk + "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n",
-                          413);
+  expect_status_and_close(
+      "POST /v1/greetings HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n320\r\n" +
+          chunk + "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n",
+      413);
 }
 
 TEST_F(HttpLimits, ContentLengthWithTransferEncodingIs400AndNothingIsSmuggled) {
   RawClient client(port());
-  client.send("POST /v1/greetings HTTP/1.1\r\nHost: test\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
-              "0\r\n\r\nGET /plaintext HTTP/1.1\r\nHost: test\r\n\r\n");
+  client.send(
+      "POST /v1/greetings HTTP/1.1\r\nHost: test\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "0\r\n\r\nGET /plaintext HTTP/1.1\r\nHost: test\r\n\r\n");
   auto response = client.read_response();
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 400);
@@ -83,9 +87,10 @@ TEST_F(HttpLimits, ContentLengthWithTransferEncodingIs400AndNothingIsSmuggled) {
 }
 
 TEST_F(HttpLimits, TwoContentLengthsAre400EvenWhenEqual) {
-  expect_status_and_close("POST /v1/greetings HTTP/1.1\r\nHost: test\r\nContent-Length: 2\r\nContent-Length: 2\r\n"
-                          "\r\n{}",
-                          400);
+  expect_status_and_close(
+      "POST /v1/greetings HTTP/1.1\r\nHost: test\r\nContent-Length: 2\r\nContent-Length: 2\r\n"
+      "\r\n{}",
+      400);
 }
 
 TEST_F(HttpLimits, MalformedContentLengthIs400) {
@@ -111,7 +116,9 @@ TEST_F(HttpLimits, MissingOrDuplicateHostIs400) {
   expect_status_and_close("GET /plaintext HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400);
 }
 
-TEST_F(HttpLimits, UnsupportedMethodIs501) { expect_status_and_close("BREW /plaintext HTTP/1.1\r\nHost: test\r\n\r\n", 501); }
+TEST_F(HttpLimits, UnsupportedMethodIs501) {
+  expect_status_and_close("BREW /plaintext HTTP/1.1\r\nHost: test\r\n\r\n", 501);
+}
 
 TEST_F(HttpLimits, UnknownTransferCodingIs501AndChunkedNotLastIs400) {
   expect_status_and_close("POST /v1/greetings HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501);
@@ -124,7 +131,8 @@ TEST_F(HttpLimits, OtherHttpVersionIs505AndGarbageIs400) {
 }
 
 TEST_F(HttpLimits, UnknownExpectationIs417) {
-  expect_status_and_close("POST /v1/greetings HTTP/1.1\r\nHost: test\r\nExpect: teapot\r\nContent-Length: 0\r\n\r\n", 417);
+  expect_status_and_close("POST /v1/greetings HTTP/1.1\r\nHost: test\r\nExpect: teapot\r\nContent-Length: 0\r\n\r\n",
+                          417);
 }
 
 TEST_F(HttpLimits, ChunkedBodyArrivingInPiecesIsDecoded) {
@@ -136,8 +144,9 @@ TEST_F(HttpLimits, ChunkedBodyArrivingInPiecesIsDecoded) {
   };
   std::string encoded = chunk(greeting.substr(0, 5)) + chunk(greeting.substr(5, 20)) + chunk(greeting.substr(25)) +
                         "0\r\nX-Trailer: yes\r\n\r\n" + get_request("/plaintext");
-  client.send("POST /v1/greetings HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
-              "Transfer-Encoding: chunked\r\n\r\n");
+  client.send(
+      "POST /v1/greetings HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n");
   for (std::size_t offset = 0; offset < encoded.size(); offset += 7) {  // pieces that cut every line
     client.send(encoded.substr(offset, 7));
     std::this_thread::sleep_for(2ms);
@@ -157,8 +166,10 @@ TEST_F(HttpLimits, MalformedChunkSizeIs400) {
 
 TEST_F(HttpLimits, ExpectContinueGetsInterimResponseBeforeBody) {
   RawClient client(port());
-  client.send("POST /v1/greetings HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
-              "Content-Length: " + std::to_string(greeting.size()) + "\r\n\r\n");
+  client.send(
+      "POST /v1/greetings HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+      "Content-Length: " +
+      std::to_string(greeting.size()) + "\r\n\r\n");
   auto interim = client.read_response(5s);
   ASSERT_TRUE(interim);
   EXPECT_EQ(interim->status, 100);
@@ -204,8 +215,9 @@ TEST_F(HttpLimits, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
 
 TEST_F(HttpLimits, SlowBodyGets408) {
   RawClient client(port());
-  client.send("POST /v1/greetings HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n"
-              "\r\n{\"name\"");
+  client.send(
+      "POST /v1/greetings HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 100\r\n"
+      "\r\n{\"name\"");
   auto response = client.read_response(5s);
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 408);

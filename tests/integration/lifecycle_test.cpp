@@ -1,7 +1,7 @@
 // The binary's life from the outside: subcommands and exit codes, configuration errors, the
 // effective configuration with secrets masked, and graceful drain on SIGTERM.
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -49,8 +49,8 @@ TEST(Lifecycle, InvalidSettingExits2WithOneClearLine) {
 }
 
 TEST(Lifecycle, ConfigCheckPrintsEffectiveValuesWithSecretsMasked) {
-  CommandResult result =
-      run_tachyon({"config", "check", "--workers", "3"}, {{"TACHYON_SECRET_KEY", "hunter2-very-secret-and-long-enough-0123456789"}});
+  CommandResult result = run_tachyon({"config", "check", "--workers", "3"},
+                                     {{"TACHYON_SECRET_KEY", "hunter2-very-secret-and-long-enough-0123456789"}});
   EXPECT_EQ(result.exit_code, 0) << result.standard_error;
   EXPECT_NE(result.standard_output.find("TACHYON_WORKERS=3"), std::string::npos) << result.standard_output;
   EXPECT_NE(result.standard_output.find("TACHYON_SECRET_KEY="), std::string::npos);

@@ -36,13 +36,16 @@ struct Summary {
   explicit Summary(const std::string& path) : root(parser.load(path).value()) {}
   std::uint64_t count(const char* key) const { return root[key].get_uint64().value(); }
   double number(const char* key) const { return root[key].get_double().value(); }
-  std::int64_t latency(const char* histogram, const char* key) const { return root[histogram][key].get_int64().value(); }
+  std::int64_t latency(const char* histogram, const char* key) const {
+    return root[histogram][key].get_int64().value();
+  }
 };
 
 TEST(LoadgenBenchCli, ClosedModelAgainstTachyonCountsEveryResponse) {
   ServerProcess server;
   std::string json = temporary_path("closed.json");
-  CommandResult result = run_tachyon({"bench", "-c", "4", "-t", "2", "-d", "1s", "--json", json, url(server.port(), "/plaintext")});
+  CommandResult result =
+      run_tachyon({"bench", "-c", "4", "-t", "2", "-d", "1s", "--json", json, url(server.port(), "/plaintext")});
   ASSERT_EQ(result.exit_code, 0) << result.standard_error;
   EXPECT_NE(result.standard_output.find("closed model"), std::string::npos);
   EXPECT_NE(result.standard_output.find("p99.99"), std::string::npos);
@@ -58,7 +61,8 @@ TEST(LoadgenBenchCli, ReportedLatencyMatchesTheServersExactDelay) {
   GroundTruthServer server({.delay = 20ms});
   std::string json = temporary_path("delay.json");
   std::string hgrm = temporary_path("delay.hgrm");
-  CommandResult result = run_tachyon({"bench", "-c", "4", "-t", "1", "-d", "1s", "--json", json, "--hgrm", hgrm, url(server.port())});
+  CommandResult result =
+      run_tachyon({"bench", "-c", "4", "-t", "1", "-d", "1s", "--json", json, "--hgrm", hgrm, url(server.port())});
   ASSERT_EQ(result.exit_code, 0) << result.standard_error;
   Summary summary(json);
   // Every response the server wrote was counted, and no other.
@@ -78,7 +82,7 @@ TEST(LoadgenBenchCli, ReportedLatencyMatchesTheServersExactDelay) {
   EXPECT_EQ(summary.root["arrival_times"].get_string().value(), "kernel");
   std::string distribution = read_text(hgrm);
   EXPECT_NE(distribution.find("Value     Percentile TotalCount"), std::string::npos);
-  EXPECT_NE(distribution.find("Total count    =" ), std::string::npos);
+  EXPECT_NE(distribution.find("Total count    ="), std::string::npos);
   std::remove(json.c_str());
   std::remove(hgrm.c_str());
 }
@@ -101,7 +105,8 @@ TEST(LoadgenBenchCli, UserClockArrivalsAreOfferedAndReported) {
 TEST(LoadgenBenchCli, ChunkedResponsesAndPipeliningAreParsed) {
   GroundTruthServer server({.chunked = true});
   std::string json = temporary_path("chunked.json");
-  CommandResult result = run_tachyon({"bench", "-c", "2", "-t", "1", "-d", "500ms", "--pipeline", "4", "--json", json, url(server.port())});
+  CommandResult result = run_tachyon(
+      {"bench", "-c", "2", "-t", "1", "-d", "500ms", "--pipeline", "4", "--json", json, url(server.port())});
   ASSERT_EQ(result.exit_code, 0) << result.standard_error;
   Summary summary(json);
   EXPECT_GT(summary.count("requests"), 0u);
@@ -115,8 +120,8 @@ TEST(LoadgenBenchCli, FixedRateRunCorrectsForCoordinatedOmission) {
   // the freeze waited up to a second, though each was answered quickly once it got a connection.
   GroundTruthServer server({.stall_after = 1000ms, .stall_for = 1000ms});
   std::string json = temporary_path("stall.json");
-  CommandResult result =
-      run_tachyon({"bench", "-c", "8", "-t", "1", "-d", "3s", "--rate", "1000", "--json", json, url(server.port())}, {}, 30s);
+  CommandResult result = run_tachyon(
+      {"bench", "-c", "8", "-t", "1", "-d", "3s", "--rate", "1000", "--json", json, url(server.port())}, {}, 30s);
   ASSERT_EQ(result.exit_code, 0) << result.standard_error;
   EXPECT_NE(result.standard_output.find("coordinated omission corrected"), std::string::npos);
   Summary summary(json);
@@ -156,7 +161,8 @@ TEST(LoadgenBenchCli, UsageErrorsExitWithTwo) {
 TEST(LoadgenBenchCli, RefusedConnectionsAreCountedAsErrors) {
   // Port 1 on loopback: nothing listens there in the test environment.
   std::string json = temporary_path("refused.json");
-  CommandResult result = run_tachyon({"bench", "-c", "2", "-t", "1", "-d", "300ms", "--json", json, "http://127.0.0.1:1/"});
+  CommandResult result =
+      run_tachyon({"bench", "-c", "2", "-t", "1", "-d", "300ms", "--json", json, "http://127.0.0.1:1/"});
   ASSERT_EQ(result.exit_code, 0) << result.standard_error;
   Summary summary(json);
   EXPECT_EQ(summary.count("requests"), 0u);
@@ -169,8 +175,10 @@ TEST(LoadgenBenchCli, CompareReportsRatiosOfTwoRuns) {
   GroundTruthServer slow({.delay = 10ms});
   std::string first = temporary_path("compare_a.json");
   std::string second = temporary_path("compare_b.json");
-  ASSERT_EQ(run_tachyon({"bench", "-c", "2", "-t", "1", "-d", "500ms", "--json", first, url(fast.port())}).exit_code, 0);
-  ASSERT_EQ(run_tachyon({"bench", "-c", "2", "-t", "1", "-d", "500ms", "--json", second, url(slow.port())}).exit_code, 0);
+  ASSERT_EQ(run_tachyon({"bench", "-c", "2", "-t", "1", "-d", "500ms", "--json", first, url(fast.port())}).exit_code,
+            0);
+  ASSERT_EQ(run_tachyon({"bench", "-c", "2", "-t", "1", "-d", "500ms", "--json", second, url(slow.port())}).exit_code,
+            0);
   CommandResult result = run_tachyon({"bench", "compare", first, second});
   ASSERT_EQ(result.exit_code, 0) << result.standard_error;
   EXPECT_NE(result.standard_output.find("B/A"), std::string::npos);

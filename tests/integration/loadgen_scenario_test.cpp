@@ -22,7 +22,9 @@ std::string temporary_path(const std::string& name) {
   return "/tmp/tachyon_loadgen_scenario_" + std::to_string(::getpid()) + "_" + name;
 }
 
-void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
 
 TEST(LoadgenScenario, LoginFlowCapturesTheTokenAndLaterRequestsUseIt) {
   GroundTruthServer server({.login = true});
@@ -42,9 +44,8 @@ TEST(LoadgenScenario, LoginFlowCapturesTheTokenAndLaterRequestsUseIt) {
       {"name": "profile", "weight": 1, "path": "/me", "headers": {"Authorization": "Bearer {{token}}"}}
     ]
   })");
-  CommandResult result = run_tachyon(
-      {"bench", "-c", "3", "-t", "1", "-d", "500ms", "--scenario", scenario, "--json", json,
-       "http://127.0.0.1:" + std::to_string(server.port()) + "/"});
+  CommandResult result = run_tachyon({"bench", "-c", "3", "-t", "1", "-d", "500ms", "--scenario", scenario, "--json",
+                                      json, "http://127.0.0.1:" + std::to_string(server.port()) + "/"});
   ASSERT_EQ(result.exit_code, 0) << result.standard_output << result.standard_error;
   EXPECT_NE(result.standard_output.find("per endpoint"), std::string::npos);
   // Each of the 3 virtual users logged in once, as its own CSV row, and never sent a request

@@ -3,17 +3,17 @@
 // of the Grafana dashboard and the alert rules must evaluate to at least one series.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <simdjson.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -25,7 +25,6 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path deploy_dir = fs::path(__FILE__).parent_path().parent_path().parent_path() / "deploy";
-
 
 std::uint16_t free_port() {
   int descriptor = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -206,8 +205,8 @@ TEST(PrometheusLive, ScrapesTheServerAndEveryShippedQueryReturnsSeries) {
   std::ofstream(directory / "prometheus.yml")
       << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
       << "rule_files:\n  - " << (deploy_dir / "alerts.yml").string() << "\n"
-      << "scrape_configs:\n  - job_name: tachyon\n    static_configs:\n      - targets: ['127.0.0.1:"
-      << server.port() << "']\n";
+      << "scrape_configs:\n  - job_name: tachyon\n    static_configs:\n      - targets: ['127.0.0.1:" << server.port()
+      << "']\n";
   std::uint16_t port = free_port();
   {
     PrometheusProcess prometheus(directory, port);

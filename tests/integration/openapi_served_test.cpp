@@ -5,6 +5,7 @@
 #include <simdjson.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -12,7 +13,6 @@
 #include <map>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
 #include <vector>
 
 #include "support/test_server.hpp"
@@ -20,7 +20,8 @@
 namespace tachyon::testing {
 namespace {
 
-const std::filesystem::path web_directory = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "web";
+const std::filesystem::path web_directory =
+    std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "web";
 
 // Validates `document` with web/validate-openapi.mjs (@seriousme/openapi-schema-validator).
 struct CommandOutput {
@@ -29,12 +30,12 @@ struct CommandOutput {
 };
 
 CommandOutput validate_with_node(const std::string& document) {
-  std::filesystem::path file = std::filesystem::temp_directory_path() /
-                               ("tachyon-openapi-" + std::to_string(::getpid()) + ".json");
+  std::filesystem::path file =
+      std::filesystem::temp_directory_path() / ("tachyon-openapi-" + std::to_string(::getpid()) + ".json");
   std::ofstream(file, std::ios::binary) << document;
   CommandOutput output;
-  output.exit_code = run_shell("node '" + (web_directory / "validate-openapi.mjs").string() + "' '" + file.string() + "'",
-                               output.text);
+  output.exit_code = run_shell(
+      "node '" + (web_directory / "validate-openapi.mjs").string() + "' '" + file.string() + "'", output.text);
   std::filesystem::remove(file);
   return output;
 }

@@ -19,8 +19,7 @@ TemporaryDirectory::~TemporaryDirectory() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-AcmeServer::AcmeServer(std::vector<std::string> flags, std::map<std::string, std::string> environment,
-                       bool demo_data) {
+AcmeServer::AcmeServer(std::vector<std::string> flags, std::map<std::string, std::string> environment, bool demo_data) {
   environment.emplace("DATABASE_URL", database_url());
   environment.emplace("TACHYON_DEMO_DATA", demo_data ? "true" : "false");
   environment.emplace("TACHYON_SECRET_KEY", "acme-integration-test-secret-key-0123456789");
@@ -59,7 +58,8 @@ AcmeServer::Caller AcmeServer::new_caller(std::string_view role, std::string_vie
   caller.id = create_user_with_password(caller.email, role, department, "correct horse battery");
   HttpResponse tokens = login(caller.email, "correct horse battery");
   if (tokens.status != 200) throw std::runtime_error("login failed: " + tokens.body);
-  caller.headers = "Authorization: Bearer " + std::string(Json(tokens.body)["access_token"].get_string().value()) + "\r\n";
+  caller.headers =
+      "Authorization: Bearer " + std::string(Json(tokens.body)["access_token"].get_string().value()) + "\r\n";
   return caller;
 }
 

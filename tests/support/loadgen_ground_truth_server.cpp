@@ -121,9 +121,9 @@ void GroundTruthServer::serve(int descriptor) {
   auto last_resync = std::chrono::steady_clock::now();
   std::string buffer;
   char chunk[16 * 1024];
-  const std::string response = options_.chunked
-                                   ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
-                                   : "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabcde";
+  const std::string response =
+      options_.chunked ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
+                       : "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabcde";
   while (!stopping_) {
     std::int64_t stamp_ns = 0;
     ssize_t received = loadgen::receive_stamped(descriptor, chunk, sizeof chunk, stamp_ns);
@@ -133,8 +133,7 @@ void GroundTruthServer::serve(int descriptor) {
       arrival_clock.resync();
       last_resync = read_at;
     }
-    std::int64_t read_at_us =
-        std::chrono::duration_cast<std::chrono::microseconds>(read_at.time_since_epoch()).count();
+    std::int64_t read_at_us = std::chrono::duration_cast<std::chrono::microseconds>(read_at.time_since_epoch()).count();
     std::chrono::steady_clock::time_point received_at(
         std::chrono::microseconds(arrival_clock.to_steady_us(stamp_ns, read_at_us - 1'000'000, read_at_us)));
     buffer.append(chunk, static_cast<std::size_t>(received));

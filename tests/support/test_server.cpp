@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
@@ -89,7 +89,9 @@ std::optional<std::uint16_t> listening_port(const std::string& output) {
   return static_cast<std::uint16_t>(std::stoi(output.substr(colon + 1, url_end - colon - 1)));
 }
 
-int decode_status(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status); }
+int decode_status(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+}
 
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -345,7 +347,8 @@ bool RawClient::is_open() {
   return received > 0;
 }
 
-std::optional<HttpResponse> request(std::uint16_t port, std::string_view raw_request, std::chrono::milliseconds timeout) {
+std::optional<HttpResponse> request(std::uint16_t port, std::string_view raw_request,
+                                    std::chrono::milliseconds timeout) {
   RawClient client(port);
   client.send(raw_request);
   return client.read_response(timeout, raw_request.substr(0, 5) == "HEAD ");

@@ -195,8 +195,12 @@ TEST(LocalCache, ManyThreadsKeepItConsistent) {
       for (int index = 0; index < 20000; ++index) {
         std::string key = "k" + std::to_string(random() % 500);
         switch (random() % 8) {
-          case 0: cache.remove(key); break;
-          case 1: cache.remove_tag("t" + std::to_string(random() % 5)); break;
+          case 0:
+            cache.remove(key);
+            break;
+          case 1:
+            cache.remove_tag("t" + std::to_string(random() % 5));
+            break;
           case 2:
           case 3: {
             std::vector<std::string> tags{"t" + std::to_string(random() % 5)};

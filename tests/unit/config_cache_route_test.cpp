@@ -30,8 +30,8 @@ TEST(ConfigCacheRoute, OffDisablesAndAnyFieldEnablesAgain) {
 }
 
 TEST(ConfigCacheRoute, FormattedValuesParseBackToTheSameSetting) {
-  CacheRouteSetting setting{.ttl = 1h, .stale_while_revalidate = 0ms, .stale_if_error = 24h, .bytes = 64 << 10,
-                            .policy = "fifo"};
+  CacheRouteSetting setting{
+      .ttl = 1h, .stale_while_revalidate = 0ms, .stale_if_error = 24h, .bytes = 64 << 10, .policy = "fifo"};
   ParseResult<CacheRouteSetting> parsed = parse_cache_route(format_cache_route(setting), CacheRouteSetting{});
   ASSERT_TRUE(parsed.ok()) << parsed.reason;
   EXPECT_EQ(*parsed.value, setting);

@@ -80,7 +80,7 @@ TEST(ConfigRender, MarkdownTableHasAHeaderAndOneRowPerSetting) {
   EXPECT_TRUE(markdown.starts_with("| Variable | Flag | Type | Default | Description |\n|---|---|---|---|---|\n"));
   EXPECT_NE(markdown.find("| `TACHYON_PORT` | `--port` | integer 0..65535 | `8000` | "), std::string::npos);
   EXPECT_NE(markdown.find("| `TACHYON_SECRET_KEY` | `--secret-key` | string, secret, empty or at least 32 characters | "
-                       "(kept in the database) | "),
+                          "(kept in the database) | "),
             std::string::npos);
   std::size_t rows = 0;
   for (char character : markdown) {

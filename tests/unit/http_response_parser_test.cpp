@@ -91,7 +91,8 @@ TEST(HttpResponseParser, ConnectionCloseIsReported) {
   ResponseParser parser;
   parser.reset();
   std::size_t consumed = 0;
-  EXPECT_EQ(parser.parse("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", consumed), Result::complete);
+  EXPECT_EQ(parser.parse("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", consumed),
+            Result::complete);
   EXPECT_FALSE(parser.keep_alive());
 }
 

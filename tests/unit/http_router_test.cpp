@@ -44,7 +44,9 @@ TEST_F(HttpRouter, MatchesStaticAndTypedSegments) {
   EXPECT_EQ(params.text("name"), "report%20v2.pdf");
 }
 
-TEST_F(HttpRouter, StaticSegmentWinsOverParameter) { EXPECT_EQ(matched(Method::get, "/v1/users/me"), "me"); }
+TEST_F(HttpRouter, StaticSegmentWinsOverParameter) {
+  EXPECT_EQ(matched(Method::get, "/v1/users/me"), "me");
+}
 
 TEST_F(HttpRouter, IntegerParameterRejectsTextAndOverflow) {
   EXPECT_EQ(matched(Method::get, "/v1/users/abc"), "404");

@@ -78,8 +78,8 @@ TEST(LoadgenArrivalClock, WithoutAStampOrOutsideTheWindowTheReadersClockIsUsed) 
   Steady::time_point start = Steady::now();
   ArrivalClock clock(start);
   EXPECT_EQ(clock.to_steady_us(0, 0, 1234), 1234);
-  auto realtime_now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                          std::chrono::system_clock::now().time_since_epoch()).count();
+  auto realtime_now =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   std::int64_t now = micros_since(start);
   // An hour in the future or before the request was sent: a clock step, not an arrival.
   EXPECT_EQ(clock.to_steady_us(realtime_now + 3'600'000'000'000, 0, now), now);

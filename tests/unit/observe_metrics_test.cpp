@@ -24,7 +24,9 @@ std::vector<std::string> lines_of(const std::string& text) {
 }
 
 // The metric name of a sample line ("name{...} value" or "name value").
-std::string sample_name(const std::string& line) { return line.substr(0, line.find_first_of("{ ")); }
+std::string sample_name(const std::string& line) {
+  return line.substr(0, line.find_first_of("{ "));
+}
 // Everything before the value: name plus labels, which identifies a series.
 std::string series_key(const std::string& line) {
   std::size_t close = line.find('}');
@@ -164,9 +166,7 @@ TEST(MetricsExposition, FamiliesAreContiguousWithoutDuplicateSeries) {
 
 TEST(MetricsExposition, EscapesLabelValuesAndHelp) {
   Registry registry;
-  registry.counter_family("odd_total", "Back\\slash and\nnewline \"quoted\".", {"value"})
-      .labels({"a\"b\\c\nd"})
-      .add();
+  registry.counter_family("odd_total", "Back\\slash and\nnewline \"quoted\".", {"value"}).labels({"a\"b\\c\nd"}).add();
   std::string text = render_metrics(registry.snapshot(), ExpositionFormat::prometheus_text);
   EXPECT_NE(text.find(R"(odd_total{value="a\"b\\c\nd"} 1)"), std::string::npos) << text;
   EXPECT_NE(text.find(R"(# HELP odd_total Back\\slash and\nnewline "quoted".)"), std::string::npos) << text;

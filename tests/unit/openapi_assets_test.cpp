@@ -14,7 +14,8 @@
 namespace tachyon::openapi {
 namespace {
 
-const std::filesystem::path web_directory = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "web";
+const std::filesystem::path web_directory =
+    std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "web";
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream input(path, std::ios::binary);
@@ -33,7 +34,8 @@ TEST(DocsAssets, EmbeddedBytesEqualTheFilesUnderWeb) {
       {"docs-init.js", web_directory / "docs/docs-init.js"},
       {"swagger-ui-LICENSE.txt", web_directory / "node_modules/swagger-ui-dist/LICENSE"},
       {"swagger-ui-NOTICE.txt", web_directory / "node_modules/swagger-ui-dist/NOTICE"},
-      {"swagger-ui-bundle.js.LICENSE.txt", web_directory / "node_modules/swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt"},
+      {"swagger-ui-bundle.js.LICENSE.txt",
+       web_directory / "node_modules/swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt"},
   };
   ASSERT_EQ(docs_assets().size(), std::size(expected));
   for (const Expected& entry : expected) {

@@ -4,10 +4,10 @@
 // with commands in flight. Also redis:// URL parsing and redaction.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <unistd.h>
 
 #include <filesystem>
 #include <optional>
@@ -106,11 +106,10 @@ TEST(RedisUrl, ParsesEveryPart) {
 }
 
 TEST(RedisUrl, RejectsMalformedUrlsWithoutRevealingThePassword) {
-  for (const char* url :
-       {"http://host", "rediss://host", "redis://", "redis://host:0", "redis://host:99999", "redis://host:port",
-        "redis://host/x", "redis://host/-1", "redis://host?db=1", "redis://[::1", "redis://:secret%zz@host",
-        "redis://:se/cret@host", "unix://host/tmp/r.sock", "unix:///", "unix:///tmp/r.sock?db=x",
-        "unix:///tmp/r.sock?timeout=1", "redis://host#x"}) {
+  for (const char* url : {"http://host", "rediss://host", "redis://", "redis://host:0", "redis://host:99999",
+                          "redis://host:port", "redis://host/x", "redis://host/-1", "redis://host?db=1", "redis://[::1",
+                          "redis://:secret%zz@host", "redis://:se/cret@host", "unix://host/tmp/r.sock", "unix:///",
+                          "unix:///tmp/r.sock?db=x", "unix:///tmp/r.sock?timeout=1", "redis://host#x"}) {
     try {
       parse_redis_url(url);
       ADD_FAILURE() << url << " was accepted";
@@ -244,7 +243,8 @@ TEST(RedisClient, AuthenticatesAndSelectsTheDatabaseOnConnect) {
 }
 
 TEST(RedisClient, ConnectsOverAUnixSocketFromAUnixUrl) {
-  std::filesystem::path directory = std::filesystem::temp_directory_path() / ("tachyon-redis-" + std::to_string(::getpid()));
+  std::filesystem::path directory =
+      std::filesystem::temp_directory_path() / ("tachyon-redis-" + std::to_string(::getpid()));
   std::filesystem::create_directories(directory);
   std::string socket = (directory / "redis.sock").string();
   {

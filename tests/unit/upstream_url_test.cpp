@@ -43,11 +43,11 @@ TEST(UpstreamUrl, RejectsWhatItCannotUseWithTheReason) {
     const char* reason;
   };
   for (const Case& bad :
-       {Case{"example.com", "scheme://"}, Case{"ftp://example.com", "http or https"},
-        Case{"http://", "missing host"}, Case{"http://:80", "missing host"}, Case{"http://host:0", "port"},
-        Case{"http://host:65536", "port"}, Case{"http://host:x", "port"}, Case{"http://host:", "empty port"},
-        Case{"http://user@host", "user info"}, Case{"http://host/a?b=1", "query"}, Case{"http://host/#top", "fragment"},
-        Case{"http://[::1", "IPv6"}, Case{"http://ho st", "host"}, Case{"http://host/a b", "path"}}) {
+       {Case{"example.com", "scheme://"}, Case{"ftp://example.com", "http or https"}, Case{"http://", "missing host"},
+        Case{"http://:80", "missing host"}, Case{"http://host:0", "port"}, Case{"http://host:65536", "port"},
+        Case{"http://host:x", "port"}, Case{"http://host:", "empty port"}, Case{"http://user@host", "user info"},
+        Case{"http://host/a?b=1", "query"}, Case{"http://host/#top", "fragment"}, Case{"http://[::1", "IPv6"},
+        Case{"http://ho st", "host"}, Case{"http://host/a b", "path"}}) {
     try {
       parse_url(bad.text);
       ADD_FAILURE() << bad.text << " was accepted";

@@ -96,14 +96,13 @@ TEST(Url, RejectsWithTheReasonAndNeverThePassword) {
     const char* text;
     const char* reason;
   };
-  for (const Case& bad : {Case{"example.com", "scheme://"}, Case{"http://", "missing host"},
-                          Case{"http://:80", "missing host"}, Case{"http://host:0", "1 to 65535"},
-                          Case{"http://host:65536", "1 to 65535"}, Case{"http://host:", "empty port"},
-                          Case{"http://host:x", "1 to 65535"}, Case{"http://host:80x/", "1 to 65535"}, Case{"http://[::1", "unterminated [IPv6]"},
-                          Case{"http://[::g]", "IPv6"}, Case{"http://ho st", "host"},
-                          Case{"http://ex%41mple!.com", "host name"}, Case{"http://host/a b", "path"},
-                          Case{"redis://:se cret@host", "percent-encoded"},
-                          Case{"redis://:se/cret@host", "%2F"}}) {
+  for (const Case& bad :
+       {Case{"example.com", "scheme://"}, Case{"http://", "missing host"}, Case{"http://:80", "missing host"},
+        Case{"http://host:0", "1 to 65535"}, Case{"http://host:65536", "1 to 65535"},
+        Case{"http://host:", "empty port"}, Case{"http://host:x", "1 to 65535"}, Case{"http://host:80x/", "1 to 65535"},
+        Case{"http://[::1", "unterminated [IPv6]"}, Case{"http://[::g]", "IPv6"}, Case{"http://ho st", "host"},
+        Case{"http://ex%41mple!.com", "host name"}, Case{"http://host/a b", "path"},
+        Case{"redis://:se cret@host", "percent-encoded"}, Case{"redis://:se/cret@host", "%2F"}}) {
     try {
       parse_url(bad.text);
       ADD_FAILURE() << bad.text << " was accepted";

@@ -9,14 +9,17 @@ using observe::MetricType;
 using observe::SeriesSnapshot;
 
 FamilySnapshot family(std::string name, std::string help, MetricType type, std::vector<std::string> labels) {
-  return FamilySnapshot{.name = std::move(name), .help = std::move(help), .type = type, .label_names = std::move(labels)};
+  return FamilySnapshot{
+      .name = std::move(name), .help = std::move(help), .type = type, .label_names = std::move(labels)};
 }
 
 void add(FamilySnapshot& to, std::vector<std::string> labels, double value) {
   to.series.push_back(SeriesSnapshot{.label_values = std::move(labels), .value = value});
 }
 
-double read(const std::atomic<std::uint64_t>& counter) { return static_cast<double>(counter.load(std::memory_order_relaxed)); }
+double read(const std::atomic<std::uint64_t>& counter) {
+  return static_cast<double>(counter.load(std::memory_order_relaxed));
+}
 
 }  // namespace
 
@@ -35,10 +38,12 @@ void register_cache_metrics(observe::Registry& registry, std::weak_ptr<TieredCac
                            MetricType::counter, {"cache", "reason"});
     auto entries = family("tachyon_cache_entries", "Entries in the local cache.", MetricType::gauge, {"cache"});
     auto bytes = family("tachyon_cache_bytes", "Bytes charged to the local cache.", MetricType::gauge, {"cache"});
-    auto capacity = family("tachyon_cache_capacity_bytes", "Byte budget of the local cache.", MetricType::gauge, {"cache"});
-    auto remote = family("tachyon_cache_redis_operations_total",
-                         "Redis tier operations by result (fill, refused_fill: lost to an invalidation, error, lock_wait).",
-                         MetricType::counter, {"cache", "result"});
+    auto capacity =
+        family("tachyon_cache_capacity_bytes", "Byte budget of the local cache.", MetricType::gauge, {"cache"});
+    auto remote =
+        family("tachyon_cache_redis_operations_total",
+               "Redis tier operations by result (fill, refused_fill: lost to an invalidation, error, lock_wait).",
+               MetricType::counter, {"cache", "result"});
     for (const auto& space : alive->namespaces()) {
       const std::string& name = space->policy().name;
       LocalCacheStats local = space->local().stats();
@@ -65,14 +70,15 @@ void register_cache_metrics(observe::Registry& registry, std::weak_ptr<TieredCac
       add(bytes, {name}, static_cast<double>(local.bytes));
       add(capacity, {name}, static_cast<double>(local.capacity_bytes));
     }
-    for (FamilySnapshot* each : {&lookups, &loads, &removals, &entries, &bytes, &capacity}) out.push_back(std::move(*each));
+    for (FamilySnapshot* each : {&lookups, &loads, &removals, &entries, &bytes, &capacity})
+      out.push_back(std::move(*each));
     if (!remote.series.empty()) out.push_back(std::move(remote));
     auto configured = family("tachyon_cache_redis_configured", "1 when REDIS_URL is set.", MetricType::gauge, {});
     add(configured, {}, alive->redis_configured() ? 1 : 0);
     out.push_back(std::move(configured));
-    auto up = family("tachyon_cache_redis_up",
-                     "1 while this instance can publish and hears cache invalidations through Redis.",
-                     MetricType::gauge, {});
+    auto up =
+        family("tachyon_cache_redis_up",
+               "1 while this instance can publish and hears cache invalidations through Redis.", MetricType::gauge, {});
     add(up, {}, alive->redis_connected() ? 1 : 0);
     out.push_back(std::move(up));
     if (alive->redis_configured()) {

@@ -70,9 +70,12 @@ std::uint64_t CacheEntry::weight(std::string_view key) const {
 
 std::string_view to_string(CacheOutcome outcome) {
   switch (outcome) {
-    case CacheOutcome::hit: return "HIT";
-    case CacheOutcome::miss: return "MISS";
-    case CacheOutcome::stale: return "STALE";
+    case CacheOutcome::hit:
+      return "HIT";
+    case CacheOutcome::miss:
+      return "MISS";
+    case CacheOutcome::stale:
+      return "STALE";
   }
   return "MISS";
 }

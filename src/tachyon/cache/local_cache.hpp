@@ -34,10 +34,10 @@ struct LocalCacheStats {
   std::uint64_t stale_hits = 0;
   std::uint64_t misses = 0;
   std::uint64_t puts = 0;
-  std::uint64_t rejected = 0;      // refused by admission (W-TinyLFU) or larger than a shard
-  std::uint64_t evictions = 0;     // removed to respect the byte budget
-  std::uint64_t expirations = 0;   // removed when kept past their last (stale-if-error) window
-  std::uint64_t invalidations = 0; // removed by key, by tag or by clear()
+  std::uint64_t rejected = 0;       // refused by admission (W-TinyLFU) or larger than a shard
+  std::uint64_t evictions = 0;      // removed to respect the byte budget
+  std::uint64_t expirations = 0;    // removed when kept past their last (stale-if-error) window
+  std::uint64_t invalidations = 0;  // removed by key, by tag or by clear()
 };
 
 // hit: fresh. stale: inside its stale-while-revalidate window (serve it, refresh once). miss with an
@@ -58,9 +58,10 @@ class LocalCache {
   LocalLookup get(std::string_view key, std::int64_t now_ms);
   LocalLookup get(std::string_view key) { return get(key, wall_now_ms()); }
 
-  // Stores `entry` under `key`, replacing what was there. An entry not kept at `now_ms` is not stored. Returns false when it was not kept (expired, refused by admission, or too large).
-  // `still_valid`, when given, is asked under the shard's lock and the entry is dropped when it says
-  // no: an invalidation that must win over this fill takes the same lock after moving its epoch.
+  // Stores `entry` under `key`, replacing what was there. An entry not kept at `now_ms` is not stored. Returns false
+  // when it was not kept (expired, refused by admission, or too large). `still_valid`, when given, is asked under the
+  // shard's lock and the entry is dropped when it says no: an invalidation that must win over this fill takes the same
+  // lock after moving its epoch.
   bool put(std::string_view key, EntryPointer entry, std::int64_t now_ms,
            const std::function<bool()>& still_valid = {});
   bool put(std::string_view key, EntryPointer entry) { return put(key, std::move(entry), wall_now_ms()); }

@@ -59,7 +59,6 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 )lua";
 
-
 // Netstring-style fields ("<length>:<bytes>") so keys may hold any byte.
 void put_field(std::string& out, std::string_view field) {
   out += std::to_string(field.size());
@@ -179,8 +178,8 @@ asio::awaitable<bool> RedisTier::fill(std::string key, EntryPointer entry, std::
 }
 
 asio::awaitable<bool> RedisTier::try_lock(std::string key, std::string token) {
-  std::vector<std::string> arguments{"SET", options_.prefix + "lock:" + key, std::move(token), "NX", "PX",
-                                     std::to_string(options_.lock_ttl.count())};
+  std::vector<std::string> arguments{"SET", options_.prefix + "lock:" + key,          std::move(token), "NX",
+                                     "PX",  std::to_string(options_.lock_ttl.count())};
   redis::Reply reply = co_await run(std::move(arguments));
   co_return reply.type == redis::Reply::Type::status || reply.type == redis::Reply::Type::string;
 }

@@ -19,8 +19,8 @@ namespace tachyon::cache {
 
 struct RedisTierOptions {
   redis::RedisOptions redis;
-  std::string prefix = "tachyon:cache:";       // every key this tier writes starts with it
-  std::chrono::milliseconds lock_ttl{3000};     // a loader holding the lock longer loses it
+  std::string prefix = "tachyon:cache:";           // every key this tier writes starts with it
+  std::chrono::milliseconds lock_ttl{3000};        // a loader holding the lock longer loses it
   std::chrono::milliseconds tombstone_ttl{10000};  // how long an invalidation still beats older fills
 };
 

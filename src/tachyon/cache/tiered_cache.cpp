@@ -25,7 +25,9 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::int64_t milliseconds(std::chrono::milliseconds duration) { return duration.count(); }
+std::int64_t milliseconds(std::chrono::milliseconds duration) {
+  return duration.count();
+}
 
 // Client errors (404, 422) say the answer is gone or never was: no stale copy may stand in for them.
 bool is_client_error(const std::exception_ptr& failure) {
@@ -38,22 +40,28 @@ bool is_client_error(const std::exception_ptr& failure) {
   }
 }
 
-void count(std::atomic<std::uint64_t>& counter) { counter.fetch_add(1, std::memory_order_relaxed); }
+void count(std::atomic<std::uint64_t>& counter) {
+  counter.fetch_add(1, std::memory_order_relaxed);
+}
 
 }  // namespace
 
 std::string_view to_string(Tier tier) {
   switch (tier) {
-    case Tier::local: return "local";
-    case Tier::redis: return "redis";
-    case Tier::origin: return "origin";
+    case Tier::local:
+      return "local";
+    case Tier::redis:
+      return "redis";
+    case Tier::origin:
+      return "origin";
   }
   return "origin";
 }
 
 CacheNamespace::CacheNamespace(CachePolicy policy)
     : policy_(std::move(policy)),
-      local_(LocalCacheOptions{.name = policy_.name, .capacity_bytes = policy_.capacity_bytes, .policy = policy_.eviction}) {}
+      local_(LocalCacheOptions{
+          .name = policy_.name, .capacity_bytes = policy_.capacity_bytes, .policy = policy_.eviction}) {}
 
 struct TieredCache::Flights {
   SingleFlight<CacheResult> single;
@@ -65,14 +73,15 @@ class TieredCache::Sync {
  public:
   Sync(TieredCache& owner, const redis::RedisOptions& redis_options)
       : owner_(owner),
-        tier_(RedisTierOptions{.redis = redis_options, .prefix = owner.options_.redis_prefix, .lock_ttl = owner.options_.lock_ttl}),
-        subscriber_(io_, redis_options,
-                    {tier_.invalidation_channel(), tier_.acknowledgement_channel(owner.instance_id())},
-                    [this](std::string_view channel, std::string_view payload) { on_message(channel, payload); },
-                    [this] {
-                      count(resyncs);
-                      owner_.on_resync();
-                    }) {
+        tier_(RedisTierOptions{
+            .redis = redis_options, .prefix = owner.options_.redis_prefix, .lock_ttl = owner.options_.lock_ttl}),
+        subscriber_(
+            io_, redis_options, {tier_.invalidation_channel(), tier_.acknowledgement_channel(owner.instance_id())},
+            [this](std::string_view channel, std::string_view payload) { on_message(channel, payload); },
+            [this] {
+              count(resyncs);
+              owner_.on_resync();
+            }) {
     subscriber_.start();
     asio::co_spawn(io_, watch_connection(), asio::detached);
     thread_ = std::thread([this] { io_.run(); });
@@ -158,7 +167,8 @@ class TieredCache::Sync {
       executor = found->second.executor;
       pending_.erase(found);
     }
-    asio::post(executor, [waiter = std::move(*waiter), acknowledged]() mutable { std::move(waiter)(nullptr, acknowledged); });
+    asio::post(executor,
+               [waiter = std::move(*waiter), acknowledged]() mutable { std::move(waiter)(nullptr, acknowledged); });
   }
 
   void on_message(std::string_view channel, std::string_view payload) {
@@ -251,8 +261,12 @@ void TieredCache::prepare_loop(asio::io_context& io) {
   if (sync_) sync_->tier().connect_on(io);
 }
 
-bool TieredCache::redis_configured() const { return sync_ != nullptr; }
-bool TieredCache::redis_connected() const { return sync_ != nullptr && sync_->connected(); }
+bool TieredCache::redis_configured() const {
+  return sync_ != nullptr;
+}
+bool TieredCache::redis_connected() const {
+  return sync_ != nullptr && sync_->connected();
+}
 
 TieredCache::SyncStats TieredCache::sync_stats() const {
   if (!sync_) return {};
@@ -366,7 +380,8 @@ asio::awaitable<CacheResult> TieredCache::load_through(CacheNamespace& space, st
   fill.still_valid = [this, &fill] { return flights_->epochs.unchanged(fill.snapshot); };
   fill.use_redis = sync_ != nullptr && space.policy().shared;
   if (fill.use_redis) {
-    std::optional<CacheResult> shared = co_await find_shared_or_lock(space, key, tags, loader, fallback, refreshing, fill);
+    std::optional<CacheResult> shared =
+        co_await find_shared_or_lock(space, key, tags, loader, fallback, refreshing, fill);
     if (shared) co_return *shared;
   }
 
@@ -393,12 +408,9 @@ asio::awaitable<CacheResult> TieredCache::load_through(CacheNamespace& space, st
 // Redis first: a fresh or stale shared copy answers (a stale one after starting a refresh); otherwise
 // this instance takes the fill lock, or waits for the instance holding it to fill. Redis failing turns
 // Redis off for this load (L1 and the loader still answer).
-asio::awaitable<std::optional<CacheResult>> TieredCache::find_shared_or_lock(CacheNamespace& space,
-                                                                             const std::string& key,
-                                                                             const std::vector<std::string>& tags,
-                                                                             const Loader& loader,
-                                                                             EntryPointer& fallback, bool refreshing,
-                                                                             Fill& fill) {
+asio::awaitable<std::optional<CacheResult>> TieredCache::find_shared_or_lock(
+    CacheNamespace& space, const std::string& key, const std::vector<std::string>& tags, const Loader& loader,
+    EntryPointer& fallback, bool refreshing, Fill& fill) {
   try {
     std::optional<CacheResult> found =
         co_await look_in_redis(space, key, fill.still_valid, refreshing, fill.started_us, fallback);
@@ -439,7 +451,8 @@ asio::awaitable<std::optional<CacheResult>> TieredCache::wait_for_other_fill(Cac
   while (std::chrono::steady_clock::now() < give_up) {
     pause.expires_after(options_.lock_poll);
     co_await pause.async_wait(asio::use_awaitable);
-    std::optional<CacheResult> found = co_await look_in_redis(space, key, fill.still_valid, true, fill.started_us, fallback);
+    std::optional<CacheResult> found =
+        co_await look_in_redis(space, key, fill.still_valid, true, fill.started_us, fallback);
     if (found) co_return found;
     std::string retry_key = key;
     std::string retry_token = token;
@@ -477,8 +490,8 @@ CacheResult TieredCache::answer_load_failure(CacheNamespace& space, const std::s
 }
 
 // Offers the new entry to Redis unless an invalidation came meanwhile, then releases the fill lock.
-asio::awaitable<void> TieredCache::share_fill(CacheNamespace& space, const std::string& key,
-                                              const EntryPointer& entry, Fill& fill) {
+asio::awaitable<void> TieredCache::share_fill(CacheNamespace& space, const std::string& key, const EntryPointer& entry,
+                                              Fill& fill) {
   auto& counters = space.counters();
   try {
     if (fill.still_valid()) {

@@ -27,13 +27,13 @@ namespace tachyon::cache {
 
 // How one kind of cached answer (a route) is cached.
 struct CachePolicy {
-  std::string name;                                 // keys start with "<name>:"; metrics label
+  std::string name;  // keys start with "<name>:"; metrics label
   std::chrono::milliseconds ttl{std::chrono::seconds(60)};
   std::chrono::milliseconds stale_while_revalidate{0};
   std::chrono::milliseconds stale_if_error{0};
   std::uint64_t capacity_bytes = 16ull * 1024 * 1024;  // this policy's own L1 byte budget
   PolicyKind eviction = PolicyKind::w_tinylfu;
-  bool shared = true;                               // also use the Redis tier when there is one
+  bool shared = true;  // also use the Redis tier when there is one
 };
 
 // What a loader produces. Answers that must not be cached (errors) are thrown, not returned:
@@ -76,13 +76,13 @@ class CacheNamespace {
 };
 
 struct TieredCacheOptions {
-  std::optional<redis::RedisOptions> redis;          // none: local only
+  std::optional<redis::RedisOptions> redis;  // none: local only
   std::string redis_prefix = "tachyon:cache:";
-  std::string instance_id;                           // empty: random
+  std::string instance_id;  // empty: random
   std::chrono::milliseconds lock_ttl{3000};
-  std::chrono::milliseconds lock_poll{10};           // how often a waiting instance looks for the fill
+  std::chrono::milliseconds lock_poll{10};                 // how often a waiting instance looks for the fill
   std::chrono::milliseconds acknowledgement_timeout{250};  // a write waits at most this for others
-  std::function<std::int64_t()> clock = wall_now_ms;     // wall-clock milliseconds (tests move it by hand)
+  std::function<std::int64_t()> clock = wall_now_ms;       // wall-clock milliseconds (tests move it by hand)
 };
 
 // What the Redis server says of itself (the admin endpoint shows it).
@@ -134,8 +134,8 @@ class TieredCache {
   struct Fill;
 
   boost::asio::awaitable<CacheResult> load_through(CacheNamespace& space, std::string key,
-                                                   std::vector<std::string> tags, Loader loader,
-                                                   EntryPointer fallback, bool refreshing);
+                                                   std::vector<std::string> tags, Loader loader, EntryPointer fallback,
+                                                   bool refreshing);
   // load_through's steps (tiered_cache.cpp).
   boost::asio::awaitable<std::optional<CacheResult>> find_shared_or_lock(CacheNamespace& space, const std::string& key,
                                                                          const std::vector<std::string>& tags,

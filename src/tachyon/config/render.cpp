@@ -68,7 +68,7 @@ std::string render_markdown_table(const SettingsTable& table) {
   std::string markdown = "| Variable | Flag | Type | Default | Description |\n|---|---|---|---|---|\n";
   for (const SettingSpec& spec : table.specs()) {
     markdown += "| " + code(spec.variable) + " | " + code(spec.flag()) + " | " + escape_cell(spec.type) + " | " +
-             markdown_default(spec) + " | " + escape_cell(spec.description) + " |\n";
+                markdown_default(spec) + " | " + escape_cell(spec.description) + " |\n";
   }
   return markdown;
 }

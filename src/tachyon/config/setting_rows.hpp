@@ -76,8 +76,9 @@ SettingSpec integer_row(Documentation documentation, Member Section::*member, st
   return make_spec(
       std::move(documentation), "integer " + std::to_string(minimum) + ".." + std::to_string(maximum),
       [=](Settings& settings, std::string_view text) {
-        return store_parsed(parse_integer(text, minimum, maximum),
-                            [&](std::uint64_t value) { section_of<Section>(settings).*member = static_cast<Member>(value); });
+        return store_parsed(parse_integer(text, minimum, maximum), [&](std::uint64_t value) {
+          section_of<Section>(settings).*member = static_cast<Member>(value);
+        });
       },
       [=](const Settings& settings) { return std::to_string(section_of<Section>(settings).*member); });
 }
@@ -88,8 +89,9 @@ SettingSpec size_row(Documentation documentation, std::size_t Section::*member, 
   return make_spec(
       std::move(documentation), "size " + format_size(minimum) + ".." + format_size(maximum),
       [=](Settings& settings, std::string_view text) {
-        return store_parsed(parse_size(text, minimum, maximum),
-                            [&](std::uint64_t value) { section_of<Section>(settings).*member = static_cast<std::size_t>(value); });
+        return store_parsed(parse_size(text, minimum, maximum), [&](std::uint64_t value) {
+          section_of<Section>(settings).*member = static_cast<std::size_t>(value);
+        });
       },
       [=](const Settings& settings) { return format_size(section_of<Section>(settings).*member); });
 }
@@ -140,10 +142,13 @@ SettingSpec choice_row(Documentation documentation, Enum Section::*member,
   return make_spec(
       std::move(documentation), std::move(type),
       [=, &names](Settings& settings, std::string_view text) {
-        return store_parsed(parse_choice(text, names),
-                            [&](std::size_t index) { section_of<Section>(settings).*member = static_cast<Enum>(index); });
+        return store_parsed(parse_choice(text, names), [&](std::size_t index) {
+          section_of<Section>(settings).*member = static_cast<Enum>(index);
+        });
       },
-      [=, &names](const Settings& settings) { return std::string(names[static_cast<std::size_t>(section_of<Section>(settings).*member)]); });
+      [=, &names](const Settings& settings) {
+        return std::string(names[static_cast<std::size_t>(section_of<Section>(settings).*member)]);
+      });
 }
 
 template <typename Section>

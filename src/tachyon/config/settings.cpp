@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <utility>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "tachyon/config/setting_rows.hpp"
@@ -14,7 +14,6 @@ namespace tachyon::config {
 namespace {
 
 using namespace std::chrono_literals;
-
 
 // Indexed by the enum's value, so the enum order and these lists must match.
 constexpr std::array<std::string_view, 6> log_level_names{"trace", "debug", "info", "warn", "error", "off"};
@@ -110,7 +109,8 @@ std::vector<SettingSpec> library_rows() {
       optional_url_row({"REDIS_URL", "",
                         "Redis as the shared second cache level and invalidation bus of all instances: "
                         "`redis://[[user]:password@]host[:port][/db]` or `unix://[[user]:password@]/path.sock[?db=N]` "
-                        "(a '/', '?' or '#' in the password percent-encoded); empty = in-process cache only. While Redis is down the server answers from the local cache and "
+                        "(a '/', '?' or '#' in the password percent-encoded); empty = in-process cache only. While "
+                        "Redis is down the server answers from the local cache and "
                         "the database, `/readyz` names redis, and it reconnects by itself."},
                        &Settings::redis_url, "redis:// or unix:// URL or empty",
                        [](std::string_view text) { return url_problem(text, redis::parse_redis_url); }),
@@ -148,7 +148,9 @@ std::string SettingSpec::flag_name_for(std::string_view variable) {
   return flag;
 }
 
-SettingsTable::SettingsTable(std::vector<SettingSpec> rows) { add(std::move(rows)); }
+SettingsTable::SettingsTable(std::vector<SettingSpec> rows) {
+  add(std::move(rows));
+}
 
 void SettingsTable::add(std::vector<SettingSpec> rows) {
   for (SettingSpec& row : rows) {
@@ -169,6 +171,8 @@ const SettingSpec* SettingsTable::find(std::string_view name) const {
   return nullptr;
 }
 
-SettingsTable library_settings() { return SettingsTable(library_rows()); }
+SettingsTable library_settings() {
+  return SettingsTable(library_rows());
+}
 
 }  // namespace tachyon::config

@@ -30,6 +30,8 @@ void at_thread_exit(const std::weak_ptr<PerLoopRegistry>& registry) {
   hook.registries.push_back(registry);
 }
 
-std::uint64_t next_per_loop_identity() { return identities.fetch_add(1); }
+std::uint64_t next_per_loop_identity() {
+  return identities.fetch_add(1);
+}
 
 }  // namespace tachyon::core::detail

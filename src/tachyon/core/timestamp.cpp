@@ -1,7 +1,7 @@
 #include "tachyon/core/timestamp.hpp"
 
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 
 namespace tachyon::core {
 

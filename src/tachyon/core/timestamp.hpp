@@ -8,6 +8,8 @@
 namespace tachyon::core {
 
 std::string format_rfc3339(std::chrono::system_clock::time_point time);
-inline std::string rfc3339_now() { return format_rfc3339(std::chrono::system_clock::now()); }
+inline std::string rfc3339_now() {
+  return format_rfc3339(std::chrono::system_clock::now());
+}
 
 }  // namespace tachyon::core

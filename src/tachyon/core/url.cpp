@@ -1,9 +1,9 @@
 #include "tachyon/core/url.hpp"
 
+#include <algorithm>
 #include <boost/url/parse.hpp>
 #include <boost/url/pct_string_view.hpp>
 #include <boost/url/url_view.hpp>
-#include <algorithm>
 #include <charconv>
 
 namespace tachyon::core {
@@ -11,7 +11,9 @@ namespace {
 
 namespace urls = boost::urls;
 
-[[noreturn]] void reject(const std::string& why) { throw UrlError(why); }
+[[noreturn]] void reject(const std::string& why) {
+  throw UrlError(why);
+}
 
 std::string lower_case(std::string_view text) {
   std::string result(text);

@@ -19,12 +19,12 @@ struct Url {
   bool has_password = false;
   std::string password;  // percent-decoded; never in an error message
   HostKind host_kind = HostKind::none;
-  std::string host;   // names lower case; IPv6 without brackets; empty for `unix:///path`
-  std::uint16_t port = 0;   // as given, else the scheme's default (http 80, https 443, redis 6379), else 0
+  std::string host;        // names lower case; IPv6 without brackets; empty for `unix:///path`
+  std::uint16_t port = 0;  // as given, else the scheme's default (http 80, https 443, redis 6379), else 0
   bool port_given = false;
-  std::string path;      // percent-encoded, as written: "" or starting with '/'
+  std::string path;  // percent-encoded, as written: "" or starting with '/'
   bool has_query = false;
-  std::string query;     // percent-encoded, without the '?'
+  std::string query;  // percent-encoded, without the '?'
   bool has_fragment = false;
 
   // What a Host header carries: the host (IPv6 in brackets) and ":port" when one was given.

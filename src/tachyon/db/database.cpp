@@ -2,11 +2,11 @@
 
 #include <atomic>
 
-#include "tachyon/db/database_metrics.hpp"
+#include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
-#include <unistd.h>
+#include "tachyon/db/database_metrics.hpp"
 
 namespace tachyon::db {
 

@@ -4,13 +4,13 @@
 // write visible to the very next read on any connection.
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <exception>
 #include <future>
 #include <memory>
@@ -77,9 +77,9 @@ class Database {
   class WriteJob {
    public:
     virtual ~WriteJob() = default;
-    virtual bool run(Connection& connection) = 0;       // false when the work threw (kept for complete())
-    virtual void fail(std::exception_ptr error) = 0;   // the group's commit failed
-    virtual void complete() = 0;                        // resumes the waiting handler on its executor
+    virtual bool run(Connection& connection) = 0;     // false when the work threw (kept for complete())
+    virtual void fail(std::exception_ptr error) = 0;  // the group's commit failed
+    virtual void complete() = 0;                      // resumes the waiting handler on its executor
   };
 
   template <class Work, class Handler, class Result>
@@ -107,9 +107,8 @@ class Database {
       if constexpr (std::is_void_v<Result>) {
         boost::asio::post(executor, [handler = std::move(handler_), error = error_]() mutable { handler(error); });
       } else {
-        boost::asio::post(executor, [handler = std::move(handler_), error = error_, result = std::move(result_)]() mutable {
-          handler(error, std::move(result));
-        });
+        boost::asio::post(executor, [handler = std::move(handler_), error = error_,
+                                     result = std::move(result_)]() mutable { handler(error, std::move(result)); });
       }
     }
 

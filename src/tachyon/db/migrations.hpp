@@ -11,9 +11,9 @@
 namespace tachyon::db {
 
 struct Migration {
-  int version;        // 1, 2, 3 ... strictly increasing
-  std::string name;   // e.g. "create_users"
-  std::string sql;    // one or more statements
+  int version;       // 1, 2, 3 ... strictly increasing
+  std::string name;  // e.g. "create_users"
+  std::string sql;   // one or more statements
 };
 
 struct MigrationReport {

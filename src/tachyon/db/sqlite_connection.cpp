@@ -8,11 +8,15 @@
 
 namespace tachyon::db {
 
-bool DatabaseError::is_constraint_violation() const { return (code_ & 0xff) == SQLITE_CONSTRAINT; }
+bool DatabaseError::is_constraint_violation() const {
+  return (code_ & 0xff) == SQLITE_CONSTRAINT;
+}
 bool DatabaseError::is_unique_violation() const {
   return code_ == SQLITE_CONSTRAINT_UNIQUE || code_ == SQLITE_CONSTRAINT_PRIMARYKEY;
 }
-bool DatabaseError::is_foreign_key_violation() const { return code_ == SQLITE_CONSTRAINT_FOREIGNKEY; }
+bool DatabaseError::is_foreign_key_violation() const {
+  return code_ == SQLITE_CONSTRAINT_FOREIGNKEY;
+}
 
 Statement::Statement(Connection& connection, sqlite3_stmt* statement, bool* cache_slot)
     : connection_(&connection), statement_(statement), cache_slot_(cache_slot) {}
@@ -72,9 +76,15 @@ void Statement::run() {
   }
 }
 
-std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(statement_, column); }
-double Statement::real(int column) const { return sqlite3_column_double(statement_, column); }
-bool Statement::is_null(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_NULL; }
+std::int64_t Statement::integer(int column) const {
+  return sqlite3_column_int64(statement_, column);
+}
+double Statement::real(int column) const {
+  return sqlite3_column_double(statement_, column);
+}
+bool Statement::is_null(int column) const {
+  return sqlite3_column_type(statement_, column) == SQLITE_NULL;
+}
 
 std::string_view Statement::text(int column) const {
   const auto* bytes = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
@@ -85,7 +95,8 @@ std::string_view Statement::text(int column) const {
 Connection::Connection(const ConnectionOptions& options) : options_(options) {
   database_metrics();  // every series exists from the first connection on
   // Multi-thread mode (no per-call mutex): each connection is used by exactly one thread.
-  int flags = SQLITE_OPEN_NOMUTEX | (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  int flags =
+      SQLITE_OPEN_NOMUTEX | (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   int code = sqlite3_open_v2(options.path.c_str(), &handle_, flags, nullptr);
   if (code != SQLITE_OK) {
     std::string message = handle_ ? sqlite3_errmsg(handle_) : sqlite3_errstr(code);
@@ -134,10 +145,16 @@ void Connection::execute_script(std::string_view sql) {
   }
 }
 
-bool Connection::in_transaction() const { return sqlite3_get_autocommit(handle_) == 0; }
+bool Connection::in_transaction() const {
+  return sqlite3_get_autocommit(handle_) == 0;
+}
 
-std::int64_t Connection::last_insert_id() const { return sqlite3_last_insert_rowid(handle_); }
-int Connection::changes() const { return sqlite3_changes(handle_); }
+std::int64_t Connection::last_insert_id() const {
+  return sqlite3_last_insert_rowid(handle_);
+}
+int Connection::changes() const {
+  return sqlite3_changes(handle_);
+}
 
 void Connection::on_statement_finished(sqlite3_stmt* statement, bool* cache_slot, bool stepped,
                                        std::chrono::steady_clock::duration elapsed) {
@@ -149,10 +166,9 @@ void Connection::on_statement_finished(sqlite3_stmt* statement, bool* cache_slot
   }
   if (stepped && elapsed >= options_.slow_query_threshold) {
     // The SQL text with its ? placeholders: bound values (which may be personal data) never reach the log.
-    observe::log_warn("slow query",
-                      {{"sql", std::string_view(sqlite3_sql(statement))},
-                       {"duration_ms", std::chrono::duration<double, std::milli>(elapsed).count()},
-                       {"database", std::string_view(options_.path)}});
+    observe::log_warn("slow query", {{"sql", std::string_view(sqlite3_sql(statement))},
+                                     {"duration_ms", std::chrono::duration<double, std::milli>(elapsed).count()},
+                                     {"database", std::string_view(options_.path)}});
   }
   sqlite3_reset(statement);
   sqlite3_clear_bindings(statement);

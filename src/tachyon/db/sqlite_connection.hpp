@@ -31,7 +31,7 @@ class DatabaseError : public std::runtime_error {
 };
 
 struct ConnectionOptions {
-  std::string path;                                   // a file path, or ":memory:"
+  std::string path;  // a file path, or ":memory:"
   bool read_only = false;
   std::chrono::milliseconds busy_timeout{5000};
   std::chrono::milliseconds slow_query_threshold{100};  // statements slower than this are logged

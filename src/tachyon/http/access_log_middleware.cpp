@@ -10,18 +10,19 @@ boost::asio::awaitable<void> AccessLogMiddleware::handle(Context& context, Next 
   if (!observe::log_enabled(observe::LogLevel::info)) co_return;
   std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - context.started;
   std::string_view route = context.route ? std::string_view(context.route->path_template) : std::string_view();
-  observe::log_buffered(observe::LogLevel::info, "request",
-                        {{"method", context.request.method_text},
-                         {"route", route},
-                         {"path", context.request.path},
-                         {"status", context.response.status},
-                         {"bytes", static_cast<std::uint64_t>(context.response.body.size())},
-                         {"duration_ms", elapsed.count()},
-                         {"request_id", context.request_id},
-                         {"trace_id", observe::trace_id_of(context)},
-                         {"client_ip", context.client_address},
-                         {"subject", context.principal ? std::string_view(context.principal->subject) : std::string_view()},
-                         {"auth", context.principal ? auth::method_name(context.principal->method) : std::string_view()}});
+  observe::log_buffered(
+      observe::LogLevel::info, "request",
+      {{"method", context.request.method_text},
+       {"route", route},
+       {"path", context.request.path},
+       {"status", context.response.status},
+       {"bytes", static_cast<std::uint64_t>(context.response.body.size())},
+       {"duration_ms", elapsed.count()},
+       {"request_id", context.request_id},
+       {"trace_id", observe::trace_id_of(context)},
+       {"client_ip", context.client_address},
+       {"subject", context.principal ? std::string_view(context.principal->subject) : std::string_view()},
+       {"auth", context.principal ? auth::method_name(context.principal->method) : std::string_view()}});
 }
 
 Pipeline make_standard_pipeline(Router router, const StandardPipelineOptions& options) {

@@ -39,7 +39,9 @@ Connection::Connection(Worker& worker, tcp::socket socket)
   worker_.add(*this);
 }
 
-Connection::~Connection() { worker_.remove(*this); }
+Connection::~Connection() {
+  worker_.remove(*this);
+}
 
 void Connection::enter(Phase phase, std::chrono::milliseconds timeout) {
   phase_ = phase;
@@ -71,9 +73,9 @@ asio::awaitable<void> Connection::serve() {
     if (!co_await read_body()) co_return;
     co_await handle_request();
     ++requests_served_;
-    bool keep_alive = request_.keep_alive && !response_.close_connection && !worker_.draining() &&
-                      (options.max_requests_per_connection == 0 ||
-                       requests_served_ < options.max_requests_per_connection);
+    bool keep_alive =
+        request_.keep_alive && !response_.close_connection && !worker_.draining() &&
+        (options.max_requests_per_connection == 0 || requests_served_ < options.max_requests_per_connection);
     render_response(response_, output_, request_.method != Method::head, keep_alive);
     input_.consume(message_length_);
     head_parser_.reset();
@@ -112,11 +114,16 @@ asio::awaitable<Connection::ReadResult> Connection::read_more(Phase phase) {
 std::chrono::milliseconds Connection::timeout_for(Phase phase) const {
   const ServerOptions& options = worker_.options();
   switch (phase) {
-    case Phase::idle: return options.idle_timeout;
-    case Phase::reading_body: return options.body_timeout;
-    case Phase::lingering: return linger_timeout;
-    case Phase::writing: return options.idle_timeout;
-    default: return options.header_timeout;
+    case Phase::idle:
+      return options.idle_timeout;
+    case Phase::reading_body:
+      return options.body_timeout;
+    case Phase::lingering:
+      return linger_timeout;
+    case Phase::writing:
+      return options.idle_timeout;
+    default:
+      return options.header_timeout;
   }
 }
 
@@ -130,8 +137,8 @@ asio::awaitable<bool> Connection::flush_output() {
   if (!output_.empty()) {
     Phase previous = phase_;
     enter(Phase::writing, timeout_for(Phase::writing));
-    auto [write_error, ignored] = co_await asio::async_write(socket_, asio::buffer(output_.data(), output_.size()),
-                                                             use_tuple);
+    auto [write_error, ignored] =
+        co_await asio::async_write(socket_, asio::buffer(output_.data(), output_.size()), use_tuple);
     if (write_error || timed_out_) co_return false;
     phase_ = previous;
     output_.clear();

@@ -4,7 +4,9 @@
 
 namespace tachyon::http {
 
-boost::asio::awaitable<void> Next::operator()(Context& context) const { return pipeline_.call(context, index_); }
+boost::asio::awaitable<void> Next::operator()(Context& context) const {
+  return pipeline_.call(context, index_);
+}
 
 Pipeline& Pipeline::use(std::unique_ptr<Middleware> middleware) {
   chain_.push_back(std::move(middleware));

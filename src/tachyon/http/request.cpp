@@ -6,9 +6,11 @@ namespace tachyon::http {
 
 namespace {
 constexpr std::array<std::string_view, method_count> method_names = {"GET",   "HEAD",   "POST",   "PUT",
-                                                                      "PATCH", "DELETE", "OPTIONS"};
+                                                                     "PATCH", "DELETE", "OPTIONS"};
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+char ascii_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';

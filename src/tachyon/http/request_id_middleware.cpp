@@ -55,8 +55,8 @@ std::string new_request_id() {
 bool RequestIdMiddleware::is_sane_request_id(std::string_view value) {
   if (value.empty() || value.size() > 128) return false;
   for (char c : value) {
-    bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                   c == '_' || c == '.' || c == ':';
+    bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                   c == '.' || c == ':';
     if (!allowed) return false;
   }
   return true;

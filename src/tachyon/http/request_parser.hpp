@@ -4,7 +4,9 @@
 //
 // Written here rather than taken from Boost.Beast because the limits must map to distinct statuses
 // (Beast reports one "header limit" for 414 and 431 alike) and because views into our own buffer avoid
-// Beast's per-field allocations; bench/micro compares the two.
+// Beast's per-field allocations. Measured (BENCHMARKS.md section 11, bench/micro/http_parser_benchmark):
+// 1.21x Beast's request_parser on a wrk request (99 vs 120 ns) and 1.46x on a 14-field browser request
+// (681 vs 996 ns).
 #pragma once
 
 #include <cstddef>

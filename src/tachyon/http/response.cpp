@@ -36,7 +36,9 @@ const StatusLines& status_lines() {
   return table;
 }
 
-bool status_has_body(int status) { return !(status < 200 || status == 204 || status == 304); }
+bool status_has_body(int status) {
+  return !(status < 200 || status == 204 || status == 304);
+}
 
 }  // namespace
 
@@ -78,7 +80,9 @@ void Response::set_text(int status_code, std::string_view text, std::string_view
   content_type_.assign(type);
 }
 
-void Response::set_json(int status_code, std::string_view json) { set_text(status_code, json, "application/json"); }
+void Response::set_json(int status_code, std::string_view json) {
+  set_text(status_code, json, "application/json");
+}
 
 void Response::reset() {
   status = 200;

@@ -43,10 +43,14 @@ enum class FramingHeader { other, content_length, transfer_encoding, connection 
 // The header fields that frame a response, told apart by their length before any comparison.
 FramingHeader framing_header(std::string_view name) {
   switch (name.size()) {
-    case 14: return equals_lower(name, "content-length") ? FramingHeader::content_length : FramingHeader::other;
-    case 17: return equals_lower(name, "transfer-encoding") ? FramingHeader::transfer_encoding : FramingHeader::other;
-    case 10: return equals_lower(name, "connection") ? FramingHeader::connection : FramingHeader::other;
-    default: return FramingHeader::other;
+    case 14:
+      return equals_lower(name, "content-length") ? FramingHeader::content_length : FramingHeader::other;
+    case 17:
+      return equals_lower(name, "transfer-encoding") ? FramingHeader::transfer_encoding : FramingHeader::other;
+    case 10:
+      return equals_lower(name, "connection") ? FramingHeader::connection : FramingHeader::other;
+    default:
+      return FramingHeader::other;
   }
 }
 
@@ -106,7 +110,7 @@ ResponseParser::Result ResponseParser::parse_head(std::string_view data, std::si
     if (line.empty() || line.back() != '\r') return Result::error;  // header lines end with CRLF
     line.remove_suffix(1);
     if (line.empty()) break;
-    char first = static_cast<char>(line[0] | 0x20);  // ASCII lower case
+    char first = static_cast<char>(line[0] | 0x20);           // ASCII lower case
     if (first != 'c' && first != 't' && !capture_headers_) {  // a caller keeping fields needs them all
       if (line.find(':') == std::string_view::npos) return Result::error;
       continue;

@@ -1,5 +1,6 @@
 // Incremental HTTP/1.1 response parser for Tachyon's clients (the load generator and the upstream
-// client): status line, Content-Length, chunked transfer coding (RFC 9112 sections 4, 6 and 7.1) and close-delimited bodies.
+// client): status line, Content-Length, chunked transfer coding (RFC 9112 sections 4, 6 and 7.1) and close-delimited
+// bodies.
 #pragma once
 
 #include <cstddef>

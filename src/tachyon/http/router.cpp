@@ -25,7 +25,9 @@ struct Segments {
   std::string_view rest;
 };
 
-Segments segments_of(std::string_view path) { return Segments(path == "/" ? std::string_view() : path); }
+Segments segments_of(std::string_view path) {
+  return Segments(path == "/" ? std::string_view() : path);
+}
 
 bool parse_int64(std::string_view text, std::int64_t& value) {
   if (text.empty()) return false;
@@ -156,11 +158,21 @@ Router::RouteBuilder Router::add(Method method, std::string_view path_template, 
   return RouteBuilder(*routes_.back());
 }
 
-Router::RouteBuilder Router::get(std::string_view t, Handler h) { return add(Method::get, t, std::move(h)); }
-Router::RouteBuilder Router::post(std::string_view t, Handler h) { return add(Method::post, t, std::move(h)); }
-Router::RouteBuilder Router::put(std::string_view t, Handler h) { return add(Method::put, t, std::move(h)); }
-Router::RouteBuilder Router::patch(std::string_view t, Handler h) { return add(Method::patch, t, std::move(h)); }
-Router::RouteBuilder Router::del(std::string_view t, Handler h) { return add(Method::delete_, t, std::move(h)); }
+Router::RouteBuilder Router::get(std::string_view t, Handler h) {
+  return add(Method::get, t, std::move(h));
+}
+Router::RouteBuilder Router::post(std::string_view t, Handler h) {
+  return add(Method::post, t, std::move(h));
+}
+Router::RouteBuilder Router::put(std::string_view t, Handler h) {
+  return add(Method::put, t, std::move(h));
+}
+Router::RouteBuilder Router::patch(std::string_view t, Handler h) {
+  return add(Method::patch, t, std::move(h));
+}
+Router::RouteBuilder Router::del(std::string_view t, Handler h) {
+  return add(Method::delete_, t, std::move(h));
+}
 
 RouteMatch Router::match(Method method, std::string_view path, PathParams& params) const {
   RouteMatch result;
@@ -192,15 +204,28 @@ std::vector<const Route*> Router::routes() const {
   return all;
 }
 
-Router::RouteBuilder& Router::RouteBuilder::name(std::string value) { route_.metadata.name = std::move(value); return *this; }
-Router::RouteBuilder& Router::RouteBuilder::summary(std::string value) { route_.metadata.summary = std::move(value); return *this; }
-Router::RouteBuilder& Router::RouteBuilder::public_access() { return declare_access(RouteAccess::Level::public_route, {}); }
-Router::RouteBuilder& Router::RouteBuilder::authenticated() { return declare_access(RouteAccess::Level::authenticated, {}); }
+Router::RouteBuilder& Router::RouteBuilder::name(std::string value) {
+  route_.metadata.name = std::move(value);
+  return *this;
+}
+Router::RouteBuilder& Router::RouteBuilder::summary(std::string value) {
+  route_.metadata.summary = std::move(value);
+  return *this;
+}
+Router::RouteBuilder& Router::RouteBuilder::public_access() {
+  return declare_access(RouteAccess::Level::public_route, {});
+}
+Router::RouteBuilder& Router::RouteBuilder::authenticated() {
+  return declare_access(RouteAccess::Level::authenticated, {});
+}
 Router::RouteBuilder& Router::RouteBuilder::requires_scopes(std::vector<std::string> scopes) {
   if (scopes.empty()) throw std::invalid_argument("route " + route_.path_template + ": requires_scopes needs a scope");
   return declare_access(RouteAccess::Level::scoped, std::move(scopes));
 }
-Router::RouteBuilder& Router::RouteBuilder::loopback_only() { route_.metadata.access.loopback_only = true; return *this; }
+Router::RouteBuilder& Router::RouteBuilder::loopback_only() {
+  route_.metadata.access.loopback_only = true;
+  return *this;
+}
 
 Router::RouteBuilder& Router::RouteBuilder::declare_access(RouteAccess::Level level, std::vector<std::string> scopes) {
   RouteAccess& access = route_.metadata.access;
@@ -219,16 +244,32 @@ void Router::require_declared_access() const {
                                 " declares no access: call public_access(), authenticated() or requires_scopes()");
   }
 }
-Router::RouteBuilder& Router::RouteBuilder::cache_policy(std::string value) { route_.metadata.cache_policy = std::move(value); return *this; }
-Router::RouteBuilder& Router::RouteBuilder::rate_limit_policy(std::string value) { route_.metadata.rate_limit_policy = std::move(value); return *this; }
-Router::RouteBuilder& Router::RouteBuilder::request_schema(std::function<void(json::JsonWriter&)> writer) { route_.metadata.request_schema = std::move(writer); return *this; }
-Router::RouteBuilder& Router::RouteBuilder::response_schema(std::function<void(json::JsonWriter&)> writer) { route_.metadata.response_schema = std::move(writer); return *this; }
-Router::RouteBuilder& Router::RouteBuilder::tags(std::vector<std::string> value) { route_.metadata.tags = std::move(value); return *this; }
+Router::RouteBuilder& Router::RouteBuilder::cache_policy(std::string value) {
+  route_.metadata.cache_policy = std::move(value);
+  return *this;
+}
+Router::RouteBuilder& Router::RouteBuilder::rate_limit_policy(std::string value) {
+  route_.metadata.rate_limit_policy = std::move(value);
+  return *this;
+}
+Router::RouteBuilder& Router::RouteBuilder::request_schema(std::function<void(json::JsonWriter&)> writer) {
+  route_.metadata.request_schema = std::move(writer);
+  return *this;
+}
+Router::RouteBuilder& Router::RouteBuilder::response_schema(std::function<void(json::JsonWriter&)> writer) {
+  route_.metadata.response_schema = std::move(writer);
+  return *this;
+}
+Router::RouteBuilder& Router::RouteBuilder::tags(std::vector<std::string> value) {
+  route_.metadata.tags = std::move(value);
+  return *this;
+}
 
 Router::RouteBuilder& Router::RouteBuilder::response(int status, std::string description,
                                                      std::function<void(json::JsonWriter&)> schema,
                                                      std::string content_type) {
-  if (status < 100 || status > 599) throw std::invalid_argument("response status out of range: " + std::to_string(status));
+  if (status < 100 || status > 599)
+    throw std::invalid_argument("response status out of range: " + std::to_string(status));
   route_.metadata.responses.push_back({status, std::move(description), std::move(schema), std::move(content_type)});
   return *this;
 }

@@ -48,16 +48,16 @@ struct RouteAccess {
 };
 
 struct RouteMetadata {
-  std::string name;                       // stable identifier, e.g. "get_user"
-  std::string summary;                    // one line for the API documentation
+  std::string name;     // stable identifier, e.g. "get_user"
+  std::string summary;  // one line for the API documentation
   RouteAccess access;
-  std::string cache_policy;               // named cache policy, empty = not cached
-  std::string rate_limit_policy;          // named rate-limit policy, empty = default
+  std::string cache_policy;                                // named cache policy, empty = not cached
+  std::string rate_limit_policy;                           // named rate-limit policy, empty = default
   std::function<void(json::JsonWriter&)> request_schema;   // writes the body's JSON Schema
   std::function<void(json::JsonWriter&)> response_schema;  // writes the response's JSON Schema
-  std::vector<std::string> tags;          // groups in the API documentation
-  std::vector<ResponseDoc> responses;     // documented responses; empty = the method's usual success
-  std::vector<QueryParameter> parameters; // documented query parameters
+  std::vector<std::string> tags;                           // groups in the API documentation
+  std::vector<ResponseDoc> responses;                      // documented responses; empty = the method's usual success
+  std::vector<QueryParameter> parameters;                  // documented query parameters
 };
 
 struct Route {
@@ -68,9 +68,9 @@ struct Route {
 };
 
 struct RouteMatch {
-  const Route* route = nullptr;   // the route for the method (GET also answers HEAD)
-  bool path_found = false;        // some route has this path, perhaps for other methods
-  std::string allowed_methods;    // "GET, HEAD, OPTIONS" when path_found and no route matched
+  const Route* route = nullptr;  // the route for the method (GET also answers HEAD)
+  bool path_found = false;       // some route has this path, perhaps for other methods
+  std::string allowed_methods;   // "GET, HEAD, OPTIONS" when path_found and no route matched
 };
 
 class Router {

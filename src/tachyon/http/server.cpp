@@ -1,8 +1,8 @@
 #include "tachyon/http/server.hpp"
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <atomic>
 #include <csignal>
 #include <mutex>
 #include <thread>
@@ -102,11 +102,23 @@ class Server::Impl {
 Server::Server(ServerOptions options, Pipeline pipeline)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(pipeline))) {}
 Server::~Server() = default;
-void Server::start() { impl_->start(); }
-std::uint16_t Server::port() const { return impl_->port(); }
-unsigned Server::worker_count() const { return impl_->worker_count(); }
-void Server::stop() { impl_->stop(); }
-void Server::wait() { impl_->wait(); }
-void Server::run_until_signal(const std::function<void()>& on_started) { impl_->run_until_signal(on_started); }
+void Server::start() {
+  impl_->start();
+}
+std::uint16_t Server::port() const {
+  return impl_->port();
+}
+unsigned Server::worker_count() const {
+  return impl_->worker_count();
+}
+void Server::stop() {
+  impl_->stop();
+}
+void Server::wait() {
+  impl_->wait();
+}
+void Server::run_until_signal(const std::function<void()>& on_started) {
+  impl_->run_until_signal(on_started);
+}
 
 }  // namespace tachyon::http

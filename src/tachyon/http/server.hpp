@@ -16,9 +16,9 @@ namespace tachyon::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 8000;              // 0: the OS picks one; port() tells which
-  unsigned workers = 0;                   // 0: one per core
-  std::size_t max_connections = 10000;    // per process; accepting pauses at the limit
+  std::uint16_t port = 8000;            // 0: the OS picks one; port() tells which
+  unsigned workers = 0;                 // 0: one per core
+  std::size_t max_connections = 10000;  // per process; accepting pauses at the limit
   ParserLimits limits;
   std::chrono::milliseconds header_timeout{10000};  // from a request's first byte to its last header
   std::chrono::milliseconds idle_timeout{60000};    // keep-alive wait for the next request; also writes

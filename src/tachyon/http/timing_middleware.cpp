@@ -24,7 +24,8 @@ std::string_view format_milliseconds(std::chrono::microseconds elapsed, char (&t
 
 boost::asio::awaitable<void> TimingMiddleware::handle(Context& context, Next next) {
   co_await next(context);
-  auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - context.started);
+  auto elapsed =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - context.started);
   char text[32];
   context.response.add_header("X-Response-Time", format_milliseconds(elapsed, text));
 }

@@ -58,7 +58,9 @@ void Worker::begin_drain() {
   });
 }
 
-void Worker::force_stop() { io_.stop(); }
+void Worker::force_stop() {
+  io_.stop();
+}
 
 void Worker::add(Connection& connection) {
   observe::connection_metrics().open.increment();  // this thread's shard: no lock, no shared atomic

@@ -25,9 +25,9 @@ class Worker {
 
   // Opens the listener with SO_REUSEPORT; returns the bound port.
   std::uint16_t listen(const boost::asio::ip::tcp::endpoint& endpoint);
-  void run();           // the thread body
-  void begin_drain();   // thread-safe
-  void force_stop();    // thread-safe: abandon what is left
+  void run();          // the thread body
+  void begin_drain();  // thread-safe
+  void force_stop();   // thread-safe: abandon what is left
   bool finished() const { return finished_.load(std::memory_order_acquire); }
 
   const ServerOptions& options() const { return options_; }

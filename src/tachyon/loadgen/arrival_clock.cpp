@@ -46,7 +46,9 @@ ssize_t receive_stamped(int descriptor, char* buffer, std::size_t size, std::int
   return received;
 }
 
-ArrivalClock::ArrivalClock(std::chrono::steady_clock::time_point start) : start_(start) { resync(); }
+ArrivalClock::ArrivalClock(std::chrono::steady_clock::time_point start) : start_(start) {
+  resync();
+}
 
 void ArrivalClock::resync() {
   // The realtime reading is taken between two steady ones; of three tries the tightest pair wins.

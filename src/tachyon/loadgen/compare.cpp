@@ -17,10 +17,8 @@ struct Row {
 };
 
 std::vector<Row> rows() {
-  std::vector<Row> out = {{"req/s", {"rps"}},
-                          {"requests", {"requests"}},
-                          {"errors", {"errors"}},
-                          {"error rate", {"error_rate"}}};
+  std::vector<Row> out = {
+      {"req/s", {"rps"}}, {"requests", {"requests"}}, {"errors", {"errors"}}, {"error rate", {"error_rate"}}};
   for (double percentile : reported_percentiles()) {
     char key[32];
     std::snprintf(key, sizeof key, "p%g_us", percentile);
@@ -51,7 +49,8 @@ std::optional<double> lookup(simdjson::dom::element root, const std::vector<std:
 std::string format_value(double value, bool microseconds) {
   if (microseconds) return format_microseconds(value);
   char text[32];
-  std::snprintf(text, sizeof text, value == static_cast<double>(static_cast<long long>(value)) ? "%.0f" : "%.4g", value);
+  std::snprintf(text, sizeof text, value == static_cast<double>(static_cast<long long>(value)) ? "%.0f" : "%.4g",
+                value);
   return text;
 }
 
@@ -88,7 +87,8 @@ std::optional<std::string> compare_summaries(std::string_view first_json, std::s
     }()
                                 : std::string("-");
     std::snprintf(line, sizeof line, "%-18s %14s %14s %10s\n", row.label.c_str(),
-                  format_value(*a, row.microseconds).c_str(), format_value(*b, row.microseconds).c_str(), ratio.c_str());
+                  format_value(*a, row.microseconds).c_str(), format_value(*b, row.microseconds).c_str(),
+                  ratio.c_str());
     out += line;
   }
   return out;

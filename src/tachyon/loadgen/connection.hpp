@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "tachyon/loadgen/engine.hpp"
 #include "tachyon/http/response_parser.hpp"
+#include "tachyon/loadgen/engine.hpp"
 #include "tachyon/loadgen/scenario.hpp"
 
 struct ssl_st;

@@ -15,7 +15,9 @@ namespace {
 double cpu_seconds() {
   rusage usage{};
   ::getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& value) { return static_cast<double>(value.tv_sec) + static_cast<double>(value.tv_usec) / 1e6; };
+  auto seconds = [](const timeval& value) {
+    return static_cast<double>(value.tv_sec) + static_cast<double>(value.tv_usec) / 1e6;
+  };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
@@ -34,7 +36,8 @@ double LoadGroup::rate_at(std::chrono::microseconds elapsed) const {
   std::chrono::microseconds stage_start{0};
   for (const Stage& stage : stages) {
     if (elapsed < stage_start + stage.duration) {
-      double fraction = static_cast<double>((elapsed - stage_start).count()) / static_cast<double>(stage.duration.count());
+      double fraction =
+          static_cast<double>((elapsed - stage_start).count()) / static_cast<double>(stage.duration.count());
       return from + (stage.rate - from) * fraction;
     }
     stage_start += stage.duration;
@@ -105,14 +108,22 @@ void EndpointStats::merge(const EndpointStats& other) {
 
 const char* error_kind_name(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::connect: return "connect";
-    case ErrorKind::read: return "read";
-    case ErrorKind::write: return "write";
-    case ErrorKind::timeout: return "timeout";
-    case ErrorKind::protocol: return "protocol";
-    case ErrorKind::closed: return "closed";
-    case ErrorKind::dropped: return "dropped";
-    case ErrorKind::count: break;
+    case ErrorKind::connect:
+      return "connect";
+    case ErrorKind::read:
+      return "read";
+    case ErrorKind::write:
+      return "write";
+    case ErrorKind::timeout:
+      return "timeout";
+    case ErrorKind::protocol:
+      return "protocol";
+    case ErrorKind::closed:
+      return "closed";
+    case ErrorKind::dropped:
+      return "dropped";
+    case ErrorKind::count:
+      break;
   }
   return "unknown";
 }

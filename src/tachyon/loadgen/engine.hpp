@@ -20,8 +20,8 @@ struct Scenario;
 struct Target {
   std::string host = "127.0.0.1";  // numeric IPv4 or IPv6 address
   std::uint16_t port = 80;
-  std::string unix_path;  // when set, connect here instead of host:port
-  bool tls = false;       // https: TLS over the connection (certificates are not verified, like wrk)
+  std::string unix_path;    // when set, connect here instead of host:port
+  bool tls = false;         // https: TLS over the connection (certificates are not verified, like wrk)
   std::string server_name;  // sent as SNI when `tls` (empty: none, as for an IP-literal host)
 };
 
@@ -98,7 +98,7 @@ inline constexpr std::size_t error_kind_count = static_cast<std::size_t>(ErrorKi
 struct EndpointStats {
   Histogram latency;
   std::uint64_t completed = 0;
-  std::uint64_t errors = 0;  // transport errors, timeouts and statuses >= 400
+  std::uint64_t errors = 0;                                  // transport errors, timeouts and statuses >= 400
   std::vector<std::pair<int, std::uint64_t>> status_counts;  // (status, responses), in order of first sight
 
   void count_status(int status);
@@ -106,8 +106,8 @@ struct EndpointStats {
 };
 
 struct RunStats {
-  Histogram latency;      // from the intended send time (equals `service` in the closed model)
-  Histogram service;      // from the actual send time: what a coordinated-omission-blind tool reports
+  Histogram latency;  // from the intended send time (equals `service` in the closed model)
+  Histogram service;  // from the actual send time: what a coordinated-omission-blind tool reports
   std::uint64_t sent = 0;
   std::uint64_t completed = 0;  // responses received, any status
   std::uint64_t late_sends = 0;
@@ -127,7 +127,7 @@ struct RunResult {
   RunStats stats;
   bool open_model = false;
   double elapsed_seconds = 0.0;
-  double generator_cpu_seconds = 0.0;  // user + system time of this process during the run
+  double generator_cpu_seconds = 0.0;      // user + system time of this process during the run
   std::vector<double> thread_cpu_seconds;  // each generator thread's own CPU time (CLOCK_THREAD_CPUTIME_ID)
   int threads = 0;
   std::vector<std::string> group_names;     // effective_groups() names

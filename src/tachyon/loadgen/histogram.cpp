@@ -99,9 +99,13 @@ void Histogram::reset() {
   max_ = 0;
 }
 
-std::int64_t Histogram::min() const { return total_count_ == 0 ? 0 : min_; }
+std::int64_t Histogram::min() const {
+  return total_count_ == 0 ? 0 : min_;
+}
 
-std::int64_t Histogram::max() const { return total_count_ == 0 ? 0 : highest_equivalent(max_); }
+std::int64_t Histogram::max() const {
+  return total_count_ == 0 ? 0 : highest_equivalent(max_);
+}
 
 double Histogram::mean() const {
   if (total_count_ == 0) return 0.0;
@@ -164,8 +168,7 @@ std::string Histogram::percentile_distribution(double unit_divisor, int ticks_pe
       level += 100.0 / (ticks_per_half_distance * std::pow(2.0, halvings));
     }
     if (running == total_count_) {
-      std::snprintf(line, sizeof line, "%12.3f %2.12f %10llu\n", value, 1.0,
-                    static_cast<unsigned long long>(running));
+      std::snprintf(line, sizeof line, "%12.3f %2.12f %10llu\n", value, 1.0, static_cast<unsigned long long>(running));
       out += line;
     }
   }

@@ -21,11 +21,20 @@ std::string escape_html(const std::string& text) {
   std::string out;
   for (char character : text) {
     switch (character) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += character;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += character;
     }
   }
   return out;
@@ -65,15 +74,16 @@ std::string chart(const std::string& title, const std::vector<Line>& lines, cons
   }
   svg += "<text x=\"4\" y=\"" + number(margin - 12) + "\">" + escape_html(y_unit) + "</text>\n";
   for (const auto& [x, label] : x_ticks) {
-    svg += "<text x=\"" + number(to_x(x) - 10) + "\" y=\"" + number(height - margin + 16) + "\">" + escape_html(label) + "</text>\n";
+    svg += "<text x=\"" + number(to_x(x) - 10) + "\" y=\"" + number(height - margin + 16) + "\">" + escape_html(label) +
+           "</text>\n";
   }
   double legend_y = margin - 12;
   for (const Line& line : lines) {
     std::string points;
     for (auto [x, y] : line.points) points += number(to_x(x)) + "," + number(to_y(y)) + " ";
     svg += "<polyline fill=\"none\" stroke=\"" + line.color + "\" stroke-width=\"1.5\" points=\"" + points + "\"/>\n";
-    svg += "<text x=\"" + number(width - margin - 260) + "\" y=\"" + number(legend_y) + "\" fill=\"" + line.color + "\">" +
-           escape_html(line.label) + "</text>\n";
+    svg += "<text x=\"" + number(width - margin - 260) + "\" y=\"" + number(legend_y) + "\" fill=\"" + line.color +
+           "\">" + escape_html(line.label) + "</text>\n";
     legend_y += 14;
   }
   return svg + "</svg>\n";
@@ -159,7 +169,8 @@ std::string html_report(const RunResult& result, const RunDescription& descripti
       escape_html(format_summary(result, description)) + "</pre>\n" + tables(result, description);
   std::vector<std::pair<double, std::string>> time_ticks;
   double last_second = series.empty() ? 1 : series.back().elapsed_seconds;
-  for (int tick = 0; tick <= 4; ++tick) time_ticks.emplace_back(last_second * tick / 4, number(last_second * tick / 4) + "s");
+  for (int tick = 0; tick <= 4; ++tick)
+    time_ticks.emplace_back(last_second * tick / 4, number(last_second * tick / 4) + "s");
   Line throughput{"requests/s", "#1f77b4", {}};
   Line p99{"p99 so far (ms)", "#d62728", {}};
   Line server_cpu{"server CPU (cores)", "#2ca02c", {}};
@@ -171,8 +182,10 @@ std::string html_report(const RunResult& result, const RunDescription& descripti
   page += chart("Throughput over time", {throughput}, "req/s", time_ticks);
   page += chart("Latency over time", {p99}, "ms", time_ticks);
   if (!server_cpu.points.empty()) page += chart("Server CPU over time", {server_cpu}, "cores", time_ticks);
-  std::vector<Line> spectra = {spectrum(result.open_model ? "from intended send time" : "latency", "#d62728", result.stats.latency)};
-  if (result.open_model) spectra.push_back(spectrum("from actual send time (uncorrected)", "#1f77b4", result.stats.service));
+  std::vector<Line> spectra = {
+      spectrum(result.open_model ? "from intended send time" : "latency", "#d62728", result.stats.latency)};
+  if (result.open_model)
+    spectra.push_back(spectrum("from actual send time (uncorrected)", "#1f77b4", result.stats.service));
   page += chart("Latency by percentile", spectra, "ms",
                 {{0, "0%"}, {1, "90%"}, {2, "99%"}, {3, "99.9%"}, {4, "99.99%"}, {5, "99.999%"}});
   return page + "</body></html>\n";

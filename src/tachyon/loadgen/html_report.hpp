@@ -13,9 +13,9 @@ namespace tachyon::loadgen {
 struct SecondSample {
   double elapsed_seconds = 0;
   double requests_per_second = 0;
-  std::uint64_t errors = 0;          // total so far
+  std::uint64_t errors = 0;  // total so far
   std::int64_t p99_so_far_us = 0;
-  double server_cpu = -1;            // CPU-seconds the server used in this second; -1 when not sampled
+  double server_cpu = -1;  // CPU-seconds the server used in this second; -1 when not sampled
   double server_rss_megabytes = -1;
 };
 

@@ -400,7 +400,8 @@ Session::Session(const Scenario& scenario, std::size_t user_index, std::size_t u
 }
 
 std::size_t Session::next_request(std::string& out) {
-  std::size_t endpoint = next_flow_step_ < scenario_.flow_steps ? next_flow_step_++ : scenario_.flow_steps + pick_(random_);
+  std::size_t endpoint =
+      next_flow_step_ < scenario_.flow_steps ? next_flow_step_++ : scenario_.flow_steps + pick_(random_);
   const ScenarioRequest& request = scenario_.endpoints[endpoint];
   out += request.method;
   out += ' ';

@@ -31,9 +31,9 @@ struct ScenarioRequest {
 };
 
 struct Scenario {
-  std::string name;                           // "default" for a file without "scenarios"
-  std::string host_header;                    // filled in from the URL
-  std::vector<ScenarioRequest> endpoints;     // flow steps first, then the weighted requests
+  std::string name;                        // "default" for a file without "scenarios"
+  std::string host_header;                 // filled in from the URL
+  std::vector<ScenarioRequest> endpoints;  // flow steps first, then the weighted requests
   std::size_t flow_steps = 0;
   std::vector<std::string> csv_columns;
   std::vector<std::vector<std::string>> csv_rows;

@@ -110,8 +110,8 @@ std::string format_summary(const RunResult& result, const RunDescription& descri
   append_line(out, "  requests  %llu completed, %.1f req/s, %.2f MB read\n",
               static_cast<unsigned long long>(stats.completed), requests_per_second(result),
               static_cast<double>(stats.bytes_read) / 1e6);
-  append_line(out, "  errors    %llu (%.3f%%)", static_cast<unsigned long long>(stats.error_total() + stats.status_errors()),
-              error_rate(result) * 100.0);
+  append_line(out, "  errors    %llu (%.3f%%)",
+              static_cast<unsigned long long>(stats.error_total() + stats.status_errors()), error_rate(result) * 100.0);
   for (std::size_t kind = 0; kind < error_kind_count; ++kind) {
     if (stats.errors[kind] == 0) continue;
     append_line(out, "  %s=%llu", error_kind_name(static_cast<ErrorKind>(kind)),

@@ -96,10 +96,18 @@ ThresholdOutcome evaluate_threshold(const Threshold& threshold, const RunResult&
     outcome.actual = static_cast<double>(latency.value_at_percentile(std::strtod(metric.c_str() + 1, nullptr)));
   }
   switch (threshold.comparison) {
-    case Threshold::Comparison::less: outcome.passed = outcome.actual < threshold.limit; break;
-    case Threshold::Comparison::less_equal: outcome.passed = outcome.actual <= threshold.limit; break;
-    case Threshold::Comparison::greater: outcome.passed = outcome.actual > threshold.limit; break;
-    case Threshold::Comparison::greater_equal: outcome.passed = outcome.actual >= threshold.limit; break;
+    case Threshold::Comparison::less:
+      outcome.passed = outcome.actual < threshold.limit;
+      break;
+    case Threshold::Comparison::less_equal:
+      outcome.passed = outcome.actual <= threshold.limit;
+      break;
+    case Threshold::Comparison::greater:
+      outcome.passed = outcome.actual > threshold.limit;
+      break;
+    case Threshold::Comparison::greater_equal:
+      outcome.passed = outcome.actual >= threshold.limit;
+      break;
   }
   return outcome;
 }

@@ -127,7 +127,8 @@ void Worker::start_requests(std::size_t index, std::int64_t now) {
   }
 }
 
-void Worker::close_connection(std::size_t index, ErrorKind pending_error, std::int64_t now, std::int64_t retry_delay_us) {
+void Worker::close_connection(std::size_t index, ErrorKind pending_error, std::int64_t now,
+                              std::int64_t retry_delay_us) {
   Connection& connection = connections_[index];
   if (connection.tls != nullptr) {
     tls_free(connection.tls);
@@ -317,7 +318,7 @@ void Worker::on_event(const epoll_event& event) {
 // One read (TLS or plain, with a kernel receive stamp when asked); -1 when there is nothing to parse now
 // (would block, TLS wants to write, or the connection was closed on an error).
 [[gnu::always_inline]] inline ssize_t Worker::read_some(std::size_t index, char* space, std::size_t room,
-                                                      std::int64_t& stamp_ns) {
+                                                        std::int64_t& stamp_ns) {
   Connection& connection = connections_[index];
   if (connection.tls == nullptr) {
     ssize_t received = kernel_timestamps_ ? receive_stamped(connection.descriptor, space, room, stamp_ns)
@@ -337,7 +338,8 @@ void Worker::on_event(const epoll_event& event) {
 [[gnu::always_inline]] inline bool Worker::parse_responses(std::size_t index, std::int64_t arrival, std::int64_t now) {
   Connection& connection = connections_[index];
   while (connection.descriptor >= 0 && connection.input_begin < connection.input_end) {
-    std::string_view data(connection.input.data() + connection.input_begin, connection.input_end - connection.input_begin);
+    std::string_view data(connection.input.data() + connection.input_begin,
+                          connection.input_end - connection.input_begin);
     std::size_t consumed = 0;
     http::ResponseParser::Result result = connection.parser.parse(data, consumed);
     connection.input_begin += consumed;
@@ -373,7 +375,8 @@ void Worker::on_readable(std::size_t index) {
       arrival = arrival_clock_.to_steady_us(stamp_ns, connection.in_flight.front().sent_us, now);
     }
     if (received == 0) {
-      if (!connection.in_flight.empty() && connection.parser.finish_on_close() == http::ResponseParser::Result::complete) {
+      if (!connection.in_flight.empty() &&
+          connection.parser.finish_on_close() == http::ResponseParser::Result::complete) {
         on_response(index, arrival, now);  // a close-delimited response: on_response closes (and reconnects) itself
         return;
       }

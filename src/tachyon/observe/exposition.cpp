@@ -29,15 +29,20 @@ bool contains_ignoring_case(std::string_view text, std::string_view needle) {
 void append_escaped(std::string& out, std::string_view text, bool escape_quote) {
   for (char character : text) {
     switch (character) {
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
       case '"':
         if (escape_quote) {
           out += "\\\"";
           break;
         }
         [[fallthrough]];
-      default: out += character;
+      default:
+        out += character;
     }
   }
 }
@@ -78,11 +83,16 @@ void append_labels(std::string& out, const FamilySnapshot& family, const SeriesS
 
 std::string_view type_name(MetricType type, ExpositionFormat format) {
   switch (type) {
-    case MetricType::counter: return "counter";
-    case MetricType::gauge: return "gauge";
-    case MetricType::histogram: return "histogram";
-    case MetricType::summary: return "summary";
-    case MetricType::info: return format == ExpositionFormat::openmetrics ? "info" : "gauge";
+    case MetricType::counter:
+      return "counter";
+    case MetricType::gauge:
+      return "gauge";
+    case MetricType::histogram:
+      return "histogram";
+    case MetricType::summary:
+      return "summary";
+    case MetricType::info:
+      return format == ExpositionFormat::openmetrics ? "info" : "gauge";
   }
   return "untyped";
 }
@@ -150,7 +160,9 @@ void append_family(std::string& out, const FamilySnapshot& family, ExpositionFor
   out += '\n';
   for (const SeriesSnapshot& series : family.series) {
     switch (family.type) {
-      case MetricType::histogram: append_histogram(out, name, family, series, format); break;
+      case MetricType::histogram:
+        append_histogram(out, name, family, series, format);
+        break;
       case MetricType::summary:
         append_sample(out, name, "_sum", family, series, series.sum);
         append_sample(out, name, "_count", family, series, static_cast<double>(series.count));
@@ -161,7 +173,9 @@ void append_family(std::string& out, const FamilySnapshot& family, ExpositionFor
       case MetricType::info:
         append_sample(out, name, format == ExpositionFormat::openmetrics ? "_info" : "", family, series, 1);
         break;
-      case MetricType::gauge: append_sample(out, name, "", family, series, series.value); break;
+      case MetricType::gauge:
+        append_sample(out, name, "", family, series, series.value);
+        break;
     }
   }
 }
@@ -170,14 +184,15 @@ void append_family(std::string& out, const FamilySnapshot& family, ExpositionFor
 
 ExpositionFormat negotiate_format(std::string_view accept_header) {
   return contains_ignoring_case(accept_header, "application/openmetrics-text") ? ExpositionFormat::openmetrics
-                                                                                : ExpositionFormat::prometheus_text;
+                                                                               : ExpositionFormat::prometheus_text;
 }
 
 bool accepts_gzip(std::string_view accept_encoding_header) {
   std::size_t start = 0;
   while (start <= accept_encoding_header.size()) {
     std::size_t comma = accept_encoding_header.find(',', start);
-    std::string_view item = accept_encoding_header.substr(start, comma == std::string_view::npos ? comma : comma - start);
+    std::string_view item =
+        accept_encoding_header.substr(start, comma == std::string_view::npos ? comma : comma - start);
     if (contains_ignoring_case(item, "gzip") || item.find('*') != std::string_view::npos) {
       std::string_view compact;
       std::string stripped;

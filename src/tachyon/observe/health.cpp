@@ -61,9 +61,7 @@ void add_health_routes(http::Router& router, std::vector<ReadinessCheck> checks)
       .public_access()
       .summary("Liveness: 200 while the process serves");
   auto shared_checks = std::make_shared<std::vector<ReadinessCheck>>(std::move(checks));
-  router
-      .get("/readyz",
-           [shared_checks](http::Context& context) { return readiness(context, *shared_checks); })
+  router.get("/readyz", [shared_checks](http::Context& context) { return readiness(context, *shared_checks); })
       .name("readyz")
       .public_access()
       .summary("Readiness: 200 when every dependency answers, else 503 naming the failing ones");

@@ -29,12 +29,18 @@ LoggerState& state() {
 
 spdlog::level::level_enum to_spdlog(LogLevel level) {
   switch (level) {
-    case LogLevel::trace: return spdlog::level::trace;
-    case LogLevel::debug: return spdlog::level::debug;
-    case LogLevel::info: return spdlog::level::info;
-    case LogLevel::warn: return spdlog::level::warn;
-    case LogLevel::error: return spdlog::level::err;
-    case LogLevel::off: return spdlog::level::off;
+    case LogLevel::trace:
+      return spdlog::level::trace;
+    case LogLevel::debug:
+      return spdlog::level::debug;
+    case LogLevel::info:
+      return spdlog::level::info;
+    case LogLevel::warn:
+      return spdlog::level::warn;
+    case LogLevel::error:
+      return spdlog::level::err;
+    case LogLevel::off:
+      return spdlog::level::off;
   }
   return spdlog::level::info;
 }
@@ -102,8 +108,8 @@ void configure_logging(LogLevel level, LogFormat format) {
   LoggerState& current = state();
   current.format = format;
   current.logger->set_level(to_spdlog(level));
-  std::string pattern = format == LogFormat::json ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})"
-                                                  : "%Y-%m-%dT%H:%M:%S.%fZ %l %v";
+  std::string pattern =
+      format == LogFormat::json ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})" : "%Y-%m-%dT%H:%M:%S.%fZ %l %v";
   current.logger->set_formatter(std::make_unique<spdlog::pattern_formatter>(pattern, spdlog::pattern_time_type::utc));
   // Access lines are buffered and flushed once a second; every other event is flushed as written.
   static bool flusher_started = [&current] {
@@ -114,7 +120,9 @@ void configure_logging(LogLevel level, LogFormat format) {
   (void)flusher_started;
 }
 
-bool log_enabled(LogLevel level) { return state().logger->should_log(to_spdlog(level)); }
+bool log_enabled(LogLevel level) {
+  return state().logger->should_log(to_spdlog(level));
+}
 
 void log_event(LogLevel level, std::string_view message, std::initializer_list<LogField> fields) {
   log_buffered(level, message, fields);

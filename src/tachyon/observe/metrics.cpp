@@ -12,7 +12,7 @@ namespace {
 
 // Cells are grouped in chunks a thread allocates on first touch; a series never straddles two chunks.
 constexpr std::size_t chunk_cells = 1024;
-constexpr std::size_t max_chunks = 1024;  // 1 Mi cells per registry: ~25,000 histogram series
+constexpr std::size_t max_chunks = 1024;   // 1 Mi cells per registry: ~25,000 histogram series
 constexpr std::size_t exemplar_cells = 5;  // sequence, trace high, trace low, value, timestamp
 
 using Cell = std::atomic<std::uint64_t>;
@@ -26,7 +26,9 @@ inline void add_double(Cell& cell, double amount) {
   double current = std::bit_cast<double>(cell.load(std::memory_order_relaxed));
   cell.store(std::bit_cast<std::uint64_t>(current + amount), std::memory_order_relaxed);
 }
-inline double read_double(const Cell& cell) { return std::bit_cast<double>(cell.load(std::memory_order_relaxed)); }
+inline double read_double(const Cell& cell) {
+  return std::bit_cast<double>(cell.load(std::memory_order_relaxed));
+}
 
 std::atomic<std::size_t> next_registry_id{0};
 
@@ -317,8 +319,12 @@ std::size_t Registry::add_family(std::string name, std::string help, MetricType 
       entry->width = buckets + 2 + (exemplars ? buckets * exemplar_cells : 0);
       break;
     }
-    case MetricType::summary: entry->width = 2; break;
-    default: entry->width = 1; break;
+    case MetricType::summary:
+      entry->width = 2;
+      break;
+    default:
+      entry->width = 1;
+      break;
   }
   if (entry->width > chunk_cells) throw std::invalid_argument("too many histogram buckets: " + entry->name);
   families_.push_back(std::move(entry));
@@ -369,8 +375,7 @@ GaugeFamily& Registry::gauge_family(std::string name, std::string help, std::vec
 }
 
 HistogramFamily& Registry::histogram_family(std::string name, std::string help, std::vector<std::string> label_names,
-                                            std::vector<double> bucket_bounds, bool exemplars,
-                                            std::size_t max_series) {
+                                            std::vector<double> bucket_bounds, bool exemplars, std::size_t max_series) {
   std::size_t index = add_family(std::move(name), std::move(help), MetricType::histogram, std::move(label_names),
                                  std::move(bucket_bounds), exemplars, max_series);
   std::lock_guard lock(mutex_);
@@ -424,7 +429,9 @@ void Registry::read_series(const FamilyEntry& family, std::uint32_t cell, Series
     switch (family.type) {
       case MetricType::counter:
       case MetricType::gauge:
-      case MetricType::info: out.value += read_double(cells[0]); break;
+      case MetricType::info:
+        out.value += read_double(cells[0]);
+        break;
       case MetricType::summary:
         out.count += cells[0].load(std::memory_order_relaxed);
         out.sum += read_double(cells[1]);

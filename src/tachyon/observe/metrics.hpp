@@ -57,11 +57,11 @@ struct Exemplar {
 // One labelled series as read at scrape time (shards summed).
 struct SeriesSnapshot {
   std::vector<std::string> label_values;
-  double value = 0;                            // counter, gauge, info (always 1)
-  std::vector<std::uint64_t> bucket_counts;    // histogram: cumulative, one per bound plus +Inf
+  double value = 0;                                // counter, gauge, info (always 1)
+  std::vector<std::uint64_t> bucket_counts;        // histogram: cumulative, one per bound plus +Inf
   std::vector<std::optional<Exemplar>> exemplars;  // histogram: per bucket, when recorded
-  double sum = 0;                              // histogram, summary
-  std::uint64_t count = 0;                     // histogram, summary
+  double sum = 0;                                  // histogram, summary
+  std::uint64_t count = 0;                         // histogram, summary
 };
 
 struct FamilySnapshot {
@@ -76,7 +76,7 @@ struct FamilySnapshot {
 namespace detail {
 class ShardSet;
 struct Shard;
-}
+}  // namespace detail
 
 class Registry;
 
@@ -189,7 +189,9 @@ class Registry {
                                 std::size_t max_series = default_max_series);
 
   // Unlabelled shorthands.
-  Counter counter(std::string name, std::string help) { return counter_family(std::move(name), std::move(help)).labels({}); }
+  Counter counter(std::string name, std::string help) {
+    return counter_family(std::move(name), std::move(help)).labels({});
+  }
   Gauge gauge(std::string name, std::string help) { return gauge_family(std::move(name), std::move(help)).labels({}); }
 
   // Called at every scrape, after the recorded families, in registration order.

@@ -6,23 +6,24 @@ namespace tachyon::observe {
 
 void add_metrics_route(http::Router& router, bool public_access, Registry& registry) {
   auto route = router
-      .get("/metrics",
-           [&registry](http::Context& context) -> boost::asio::awaitable<void> {
-             ExpositionFormat format = negotiate_format(context.request.header("accept"));
-             std::string body = render_metrics(registry.snapshot(), format);
-             context.response.status = 200;
-             context.response.set_content_type(format == ExpositionFormat::openmetrics ? openmetrics_content_type
-                                                                                       : prometheus_text_content_type);
-             context.response.add_header("Vary", "Accept, Accept-Encoding");
-             if (accepts_gzip(context.request.header("accept-encoding"))) {
-               context.response.body = gzip_compress(body);
-               context.response.add_header("Content-Encoding", "gzip");
-             } else {
-               context.response.body = std::move(body);
-             }
-             co_return;
-           })
-      .name("metrics");
+                   .get("/metrics",
+                        [&registry](http::Context& context) -> boost::asio::awaitable<void> {
+                          ExpositionFormat format = negotiate_format(context.request.header("accept"));
+                          std::string body = render_metrics(registry.snapshot(), format);
+                          context.response.status = 200;
+                          context.response.set_content_type(format == ExpositionFormat::openmetrics
+                                                                ? openmetrics_content_type
+                                                                : prometheus_text_content_type);
+                          context.response.add_header("Vary", "Accept, Accept-Encoding");
+                          if (accepts_gzip(context.request.header("accept-encoding"))) {
+                            context.response.body = gzip_compress(body);
+                            context.response.add_header("Content-Encoding", "gzip");
+                          } else {
+                            context.response.body = std::move(body);
+                          }
+                          co_return;
+                        })
+                   .name("metrics");
   route.summary("Prometheus metrics (text 0.0.4, or OpenMetrics 1.0 by Accept; gzip by Accept-Encoding)");
   if (public_access) {
     route.public_access();

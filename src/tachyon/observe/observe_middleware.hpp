@@ -12,10 +12,10 @@
 namespace tachyon::observe {
 
 struct ObserveOptions {
-  bool metrics = true;                      // record the http_* families
-  bool server_timing = false;               // add `Server-Timing: ...;dur=` (leaks internals: off by default)
+  bool metrics = true;                        // record the http_* families
+  bool server_timing = false;                 // add `Server-Timing: ...;dur=` (leaks internals: off by default)
   std::chrono::milliseconds slow_request{0};  // log requests at least this slow; 0 = off
-  Registry* registry = nullptr;             // null = default_registry()
+  Registry* registry = nullptr;               // null = default_registry()
 };
 
 // Label values, bounded by design: `handler` is the matched route's template or "none" when no route

@@ -85,11 +85,12 @@ void register_process_metrics(Registry& registry) {
                          MetricType::counter, stat.cpu_seconds));
     out.push_back(single("process_resident_memory_bytes", "Resident memory size in bytes.", MetricType::gauge,
                          stat.resident_bytes));
-    out.push_back(single("process_virtual_memory_bytes", "Virtual memory size in bytes.", MetricType::gauge,
-                         stat.virtual_bytes));
-    out.push_back(single("process_open_fds", "Number of open file descriptors.", MetricType::gauge, open_descriptors()));
-    out.push_back(single("process_max_fds", "Maximum number of open file descriptors.", MetricType::gauge,
-                         max_descriptors()));
+    out.push_back(
+        single("process_virtual_memory_bytes", "Virtual memory size in bytes.", MetricType::gauge, stat.virtual_bytes));
+    out.push_back(
+        single("process_open_fds", "Number of open file descriptors.", MetricType::gauge, open_descriptors()));
+    out.push_back(
+        single("process_max_fds", "Maximum number of open file descriptors.", MetricType::gauge, max_descriptors()));
     out.push_back(single("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
                          MetricType::gauge, stat.start_time));
     out.push_back(single("process_threads", "Number of OS threads in the process.", MetricType::gauge, stat.threads));

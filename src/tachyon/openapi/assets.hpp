@@ -8,7 +8,7 @@
 namespace tachyon::openapi {
 
 struct DocsAsset {
-  std::string_view name;          // served as /docs/<name>
+  std::string_view name;  // served as /docs/<name>
   std::string_view content_type;
   std::string_view bytes;
 };

@@ -42,11 +42,20 @@ std::string escape_html(std::string_view text) {
   std::string escaped;
   for (char c : text) {
     switch (c) {
-      case '&': escaped += "&amp;"; break;
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      case '"': escaped += "&quot;"; break;
-      default: escaped += c;
+      case '&':
+        escaped += "&amp;";
+        break;
+      case '<':
+        escaped += "&lt;";
+        break;
+      case '>':
+        escaped += "&gt;";
+        break;
+      case '"':
+        escaped += "&quot;";
+        break;
+      default:
+        escaped += c;
     }
   }
   return escaped;
@@ -80,12 +89,22 @@ void serve(http::Context& context, std::string_view body, std::string_view conte
 std::string docs_page_html(std::string_view title) {
   return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-         "<title>" + escape_html(title) + " - API documentation</title>\n"
-         "<link rel=\"stylesheet\" href=\"" + asset_url("swagger-ui.css") + "\">\n"
-         "<link rel=\"icon\" type=\"image/png\" href=\"" + asset_url("favicon-32x32.png") + "\">\n"
+         "<title>" +
+         escape_html(title) +
+         " - API documentation</title>\n"
+         "<link rel=\"stylesheet\" href=\"" +
+         asset_url("swagger-ui.css") +
+         "\">\n"
+         "<link rel=\"icon\" type=\"image/png\" href=\"" +
+         asset_url("favicon-32x32.png") +
+         "\">\n"
          "</head>\n<body>\n<div id=\"swagger-ui\" data-openapi-url=\"/openapi.json\"></div>\n"
-         "<script src=\"" + asset_url("swagger-ui-bundle.js") + "\"></script>\n"
-         "<script src=\"" + asset_url("docs-init.js") + "\"></script>\n"
+         "<script src=\"" +
+         asset_url("swagger-ui-bundle.js") +
+         "\"></script>\n"
+         "<script src=\"" +
+         asset_url("docs-init.js") +
+         "\"></script>\n"
          "</body>\n</html>\n";
 }
 
@@ -101,11 +120,12 @@ void add_docs_routes(http::Router& router, DocumentInfo info) {
       .public_access()
       .summary("This OpenAPI 3.1 document")
       .tags({"docs"})
-      .response(200, "The OpenAPI document", [](json::JsonWriter& writer) {
-        writer.begin_object();
-        writer.field("type", "object");
-        writer.end_object();
-      })
+      .response(200, "The OpenAPI document",
+                [](json::JsonWriter& writer) {
+                  writer.begin_object();
+                  writer.field("type", "object");
+                  writer.end_object();
+                })
       .response(304, "Not modified since the ETag in If-None-Match");
   router
       .get("/docs",

@@ -20,7 +20,7 @@ struct RedisOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 6379;
   std::string unix_socket;  // when set, the server's unix socket path instead of host and port
-  std::string user;  // empty: `AUTH password` (the default user); otherwise `AUTH user password` (ACL)
+  std::string user;         // empty: `AUTH password` (the default user); otherwise `AUTH user password` (ACL)
   std::string password;
   int database = 0;
   std::chrono::milliseconds connect_timeout{500};                    // TCP connect plus AUTH, SELECT and a PING

@@ -15,9 +15,10 @@ Connector::Connector(asio::io_context& io, RedisOptions options, std::string rol
     : io_(io),
       options_(std::move(options)),
       role_(std::move(role)),
-      endpoint_(!options_.unix_socket.empty()            ? options_.unix_socket
-                : options_.host.find(':') != std::string::npos ? "[" + options_.host + "]:" + std::to_string(options_.port)
-                                                               : options_.host + ":" + std::to_string(options_.port)),
+      endpoint_(!options_.unix_socket.empty() ? options_.unix_socket
+                : options_.host.find(':') != std::string::npos
+                    ? "[" + options_.host + "]:" + std::to_string(options_.port)
+                    : options_.host + ":" + std::to_string(options_.port)),
       events_(std::move(events)),
       resolver_(io),
       connect_timer_(io),
@@ -95,7 +96,9 @@ void Connector::connect() {
       });
 }
 
-void Connector::connect_to(const std::string& address) { start(redisAsyncConnect(address.c_str(), options_.port)); }
+void Connector::connect_to(const std::string& address) {
+  start(redisAsyncConnect(address.c_str(), options_.port));
+}
 
 void Connector::start(redisAsyncContext* context) {
   if (context == nullptr || context->err != 0) {
@@ -162,10 +165,9 @@ void Connector::handshake_reply(redisReply* reply, bool last) {
   if (after_loss) ++reconnects_;
   ever_ready_ = true;
   failure_logged_ = false;
-  observe::log_info("redis connected", {{"role", role_},
-                                        {"server", endpoint_},
-                                        {"database", options_.database},
-                                        {"reconnect", after_loss}});
+  observe::log_info(
+      "redis connected",
+      {{"role", role_}, {"server", endpoint_}, {"database", options_.database}, {"reconnect", after_loss}});
   if (events_.ready) events_.ready(context_, after_loss);
 }
 
@@ -180,8 +182,7 @@ void Connector::on_context_freed() {
   if (was_ready && events_.lost) events_.lost();
   if (!running_) return;
   if (was_ready) {
-    observe::log_warn("redis connection lost",
-                      {{"role", role_}, {"server", endpoint_}, {"error", last_error_}});
+    observe::log_warn("redis connection lost", {{"role", role_}, {"server", endpoint_}, {"error", last_error_}});
     failure_logged_ = true;
   }
   attempt_failed();
@@ -191,10 +192,8 @@ void Connector::attempt_failed() {
   connect_timer_.cancel();
   if (!running_) return;
   if (!failure_logged_) {
-    observe::log_warn("redis connect failed", {{"role", role_},
-                                               {"server", endpoint_},
-                                               {"error", last_error_},
-                                               {"retrying", true}});
+    observe::log_warn("redis connect failed",
+                      {{"role", role_}, {"server", endpoint_}, {"error", last_error_}, {"retrying", true}});
     failure_logged_ = true;
   }
   // Exponential backoff from reconnect_min to reconnect_max, each delay drawn from [delay/2, delay]

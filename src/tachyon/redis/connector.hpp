@@ -56,7 +56,7 @@ class Connector : public std::enable_shared_from_this<Connector> {
 
   boost::asio::io_context& io_;
   RedisOptions options_;
-  std::string role_;  // "client" or "subscriber", for the log
+  std::string role_;      // "client" or "subscriber", for the log
   std::string endpoint_;  // "host:port" or the unix socket path, for the log
   Events events_;
   boost::asio::ip::tcp::resolver resolver_;

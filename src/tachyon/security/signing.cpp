@@ -28,8 +28,8 @@ std::string base64url_encode(std::string_view bytes) {
   out.reserve((bytes.size() + 2) / 3 * 4);
   std::size_t index = 0;
   for (; index + 2 < bytes.size(); index += 3) {
-    auto triple = (static_cast<unsigned char>(bytes[index]) << 16) | (static_cast<unsigned char>(bytes[index + 1]) << 8) |
-                  static_cast<unsigned char>(bytes[index + 2]);
+    auto triple = (static_cast<unsigned char>(bytes[index]) << 16) |
+                  (static_cast<unsigned char>(bytes[index + 1]) << 8) | static_cast<unsigned char>(bytes[index + 2]);
     out += alphabet[(triple >> 18) & 63];
     out += alphabet[(triple >> 12) & 63];
     out += alphabet[(triple >> 6) & 63];
