@@ -43,7 +43,22 @@ std::int64_t id_after_prefix(std::string_view subject, std::string_view prefix) 
   return error == std::errc() && end == digits.data() + digits.size() ? id : 0;
 }
 
+// What the server's and `tachyon keys rotate`'s key rings are built from.
+auth::VerifyOptions verify_options_of(const IdentityOptions& options) {
+  return {.issuer = options.issuer, .audience = options.audience};
+}
+
+// A retired key verifies as long as the last token it signed may live, plus a minute of leeway.
+std::chrono::seconds retired_key_lifetime(const IdentityOptions& options) {
+  return options.access_token_ttl + std::chrono::seconds(60);
+}
+
 }  // namespace
+
+std::string Identity::rotate_signing_key(db::Connection& writer, const IdentityOptions& options, std::int64_t now) {
+  KeyRing ring(options.server_secret, verify_options_of(options), options.algorithm, retired_key_lifetime(options));
+  return ring.rotate(writer, now);
+}
 
 Identity::Identity(db::Database& database, auth::PasswordHasher& passwords,
                    std::shared_ptr<const auth::SecurityEvents> events, IdentityOptions options)
@@ -53,8 +68,7 @@ Identity::Identity(db::Database& database, auth::PasswordHasher& passwords,
       options_(std::move(options)),
       api_key_pepper_(derive_pepper(options_.server_secret, "api keys")),
       refresh_token_pepper_(derive_pepper(options_.server_secret, "refresh tokens")),
-      keys_(options_.server_secret, {.issuer = options_.issuer, .audience = options_.audience}, options_.algorithm,
-            options_.access_token_ttl + std::chrono::seconds(60)) {
+      keys_(options_.server_secret, verify_options_of(options_), options_.algorithm, retired_key_lifetime(options_)) {
   const std::int64_t now = unix_now();
   database_.write_blocking([&](db::Connection& writer) {
     keys_.load_or_create(writer, now);

@@ -111,6 +111,9 @@ class Identity final : public auth::Authenticator {
   // For the CLI: the same key format and hash the server checks. Writer.
   static CreatedApiKey insert_api_key(db::Connection& writer, std::string_view server_secret, std::string name,
                                       std::vector<std::string> scopes, std::optional<std::int64_t> expires_at);
+  // For the CLI: makes a new signing key with the key ring the server would build from `options` and
+  // retires the others; returns its kid. Writer.
+  static std::string rotate_signing_key(db::Connection& writer, const IdentityOptions& options, std::int64_t now);
 
  private:
   struct ApiKeyCheck {

@@ -53,17 +53,6 @@ auth::JwsAlgorithm token_algorithm(config::TokenAlgorithm algorithm) {
   return auth::JwsAlgorithm::eddsa;
 }
 
-IdentityOptions identity_options(const config::Settings& settings) {
-  IdentityOptions options;
-  options.issuer = settings.token_issuer;
-  options.audience = settings.token_audience;
-  options.role_scopes = acme_settings(settings).role_scopes;
-  options.algorithm = token_algorithm(settings.token_algorithm);
-  options.access_token_ttl = std::chrono::duration_cast<std::chrono::seconds>(settings.access_token_ttl);
-  options.refresh_token_ttl = std::chrono::duration_cast<std::chrono::seconds>(settings.refresh_token_ttl);
-  return options;
-}
-
 }  // namespace
 
 void add_settings(config::SettingsTable& table) {
@@ -102,6 +91,17 @@ void add_settings(config::SettingsTable& table) {
           &AcmeSettings::posts_upstream_url, "http(s):// URL or empty",
           [](std::string_view text) { return config::url_problem(text, upstream::parse_url); }),
   });
+}
+
+IdentityOptions identity_options(const config::Settings& settings) {
+  IdentityOptions options;
+  options.issuer = settings.token_issuer;
+  options.audience = settings.token_audience;
+  options.role_scopes = acme_settings(settings).role_scopes;
+  options.algorithm = token_algorithm(settings.token_algorithm);
+  options.access_token_ttl = std::chrono::duration_cast<std::chrono::seconds>(settings.access_token_ttl);
+  options.refresh_token_ttl = std::chrono::duration_cast<std::chrono::seconds>(settings.refresh_token_ttl);
+  return options;
 }
 
 AcmeOptions acme_options(const config::Settings& settings, std::shared_ptr<cache::TieredCache> cache) {

@@ -47,6 +47,10 @@ inline const AcmeSettings& acme_settings(const config::Settings& settings) {
   return settings.apps.get<AcmeSettings>();
 }
 
+// The identity service's options (issuer, audience, algorithm, lifetimes, role table); the server secret
+// is left empty: it lives in the database (identity_store::server_secret).
+IdentityOptions identity_options(const config::Settings& settings);
+
 // Everything Acme is built from, out of the loaded settings; `cache` is the one the server shares.
 AcmeOptions acme_options(const config::Settings& settings, std::shared_ptr<cache::TieredCache> cache);
 

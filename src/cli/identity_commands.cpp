@@ -19,8 +19,8 @@
 #include "app/acme/access_policy.hpp"
 #include "app/acme/identity.hpp"
 #include "app/acme/identity_store.hpp"
-#include "app/acme/key_ring.hpp"
 #include "app/acme/migrations.hpp"
+#include "app/acme/settings.hpp"
 #include "cli/commands.hpp"
 #include "tachyon/auth/password_hasher.hpp"
 #include "tachyon/core/timestamp.hpp"
@@ -305,15 +305,9 @@ int keys_command(int argument_count, char** arguments) {
   return with_settings(flags, [](const config::Settings& settings) {
     auto opened = open_migrated(settings);
     db::Connection& connection = *opened;
-    std::string secret = app::acme::identity_store::server_secret(connection, settings.secret_key);
-    auth::JwsAlgorithm algorithm = settings.token_algorithm == config::TokenAlgorithm::es256 ? auth::JwsAlgorithm::es256
-                                   : settings.token_algorithm == config::TokenAlgorithm::hs256
-                                       ? auth::JwsAlgorithm::hs256
-                                       : auth::JwsAlgorithm::eddsa;
-    auto ttl = std::chrono::duration_cast<std::chrono::seconds>(settings.access_token_ttl);
-    app::acme::KeyRing ring(secret, {.issuer = settings.token_issuer, .audience = settings.token_audience}, algorithm,
-                            ttl + std::chrono::seconds(60));
-    std::string kid = ring.rotate(connection, std::time(nullptr));
+    app::acme::IdentityOptions options = app::acme::identity_options(settings);
+    options.server_secret = app::acme::identity_store::server_secret(connection, settings.secret_key);
+    std::string kid = app::acme::Identity::rotate_signing_key(connection, options, std::time(nullptr));
     std::printf("new signing key %s; older keys verify until their tokens expire\n", kid.c_str());
     return 0;
   });
