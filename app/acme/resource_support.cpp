@@ -26,7 +26,7 @@ void respond_json(http::Context& context, int status, std::string body) {
 
 void respond_json_with_etag(http::Context& context, std::string body) {
   respond_json(context, 200, std::move(body));
-  http::apply_etag(context);
+  http::add_strong_etag(context.response);
 }
 
 void respond_created(http::Context& context, std::string_view collection_path, std::int64_t id, std::string body) {

@@ -20,7 +20,7 @@ namespace tachyon::app::acme {
 // Renders row `id` of the resource as a JSON object into `out`; false when there is no such row.
 bool render_by_id(db::Connection& connection, const ResourceShape& shape, std::int64_t id, std::string& out);
 
-// 200 with the JSON body, a strong ETag, and 304 when If-None-Match matches.
+// 200 with the JSON body and its strong ETag (a current If-None-Match turns it into 304 later).
 void respond_json_with_etag(http::Context& context, std::string body);
 // 201 with Location: <collection>/<id>.
 void respond_created(http::Context& context, std::string_view collection_path, std::int64_t id, std::string body);

@@ -1,6 +1,5 @@
 // The metrics registry and its exposition: shard merging, histogram invariants, escaping, formats.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -233,36 +232,11 @@ TEST(MetricsExposition, NumbersRoundTripExactly) {
   EXPECT_EQ(text, "0.1 +Inf -Inf NaN 10");
 }
 
-TEST(MetricsExposition, NegotiatesFormatAndGzip) {
+TEST(MetricsExposition, NegotiatesFormat) {
   EXPECT_EQ(negotiate_format("application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"),
             ExpositionFormat::openmetrics);
   EXPECT_EQ(negotiate_format("text/plain"), ExpositionFormat::prometheus_text);
   EXPECT_EQ(negotiate_format(""), ExpositionFormat::prometheus_text);
-  EXPECT_TRUE(accepts_gzip("gzip, deflate, br"));
-  EXPECT_TRUE(accepts_gzip("br;q=1.0, GZIP;q=0.5"));
-  EXPECT_FALSE(accepts_gzip("gzip;q=0"));
-  EXPECT_FALSE(accepts_gzip("identity"));
-  EXPECT_FALSE(accepts_gzip(""));
-}
-
-TEST(MetricsExposition, GzipOutputInflatesBackToTheText) {
-  std::string text(10'000, 'x');
-  text += "tail";
-  std::string compressed = gzip_compress(text);
-  ASSERT_GE(compressed.size(), 2u);
-  EXPECT_EQ(static_cast<unsigned char>(compressed[0]), 0x1f);  // gzip magic (RFC 1952)
-  EXPECT_EQ(static_cast<unsigned char>(compressed[1]), 0x8b);
-  z_stream stream{};
-  ASSERT_EQ(inflateInit2(&stream, 15 + 16), Z_OK);
-  std::string inflated(text.size() + 16, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(compressed.data());
-  stream.avail_in = static_cast<uInt>(compressed.size());
-  stream.next_out = reinterpret_cast<Bytef*>(inflated.data());
-  stream.avail_out = static_cast<uInt>(inflated.size());
-  EXPECT_EQ(inflate(&stream, Z_FINISH), Z_STREAM_END);
-  inflated.resize(stream.total_out);
-  inflateEnd(&stream);
-  EXPECT_EQ(inflated, text);
 }
 
 TEST(ObserveTraceparent, AcceptsOnlyValidW3CHeaders) {

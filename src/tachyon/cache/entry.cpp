@@ -2,13 +2,15 @@
 
 #include <cstring>
 
+#include "tachyon/http/http_date.hpp"
+
 namespace tachyon::cache {
 
 namespace {
 
-// Format version 1: "TC1" then fields in order; integers are 8-byte little-endian, strings are a
-// 4-byte length followed by the bytes, the tag list a 4-byte count followed by strings.
-constexpr std::string_view magic = "TC1";
+// Format version 2: "TC2" then fields in order (version 1 had no made_at; its entries are misses); integers are 8-byte
+// little-endian, strings are a 4-byte length followed by the bytes, the tag list a 4-byte count followed by strings.
+constexpr std::string_view magic = "TC2";
 // Map node, shared_ptr control block, key and entry headers: what an entry costs beyond its payload.
 constexpr std::uint64_t bookkeeping_bytes = 160;
 
@@ -68,6 +70,11 @@ std::uint64_t CacheEntry::weight(std::string_view key) const {
   return total;
 }
 
+void CacheEntry::set_made_at(std::int64_t wall_ms) {
+  made_at_ms = wall_ms;
+  last_modified = http::format_http_date(wall_ms / 1000);
+}
+
 std::string_view to_string(CacheOutcome outcome) {
   switch (outcome) {
     case CacheOutcome::hit:
@@ -88,6 +95,7 @@ std::string encode_entry(const CacheEntry& entry) {
   put_u64(out, static_cast<std::uint64_t>(entry.fresh_until_ms));
   put_u64(out, static_cast<std::uint64_t>(entry.stale_until_ms));
   put_u64(out, static_cast<std::uint64_t>(entry.error_until_ms));
+  put_u64(out, static_cast<std::uint64_t>(entry.made_at_ms));
   put_string(out, entry.content_type);
   put_string(out, entry.etag);
   put_u32(out, static_cast<std::uint32_t>(entry.tags.size()));
@@ -103,9 +111,12 @@ bool decode_entry(std::string_view bytes, CacheEntry& out) {
   std::uint64_t fresh = 0;
   std::uint64_t stale = 0;
   std::uint64_t error = 0;
+  std::uint64_t made_at = 0;
   std::uint32_t tag_count = 0;
   CacheEntry entry;
-  if (!reader.u64(status) || !reader.u64(fresh) || !reader.u64(stale) || !reader.u64(error)) return false;
+  if (!reader.u64(status) || !reader.u64(fresh) || !reader.u64(stale) || !reader.u64(error) || !reader.u64(made_at)) {
+    return false;
+  }
   if (!reader.string(entry.content_type) || !reader.string(entry.etag) || !reader.u32(tag_count)) return false;
   if (status < 100 || status > 599 || tag_count > 1024) return false;
   entry.tags.resize(tag_count);
@@ -117,6 +128,7 @@ bool decode_entry(std::string_view bytes, CacheEntry& out) {
   entry.fresh_until_ms = static_cast<std::int64_t>(fresh);
   entry.stale_until_ms = static_cast<std::int64_t>(stale);
   entry.error_until_ms = static_cast<std::int64_t>(error);
+  entry.set_made_at(static_cast<std::int64_t>(made_at));
   if (entry.stale_until_ms < entry.fresh_until_ms || entry.error_until_ms < entry.stale_until_ms) return false;
   out = std::move(entry);
   return true;

@@ -1,5 +1,6 @@
-// What a cache holds for one key: a rendered response (status, body, content type, strong ETag), when
-// it stops being fresh, how long after that it may still be served stale, and the tags that invalidate it.
+// What a cache holds for one key: a rendered response (status, body, content type, strong ETag, when it
+// was made, its compressed variants), when it stops being fresh, how long after that it may still be
+// served stale, and the tags that invalidate it.
 #pragma once
 
 #include <chrono>
@@ -8,6 +9,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "tachyon/cache/encoded_variants.hpp"
 
 namespace tachyon::cache {
 
@@ -23,6 +26,10 @@ struct CacheEntry {
   std::string etag;  // strong entity tag, computed once when the entry is made
   std::string body;
   std::vector<std::string> tags;
+  // When the origin made it (wall clock): its Last-Modified, the same on every instance that shares it.
+  std::int64_t made_at_ms = 0;
+  std::string last_modified;  // made_at_ms as an HTTP date; derived, not encoded
+  EncodedVariants variants;
   std::int64_t fresh_until_ms = 0;  // wall clock; fresh before this
   // Stale-while-revalidate (RFC 5861 §3): before this it is served at once while one refresh runs.
   std::int64_t stale_until_ms = 0;
@@ -34,6 +41,8 @@ struct CacheEntry {
   bool kept_at(std::int64_t now_ms) const { return now_ms < error_until_ms; }
   // Bytes this entry is charged against a byte budget: payload plus a fixed bookkeeping overhead.
   std::uint64_t weight(std::string_view key) const;
+  // Sets made_at_ms and last_modified.
+  void set_made_at(std::int64_t wall_ms);
 };
 
 using EntryPointer = std::shared_ptr<const CacheEntry>;

@@ -1,35 +1,64 @@
 #include "tachyon/cache/http_cache.hpp"
 
+#include "tachyon/http/date_cache.hpp"
 #include "tachyon/http/etag.hpp"
+#include "tachyon/http/router.hpp"
 #include "tachyon/observe/spans.hpp"
 
 namespace tachyon::cache {
+
+namespace {
+
+// Surrogate-Key (Fastly, space-separated) and Cache-Tag (Cloudflare, comma-separated): the entry's key
+// and tags, the names an invalidation purges by. Only on public routes: a CDN never holds the others.
+void add_surrogate_keys(http::Context& context, std::string_view key, const std::vector<std::string>& tags) {
+  if (context.route == nullptr || !context.route->metadata.access.is_public()) return;
+  std::string spaced(key);
+  std::string commas(key);
+  for (const std::string& tag : tags) {
+    spaced.append(" ").append(tag);
+    commas.append(",").append(tag);
+  }
+  context.response.add_header("Surrogate-Key", spaced);
+  context.response.add_header("Cache-Tag", commas);
+}
+
+}  // namespace
 
 void respond_from_cache(http::Context& context, const CacheResult& result) {
   const CacheEntry& entry = *result.entry;
   http::Response& response = context.response;
   response.add_header("X-Cache", to_string(result.outcome));
-  if (!entry.etag.empty()) response.add_header("ETag", entry.etag);
-  std::string_view condition = context.request.header("If-None-Match");
-  bool safe_method = context.request.method == http::Method::get || context.request.method == http::Method::head;
-  if (safe_method && entry.status == 200 && !entry.etag.empty() && !condition.empty() &&
-      http::if_none_match_matches(condition, entry.etag)) {
-    response.status = 304;
-    return;
-  }
   response.status = entry.status;
   response.set_content_type(entry.content_type);
+  if (!entry.last_modified.empty()) response.add_header("Last-Modified", entry.last_modified);
+  compress::ContentCoding coding = http::content_coding_for(context, entry.content_type, entry.body.size());
+  if (coding != compress::ContentCoding::identity && entry.status == 200) {
+    const EncodedVariants::Variant& variant =
+        entry.variants.get(coding, entry.body, entry.etag, context.compression->levels);
+    if (!variant.body.empty()) {
+      response.add_header("Content-Encoding", compress::coding_token(coding));
+      response.add_header("ETag", variant.etag);
+      response.body = variant.body;
+      return;
+    }
+  }
+  if (!entry.etag.empty()) response.add_header("ETag", entry.etag);
   response.body = entry.body;
 }
 
 boost::asio::awaitable<void> serve_cached(http::Context& context, TieredCache* cache, CacheNamespace* space,
                                           std::string key, std::vector<std::string> tags, Loader loader) {
+  add_surrogate_keys(context, key, tags);
   if (cache == nullptr || space == nullptr) {
     Loaded loaded = co_await loader();
     context.response.status = loaded.status;
     context.response.set_content_type(loaded.content_type);
     context.response.body = std::move(loaded.body);
-    if (loaded.status == 200) http::apply_etag(context);
+    if (loaded.status == 200) {
+      http::add_strong_etag(context.response);
+      context.response.add_header("Last-Modified", http::current_http_date());
+    }
     co_return;
   }
   CacheResult result;

@@ -1,5 +1,8 @@
-// Serving HTTP answers through the tiered cache: the cached status, body, content type and strong
-// ETag, `X-Cache: HIT | MISS | STALE`, and 304 Not Modified when If-None-Match matches.
+// Serving HTTP answers through the tiered cache: the cached status, body, content type, strong ETag and
+// Last-Modified (when it was made), `X-Cache: HIT | MISS | STALE`, the stored compressed variant the
+// request's Accept-Encoding asks for (made once per entry), and on public routes the Surrogate-Key and
+// Cache-Tag a CDN purges by. The 304 for a current If-None-Match is made by the representation
+// middleware (http/conditional.hpp).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

@@ -293,6 +293,7 @@ EntryPointer TieredCache::make_entry(const CacheNamespace& space, Loaded loaded,
   entry->etag = http::strong_etag(loaded.body);
   entry->body = std::move(loaded.body);
   entry->tags = std::move(tags);
+  entry->set_made_at(now_ms);
   entry->fresh_until_ms = now_ms + milliseconds(policy.ttl);
   entry->stale_until_ms = entry->fresh_until_ms + milliseconds(policy.stale_while_revalidate);
   entry->error_until_ms = entry->stale_until_ms + milliseconds(policy.stale_if_error);

@@ -32,6 +32,7 @@ Pipeline make_standard_pipeline(Router router, const StandardPipelineOptions& op
   if (options.access_log) pipeline.use(std::make_unique<AccessLogMiddleware>());
   pipeline.use(std::make_unique<RequestIdMiddleware>());
   pipeline.use(std::make_unique<TimingMiddleware>());
+  pipeline.use(std::make_unique<RepresentationMiddleware>(options.compression));
   pipeline.use(std::make_unique<ErrorMiddleware>());
   pipeline.use(std::make_unique<auth::AccessMiddleware>(options.authenticator, options.security_events));
   return pipeline;

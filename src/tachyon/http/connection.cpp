@@ -3,6 +3,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <cstdio>
 
 #include "tachyon/http/context.hpp"
 #include "tachyon/http/errors.hpp"
@@ -76,7 +77,14 @@ asio::awaitable<void> Connection::serve() {
     bool keep_alive =
         request_.keep_alive && !response_.close_connection && !worker_.draining() &&
         (options.max_requests_per_connection == 0 || requests_served_ < options.max_requests_per_connection);
-    render_response(response_, output_, request_.method != Method::head, keep_alive);
+    Framing framing = Framing::content_length;
+    if (response_.stream) {
+      framing = request_.version_minor == 0 ? Framing::until_close : Framing::chunked;
+      if (framing == Framing::until_close) keep_alive = false;
+    }
+    const bool send_body = request_.method != Method::head;
+    render_response(response_, output_, send_body, keep_alive, framing);
+    if (response_.stream && send_body && !co_await stream_body(framing)) co_return;
     input_.consume(message_length_);
     head_parser_.reset();
     chunked_decoder_.reset();
@@ -210,6 +218,52 @@ asio::awaitable<void> Connection::handle_request() {
     set_problem(context, 500, "the server failed to handle this request");
   }
   request_id_ = std::move(context.request_id);
+}
+
+// Frames each piece the producer writes (a chunk, or raw bytes for a body that ends with the
+// connection) and writes them out in batches of flush_threshold: the producer waits while the client
+// reads slowly, so a stream holds at most one batch in memory.
+class Connection::StreamWriter final : public BodyWriter {
+ public:
+  StreamWriter(Connection& connection, Framing framing) : connection_(connection), framing_(framing) {}
+
+  asio::awaitable<bool> write(std::string_view data) override {
+    if (gone_) co_return false;
+    if (data.empty()) co_return true;
+    ByteBuffer& output = connection_.output_;
+    if (framing_ == Framing::chunked) {
+      char size[24];
+      int length = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+      output.append(std::string_view(size, static_cast<std::size_t>(length)));
+      output.append(data);
+      output.append("\r\n");
+    } else {
+      output.append(data);
+    }
+    if (output.size() >= flush_threshold && !co_await connection_.flush_output()) gone_ = true;
+    co_return !gone_;
+  }
+
+  bool gone() const { return gone_; }
+
+ private:
+  Connection& connection_;
+  Framing framing_;
+  bool gone_ = false;
+};
+
+asio::awaitable<bool> Connection::stream_body(Framing framing) {
+  StreamWriter writer(*this, framing);
+  try {
+    co_await response_.stream(writer);
+  } catch (const std::exception& error) {
+    // The status line has gone out: all that is left is to end the body without its last chunk.
+    observe::log_error("streamed response failed", {{"error", std::string_view(error.what())}});
+    co_return false;
+  }
+  if (writer.gone()) co_return false;
+  if (framing == Framing::chunked) output_.append("0\r\n\r\n");
+  co_return true;
 }
 
 asio::awaitable<void> Connection::send_error_and_close(int status, std::string_view detail) {

@@ -37,11 +37,14 @@ class Connection {
 
  private:
   enum class ReadResult { data, closed, timed_out };
+  class StreamWriter;
 
   boost::asio::awaitable<ReadResult> read_more(Phase phase);
   boost::asio::awaitable<bool> flush_output();
   boost::asio::awaitable<bool> read_body();
   boost::asio::awaitable<void> handle_request();
+  // Runs the response's producer; false when the connection must close (client gone, producer failed).
+  boost::asio::awaitable<bool> stream_body(Framing framing);
   boost::asio::awaitable<void> send_error_and_close(int status, std::string_view detail);
   boost::asio::awaitable<void> linger_and_close();
   void enter(Phase phase, std::chrono::milliseconds timeout);

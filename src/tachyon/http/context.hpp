@@ -1,6 +1,6 @@
 // What a handler and every middleware see of one request: the parsed request, the response being
 // built, the matched route with its typed path parameters, and per-request facts (id, client, start,
-// and the authenticated principal).
+// the authenticated principal, and the content codings the answer may use).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "tachyon/auth/principal.hpp"
+#include "tachyon/compress/content_coding.hpp"
 #include "tachyon/http/request.hpp"
 #include "tachyon/http/response.hpp"
 
@@ -57,7 +58,19 @@ struct Context {
   // Set by the access middleware when the request carried valid credentials; null for anonymous
   // requests (only public routes answer those). Shared with the verified-token cache: no copy per request.
   std::shared_ptr<const auth::Principal> principal;
+  // Set by the representation middleware before the handler runs: what Accept-Encoding allows, and the
+  // rules for compressing this route's answers (null: never compressed). A cache answers from a stored
+  // compressed variant with them (content_coding_for).
+  compress::AcceptedCodings accepted_codings;
+  const compress::CompressionRules* compression = nullptr;
 };
+
+// The coding this request's answer of that type and size goes out with.
+inline compress::ContentCoding content_coding_for(const Context& context, std::string_view content_type,
+                                                  std::size_t size) {
+  if (context.compression == nullptr) return compress::ContentCoding::identity;
+  return context.accepted_codings.choose(context.compression->worth_compressing(content_type, size));
+}
 
 using Handler = std::function<boost::asio::awaitable<void>(Context&)>;
 

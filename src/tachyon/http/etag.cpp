@@ -42,14 +42,8 @@ bool if_none_match_matches(std::string_view field_value, std::string_view etag) 
   return false;
 }
 
-void apply_etag(Context& context) {
-  std::string etag = strong_etag(context.response.body);
-  context.response.add_header("ETag", etag);
-  std::string_view condition = context.request.header("If-None-Match");
-  if (!condition.empty() && if_none_match_matches(condition, etag)) {
-    context.response.status = 304;
-    context.response.body.clear();
-  }
+void add_strong_etag(Response& response) {
+  response.add_header("ETag", strong_etag(response.body));
 }
 
 }  // namespace tachyon::http

@@ -1,5 +1,6 @@
-// Strong entity tags from a response body's content (RFC 9110 §8.8.3) and conditional GET:
-// `If-None-Match` matching the current tag turns the answer into 304 Not Modified with no body.
+// Strong entity tags from a response body's content (RFC 9110 §8.8.3). The 304 answer to a matching
+// If-None-Match is made in one place for every route (http/conditional.hpp), after compression has given
+// each encoded variant its own tag.
 #pragma once
 
 #include <string>
@@ -15,8 +16,7 @@ std::string strong_etag(std::string_view body);
 // True when an If-None-Match field value matches `etag` (weak comparison, as RFC 9110 §13.1.2 asks).
 bool if_none_match_matches(std::string_view field_value, std::string_view etag);
 
-// Adds the ETag of the response body; answers 304 with no body when the request's If-None-Match
-// matches. Call at the end of a GET handler that produced a 200.
-void apply_etag(Context& context);
+// Adds the strong ETag of the response's (identity) body.
+void add_strong_etag(Response& response);
 
 }  // namespace tachyon::http

@@ -1,5 +1,6 @@
 #include "tachyon/http/middleware.hpp"
 
+#include "tachyon/http/conditional.hpp"
 #include "tachyon/http/errors.hpp"
 
 namespace tachyon::http {
@@ -35,6 +36,15 @@ boost::asio::awaitable<void> Pipeline::call(Context& context, std::size_t index)
 
 boost::asio::awaitable<void> Pipeline::dispatch(Context& context) const {
   if (context.route != nullptr) {
+    // After access control, before the handler: a route that demands a precondition refuses an
+    // unconditional write (RFC 6585 §3), so no client can overwrite a change it has not seen.
+    Method method = context.request.method;
+    bool writes = method == Method::put || method == Method::patch || method == Method::delete_;
+    if (writes && context.route->metadata.requires_precondition && !has_write_precondition(context.request)) {
+      set_problem(context, 428,
+                  "this resource is changed only with If-Match (the ETag you read) or If-Unmodified-Since");
+      co_return;
+    }
     co_await context.route->handler(context);
     co_return;
   }

@@ -74,6 +74,24 @@ std::optional<std::string_view> Response::header(std::string_view name) const {
   return std::nullopt;
 }
 
+void Response::remove_header(std::string_view name) {
+  std::size_t offset = 0;
+  while (offset < headers_.size()) {
+    std::size_t line_end = headers_.find("\r\n", offset);
+    std::string_view line = std::string_view(headers_).substr(offset, line_end - offset);
+    if (iequals(line.substr(0, line.find(':')), name)) {
+      headers_.erase(offset, line_end + 2 - offset);
+      return;
+    }
+    offset = line_end + 2;
+  }
+}
+
+void Response::set_header(std::string_view name, std::string_view value) {
+  remove_header(name);
+  add_header(name, value);
+}
+
 void Response::set_text(int status_code, std::string_view text, std::string_view type) {
   status = status_code;
   body.assign(text);
@@ -87,12 +105,13 @@ void Response::set_json(int status_code, std::string_view json) {
 void Response::reset() {
   status = 200;
   body.clear();
+  stream = nullptr;
   close_connection = false;
   content_type_.clear();
   headers_.clear();
 }
 
-void render_response(const Response& response, ByteBuffer& out, bool send_body, bool keep_alive) {
+void render_response(const Response& response, ByteBuffer& out, bool send_body, bool keep_alive, Framing framing) {
   const bool has_body = status_has_body(response.status);
   std::string_view date = current_http_date();
   std::string_view headers = response.header_block();
@@ -115,17 +134,21 @@ void render_response(const Response& response, ByteBuffer& out, bool send_body, 
       put(response.content_type());
       put("\r\n");
     }
-    put("Content-Length: ");
-    char digits[24];
-    auto [end, error] = std::to_chars(digits, digits + sizeof digits, response.body.size());
-    (void)error;
-    put(std::string_view(digits, static_cast<std::size_t>(end - digits)));
-    put("\r\n");
+    if (framing == Framing::chunked) {
+      put("Transfer-Encoding: chunked\r\n");
+    } else if (framing == Framing::content_length) {
+      put("Content-Length: ");
+      char digits[24];
+      auto [end, error] = std::to_chars(digits, digits + sizeof digits, response.body.size());
+      (void)error;
+      put(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+      put("\r\n");
+    }
   }
   put(headers);
   if (!keep_alive) put("Connection: close\r\n");
   put("\r\n");
-  if (has_body && send_body) put(response.body);
+  if (has_body && send_body && framing == Framing::content_length) put(response.body);
   out.commit(static_cast<std::size_t>(cursor - start));
 }
 

@@ -1,7 +1,10 @@
-// The response a handler builds: status, extra header fields and a body string it appends to directly.
-// render_response() writes it straight into the connection's output buffer.
+// The response a handler builds: status, extra header fields and a body string it appends to directly,
+// or a producer that streams the body while it is sent. render_response() writes it straight into the
+// connection's output buffer.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,10 +13,25 @@
 
 namespace tachyon::http {
 
+// Where a streamed body goes: the connection frames each piece as a chunk and writes it out once a batch
+// has gathered; write() waits while the client reads slower than the producer writes.
+class BodyWriter {
+ public:
+  virtual ~BodyWriter() = default;
+  // Queues `data` as the next part of the body; false once the client is gone (stop producing).
+  virtual boost::asio::awaitable<bool> write(std::string_view data) = 0;
+};
+
+// Produces a body piece by piece. It runs after the middleware chain has returned, so it owns (captures
+// by value) everything it uses. An exception ends the response without its last chunk: the client sees
+// a truncated body as an error, never as a complete one.
+using BodyProducer = std::function<boost::asio::awaitable<void>(BodyWriter& writer)>;
+
 class Response {
  public:
   int status = 200;
   std::string body;
+  BodyProducer stream;            // set: the body is streamed (chunked) instead of `body`
   bool close_connection = false;  // ask the connection to close after this response
 
   void set_content_type(std::string_view content_type) { content_type_.assign(content_type); }
@@ -23,6 +41,9 @@ class Response {
   // response (CR, LF or NUL), so a handler bug cannot become header injection.
   void add_header(std::string_view name, std::string_view value);
   std::optional<std::string_view> header(std::string_view name) const;
+  // Replaces the value of the header field `name` (the first of that name), or appends it.
+  void set_header(std::string_view name, std::string_view value);
+  void remove_header(std::string_view name);
   std::string_view header_block() const { return headers_; }
 
   // Convenience for the common cases.
@@ -36,9 +57,15 @@ class Response {
   std::string headers_;  // "Name: value\r\n" lines, ready to copy
 };
 
-// Writes status line, Server, Date, Content-Type, Content-Length, the extra headers and (unless
-// `send_body` is false, as for HEAD) the body into `out`.
-void render_response(const Response& response, ByteBuffer& out, bool send_body, bool keep_alive);
+// How the body is framed. A streamed body is chunked for HTTP/1.1 clients and ends with the connection
+// for HTTP/1.0 ones (which cannot read chunks).
+enum class Framing : std::uint8_t { content_length, chunked, until_close };
+
+// Writes status line, Server, Date, Content-Type, Content-Length (or Transfer-Encoding: chunked), the extra
+// headers and (unless `send_body` is false, as for HEAD) the body into `out`. A streamed body is not
+// written here: the connection runs its producer next.
+void render_response(const Response& response, ByteBuffer& out, bool send_body, bool keep_alive,
+                     Framing framing = Framing::content_length);
 
 // "HTTP/1.1 404 Not Found\r\n" for any status 100..599.
 std::string_view status_line(int status);

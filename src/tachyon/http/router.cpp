@@ -244,8 +244,16 @@ void Router::require_declared_access() const {
                                 " declares no access: call public_access(), authenticated() or requires_scopes()");
   }
 }
-Router::RouteBuilder& Router::RouteBuilder::cache_policy(std::string value) {
-  route_.metadata.cache_policy = std::move(value);
+Router::RouteBuilder& Router::RouteBuilder::cache_control(std::string value) {
+  route_.metadata.cache_control = std::move(value);
+  return *this;
+}
+Router::RouteBuilder& Router::RouteBuilder::never_compress() {
+  route_.metadata.compressible = false;
+  return *this;
+}
+Router::RouteBuilder& Router::RouteBuilder::requires_precondition(bool required) {
+  route_.metadata.requires_precondition = required;
   return *this;
 }
 Router::RouteBuilder& Router::RouteBuilder::rate_limit_policy(std::string value) {

@@ -1,7 +1,8 @@
 // Maps method + path to a handler through path templates with typed parameters
 // ("/v1/users/{id:int}", "/files/{name}"), and carries each route's metadata: its name and template (the
 // metrics label, never the raw path), its access declaration (public, authenticated, or scopes: every
-// route must state one), cache and rate-limit policy slots, and body schemas.
+// route must state one), its HTTP caching declaration (Cache-Control, compression, required
+// preconditions), a rate-limit policy slot, and body schemas.
 #pragma once
 
 #include <array>
@@ -51,7 +52,13 @@ struct RouteMetadata {
   std::string name;     // stable identifier, e.g. "get_user"
   std::string summary;  // one line for the API documentation
   RouteAccess access;
-  std::string cache_policy;                                // named cache policy, empty = not cached
+  // Cache-Control of its 2xx answers (when the handler set none), e.g. "public, max-age=0, s-maxage=60".
+  std::string cache_control;
+  // False for answers that mix secrets with input the client chose (credentials, tokens): compressing
+  // them would let an attacker guess a secret from the compressed length (BREACH).
+  bool compressible = true;
+  // Writes need If-Match or If-Unmodified-Since, else 428 Precondition Required (RFC 6585 §3).
+  bool requires_precondition = false;
   std::string rate_limit_policy;                           // named rate-limit policy, empty = default
   std::function<void(json::JsonWriter&)> request_schema;   // writes the body's JSON Schema
   std::function<void(json::JsonWriter&)> response_schema;  // writes the response's JSON Schema
@@ -86,7 +93,10 @@ class Router {
     RouteBuilder& requires_scopes(std::vector<std::string> scopes);
     // Also refuse clients that are not on loopback (403), whatever their credentials.
     RouteBuilder& loopback_only();
-    RouteBuilder& cache_policy(std::string value);
+    RouteBuilder& cache_control(std::string value);
+    // Never compress this route's answers (see RouteMetadata::compressible).
+    RouteBuilder& never_compress();
+    RouteBuilder& requires_precondition(bool required = true);
     RouteBuilder& rate_limit_policy(std::string value);
     RouteBuilder& request_schema(std::function<void(json::JsonWriter&)> writer);
     RouteBuilder& response_schema(std::function<void(json::JsonWriter&)> writer);

@@ -1,5 +1,6 @@
 // The middlewares every Tachyon server runs, outermost first: access log, request id, response timing,
-// error mapping to RFC 9457 problem+json, and access control (auth/access_middleware.hpp).
+// representation (Cache-Control, compression, 304), error mapping to RFC 9457 problem+json, and access
+// control (auth/access_middleware.hpp).
 // make_standard_pipeline() installs them in that order.
 #pragma once
 
@@ -9,6 +10,7 @@
 
 #include "tachyon/auth/authenticator.hpp"
 #include "tachyon/auth/security_events.hpp"
+#include "tachyon/compress/content_coding.hpp"
 #include "tachyon/http/middleware.hpp"
 #include "tachyon/observe/observe_middleware.hpp"
 
@@ -26,6 +28,21 @@ class RequestIdMiddleware final : public Middleware {
 class TimingMiddleware final : public Middleware {
  public:
   boost::asio::awaitable<void> handle(Context& context, Next next) override;
+};
+
+// Settles how an answer goes out once the handler has made it: the route's Cache-Control on 2xx
+// answers, compression negotiated from Accept-Encoding (gzip or br, `Vary: Accept-Encoding`, a distinct
+// ETag per encoding, streamed bodies compressed as they go), then 304 Not Modified when the client's
+// If-None-Match or If-Modified-Since shows its copy is current. Null `compression`: nothing is compressed.
+class RepresentationMiddleware final : public Middleware {
+ public:
+  explicit RepresentationMiddleware(std::optional<compress::CompressionRules> compression)
+      : compression_(std::move(compression)) {}
+  boost::asio::awaitable<void> handle(Context& context, Next next) override;
+
+ private:
+  void encode(Context& context) const;
+  std::optional<compress::CompressionRules> compression_;
 };
 
 // Turns HttpError into its problem+json and any other exception into a 500 that names only the request
@@ -54,6 +71,8 @@ struct StandardPipelineOptions {
   // Verifies credentials for the access middleware; null = no credential is accepted.
   std::shared_ptr<auth::Authenticator> authenticator;
   std::shared_ptr<const auth::SecurityEvents> security_events;
+  // Response compression; nullopt turns it off.
+  std::optional<compress::CompressionRules> compression = compress::CompressionRules{};
 };
 
 // Throws std::invalid_argument when a route declares no access (RouteAccess).

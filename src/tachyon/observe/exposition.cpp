@@ -1,7 +1,5 @@
 #include "tachyon/observe/exposition.hpp"
 
-#include <zlib.h>
-
 #include <charconv>
 #include <cmath>
 #include <stdexcept>
@@ -187,29 +185,6 @@ ExpositionFormat negotiate_format(std::string_view accept_header) {
                                                                                : ExpositionFormat::prometheus_text;
 }
 
-bool accepts_gzip(std::string_view accept_encoding_header) {
-  std::size_t start = 0;
-  while (start <= accept_encoding_header.size()) {
-    std::size_t comma = accept_encoding_header.find(',', start);
-    std::string_view item =
-        accept_encoding_header.substr(start, comma == std::string_view::npos ? comma : comma - start);
-    if (contains_ignoring_case(item, "gzip") || item.find('*') != std::string_view::npos) {
-      std::string_view compact;
-      std::string stripped;
-      for (char character : item) {
-        if (character != ' ' && character != '\t') stripped += character;
-      }
-      compact = stripped;
-      bool refused = compact.find(";q=0") != std::string_view::npos &&
-                     compact.find_first_not_of("0.", compact.find(";q=0") + 3) == std::string_view::npos;
-      if (!refused && contains_ignoring_case(item, "gzip")) return true;
-    }
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return false;
-}
-
 void append_number(std::string& out, double value) {
   if (std::isnan(value)) {
     out += "NaN";
@@ -227,24 +202,6 @@ std::string render_metrics(const std::vector<FamilySnapshot>& families, Expositi
   out.reserve(families.size() * 256);
   for (const FamilySnapshot& family : families) append_family(out, family, format);
   if (format == ExpositionFormat::openmetrics) out += "# EOF\n";
-  return out;
-}
-
-std::string gzip_compress(std::string_view data) {
-  z_stream stream{};
-  // windowBits 15 + 16 selects the gzip wrapper (zlib manual, deflateInit2).
-  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-    throw std::runtime_error("deflateInit2 failed");
-  }
-  std::string out(deflateBound(&stream, static_cast<uLong>(data.size())) + 32, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  int result = deflate(&stream, Z_FINISH);
-  deflateEnd(&stream);
-  if (result != Z_STREAM_END) throw std::runtime_error("gzip compression failed");
-  out.resize(stream.total_out);
   return out;
 }
 

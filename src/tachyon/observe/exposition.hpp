@@ -1,5 +1,5 @@
 // Renders metric snapshots as Prometheus text format 0.0.4 or OpenMetrics 1.0 (with exemplars and
-// `# EOF`), chooses between them from the Accept header, and gzips the result when asked.
+// `# EOF`), chooses between them from the Accept header.
 #pragma once
 
 #include <string>
@@ -19,8 +19,6 @@ inline constexpr std::string_view openmetrics_content_type =
 // OpenMetrics when the Accept header names application/openmetrics-text (as Prometheus does), else
 // text 0.0.4.
 ExpositionFormat negotiate_format(std::string_view accept_header);
-// True when Accept-Encoding lists gzip without q=0.
-bool accepts_gzip(std::string_view accept_encoding_header);
 
 std::string render_metrics(const std::vector<FamilySnapshot>& families, ExpositionFormat format);
 
@@ -28,8 +26,5 @@ std::string render_metrics(const std::vector<FamilySnapshot>& families, Expositi
 // Same exactness as printf("%.17g") without its noise (0.10000000000000001), so `le="0.1"` selectors
 // written by hand still match.
 void append_number(std::string& out, double value);
-
-// RFC 1952 gzip of `data` (zlib, default level).
-std::string gzip_compress(std::string_view data);
 
 }  // namespace tachyon::observe

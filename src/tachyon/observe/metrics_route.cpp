@@ -14,17 +14,13 @@ void add_metrics_route(http::Router& router, bool public_access, Registry& regis
                           context.response.set_content_type(format == ExpositionFormat::openmetrics
                                                                 ? openmetrics_content_type
                                                                 : prometheus_text_content_type);
-                          context.response.add_header("Vary", "Accept, Accept-Encoding");
-                          if (accepts_gzip(context.request.header("accept-encoding"))) {
-                            context.response.body = gzip_compress(body);
-                            context.response.add_header("Content-Encoding", "gzip");
-                          } else {
-                            context.response.body = std::move(body);
-                          }
+                          // Accept-Encoding is added by the representation middleware, which compresses.
+                          context.response.add_header("Vary", "Accept");
+                          context.response.body = std::move(body);
                           co_return;
                         })
                    .name("metrics");
-  route.summary("Prometheus metrics (text 0.0.4, or OpenMetrics 1.0 by Accept; gzip by Accept-Encoding)");
+  route.summary("Prometheus metrics (text 0.0.4, or OpenMetrics 1.0 by Accept; gzip or br by Accept-Encoding)");
   if (public_access) {
     route.public_access();
   } else {

@@ -1,12 +1,14 @@
 #include "tachyon/openapi/docs_routes.hpp"
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
 
 #include "tachyon/http/errors.hpp"
 #include "tachyon/http/etag.hpp"
+#include "tachyon/http/static_body.hpp"
 #include "tachyon/json/writer.hpp"
 #include "tachyon/openapi/assets.hpp"
 
@@ -27,15 +29,10 @@ constexpr std::string_view page_security_policy =
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; "
     "base-uri 'none'; frame-ancestors 'none'";
 
-struct Rendered {
-  std::string body;
-  std::string etag;
-};
-
 struct DocsState {
-  Rendered document;
-  Rendered page;
-  std::unordered_map<std::string_view, std::string> asset_etags;
+  std::optional<http::StaticBody> document;
+  std::optional<http::StaticBody> page;
+  std::unordered_map<std::string_view, http::StaticBody> assets;
 };
 
 std::string escape_html(std::string_view text) {
@@ -68,20 +65,10 @@ std::string asset_url(std::string_view name) {
   return "/docs/" + std::string(name) + "?v=" + etag.substr(1, 12);
 }
 
-// Answers 200 with `body`, or 304 with none when the client already holds this version.
-void serve(http::Context& context, std::string_view body, std::string_view content_type, const std::string& etag,
-           std::string_view cache_control) {
-  context.response.add_header("ETag", etag);
+void serve(http::Context& context, const http::StaticBody& body, std::string_view cache_control) {
   context.response.add_header("Cache-Control", cache_control);
   context.response.add_header("X-Content-Type-Options", "nosniff");
-  std::string_view condition = context.request.header("If-None-Match");
-  if (!condition.empty() && http::if_none_match_matches(condition, etag)) {
-    context.response.status = 304;
-    return;
-  }
-  context.response.status = 200;
-  context.response.set_content_type(content_type);
-  context.response.body.assign(body);
+  body.serve(context);
 }
 
 }  // namespace
@@ -113,7 +100,7 @@ void add_docs_routes(http::Router& router, DocumentInfo info) {
   router
       .get("/openapi.json",
            [state](http::Context& context) -> asio::awaitable<void> {
-             serve(context, state->document.body, "application/json", state->document.etag, page_cache_control);
+             serve(context, *state->document, page_cache_control);
              co_return;
            })
       .name("openapi_document")
@@ -131,7 +118,7 @@ void add_docs_routes(http::Router& router, DocumentInfo info) {
       .get("/docs",
            [state](http::Context& context) -> asio::awaitable<void> {
              context.response.add_header("Content-Security-Policy", page_security_policy);
-             serve(context, state->page.body, "text/html; charset=utf-8", state->page.etag, page_cache_control);
+             serve(context, *state->page, page_cache_control);
              co_return;
            })
       .name("docs_page")
@@ -143,9 +130,9 @@ void add_docs_routes(http::Router& router, DocumentInfo info) {
   router
       .get("/docs/{asset}",
            [state](http::Context& context) -> asio::awaitable<void> {
-             const DocsAsset* asset = find_docs_asset(context.params.text("asset"));
-             if (asset == nullptr) throw http::HttpError(404, "No such documentation asset");
-             serve(context, asset->bytes, asset->content_type, state->asset_etags.at(asset->name), asset_cache_control);
+             auto asset = state->assets.find(context.params.text("asset"));
+             if (asset == state->assets.end()) throw http::HttpError(404, "No such documentation asset");
+             serve(context, asset->second, asset_cache_control);
              co_return;
            })
       .name("docs_asset")
@@ -156,11 +143,14 @@ void add_docs_routes(http::Router& router, DocumentInfo info) {
       .response(304, "Not modified since the ETag in If-None-Match")
       .response(404, "No such file");
 
-  state->document.body = generate_document(router.routes(), info);
-  state->document.etag = http::strong_etag(state->document.body);
-  state->page.body = docs_page_html(info.title);
-  state->page.etag = http::strong_etag(state->page.body);
-  for (const DocsAsset& asset : docs_assets()) state->asset_etags.emplace(asset.name, http::strong_etag(asset.bytes));
+  compress::CompressionLevels levels;
+  state->document.emplace(
+      http::StaticBody::rendered("application/json", generate_document(router.routes(), info), levels));
+  state->page.emplace(http::StaticBody::rendered("text/html; charset=utf-8", docs_page_html(info.title), levels));
+  for (const DocsAsset& asset : docs_assets()) {
+    state->assets.emplace(asset.name,
+                          http::StaticBody::embedded(asset.content_type, asset.bytes, asset.gzip, asset.br));
+  }
 }
 
 }  // namespace tachyon::openapi

@@ -1,0 +1,74 @@
+#include "tachyon/http/conditional.hpp"
+
+#include "tachyon/compress/content_coding.hpp"
+#include "tachyon/http/errors.hpp"
+#include "tachyon/http/etag.hpp"
+#include "tachyon/http/http_date.hpp"
+
+namespace tachyon::http {
+
+namespace {
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+// Strong comparison (§8.8.3.2): neither tag weak, same opaque text, after removing a coding suffix.
+bool if_match_matches(std::string_view field_value, std::string_view current) {
+  if (trim(field_value) == "*") return true;
+  while (!field_value.empty()) {
+    std::size_t comma = field_value.find(',');
+    std::string_view candidate = trim(field_value.substr(0, comma));
+    if (!candidate.starts_with("W/") && !candidate.empty() && compress::identity_etag(candidate) == current) {
+      return true;
+    }
+    if (comma == std::string_view::npos) break;
+    field_value.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+bool has_write_precondition(const Request& request) {
+  return request.has_header("If-Match") || request.has_header("If-Unmodified-Since");
+}
+
+void check_write_preconditions(const Request& request, const ResourceValidators& current) {
+  if (request.has_header("If-Match")) {
+    if (!if_match_matches(request.header("If-Match"), current.etag)) {
+      throw HttpError(412, "If-Match: the resource has changed since that ETag; read it again and retry");
+    }
+    return;
+  }
+  if (request.has_header("If-Unmodified-Since")) {
+    std::optional<std::int64_t> since = parse_http_date(trim(request.header("If-Unmodified-Since")));
+    if (since && current.last_modified > *since) {
+      throw HttpError(412, "If-Unmodified-Since: the resource has changed since that time");
+    }
+  }
+}
+
+void answer_not_modified_if_current(Context& context) {
+  Response& response = context.response;
+  if (response.status != 200) return;
+  if (context.request.method != Method::get && context.request.method != Method::head) return;
+  bool current = false;
+  if (context.request.has_header("If-None-Match")) {
+    std::optional<std::string_view> etag = response.header("ETag");
+    current = etag && if_none_match_matches(context.request.header("If-None-Match"), *etag);
+  } else if (context.request.has_header("If-Modified-Since")) {
+    std::optional<std::string_view> modified = response.header("Last-Modified");
+    std::optional<std::int64_t> since = parse_http_date(trim(context.request.header("If-Modified-Since")));
+    std::optional<std::int64_t> last = modified ? parse_http_date(*modified) : std::nullopt;
+    current = since && last && *last <= *since;
+  }
+  if (!current) return;
+  response.status = 304;
+  response.body.clear();
+  response.stream = nullptr;
+}
+
+}  // namespace tachyon::http
