@@ -78,8 +78,8 @@ Acme::Acme(const AcmeOptions& options) {
   IdentityOptions identity_options = options.identity;
   identity_options.server_secret = key;
   identity_ = std::make_shared<Identity>(*database_, *passwords_, events_, std::move(identity_options));
-  services_ = std::make_unique<Services>(
-      Services{*database_, security::Signer(key), make_caches(options), *passwords_, *identity_});
+  services_ = std::make_unique<Services>(Services{*database_, security::Signer(key), make_caches(options), *passwords_,
+                                                  *identity_, options.require_preconditions});
   posts_ = std::make_unique<PostsUpstream>(options.posts);
   const auto training_start = std::chrono::steady_clock::now();
   iris_model_ = std::make_unique<IrisModel>(IrisModel::train_embedded());

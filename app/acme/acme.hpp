@@ -26,7 +26,8 @@ struct AcmeOptions {
   std::chrono::milliseconds slow_query{100};
   std::string secret_key;  // empty: a key generated once and kept in the database
   bool demo_data = true;
-  std::string admin_password;  // the demo admin's; empty: a random one, printed once in the log
+  bool require_preconditions = false;  // PATCH/DELETE of users and products need If-Match (else 428)
+  std::string admin_password;          // the demo admin's; empty: a random one, printed once in the log
   auth::PasswordParameters password_parameters;
   std::size_t password_threads = 1;
   std::size_t password_queue = 64;  // logins waiting for the hashing pool beyond its threads; more get 503

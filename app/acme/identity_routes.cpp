@@ -292,19 +292,24 @@ asio::awaitable<void> revoke_api_key(http::Context& context, Identity& identity)
 
 }  // namespace
 
+// Answers that carry credentials (tokens, API keys) next to text the client chose are never compressed:
+// their compressed length would let an attacker who can inject guesses recover the secret (BREACH).
 void add_identity_routes(http::Router& router, Identity& identity, db::Database& database) {
   router.post("/v1/auth/token", [&identity](http::Context& context) { return token(context, identity); })
       .name("issue_token")
+      .never_compress()
       .tags({"auth"})
       .public_access()
       .summary("OAuth 2.0 token endpoint: password, refresh_token and client_credentials grants (form body)");
   router.post("/v1/auth/revoke", [&identity](http::Context& context) { return revoke(context, identity); })
       .name("revoke_token")
+      .never_compress()
       .tags({"auth"})
       .public_access()
       .summary("RFC 7009 revocation of an access or refresh token (form body `token=`)");
   router.get("/v1/auth/me", me)
       .name("whoami")
+      .never_compress()
       .tags({"auth"})
       .authenticated()
       .summary("The caller's subject, kind, roles and scopes");
@@ -317,11 +322,13 @@ void add_identity_routes(http::Router& router, Identity& identity, db::Database&
       .get("/v1/admin/api-keys",
            [&identity, &database](http::Context& context) { return list_api_keys(context, identity, database); })
       .name("list_api_keys")
+      .never_compress()
       .tags({"admin"})
       .requires_scopes({"admin"})
       .summary("Every API key: name, public prefix, scopes, expiry, revocation, last use (never the key)");
   router.post("/v1/admin/api-keys", [&identity](http::Context& context) { return create_api_key(context, identity); })
       .name("create_api_key")
+      .never_compress()
       .tags({"admin"})
       .requires_scopes({"admin"})
       .summary("Create an API key; the key is in this answer only")

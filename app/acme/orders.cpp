@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "app/acme/export.hpp"
 #include "app/acme/handler_support.hpp"
 #include "app/acme/resource_support.hpp"
 #include "app/acme/resources.hpp"
@@ -260,7 +261,6 @@ asio::awaitable<void> create_order(http::Context& context, Services& services) {
   std::pair<std::int64_t, std::string> created =
       co_await write_then_invalidate(context, services, std::move(place), std::move(changed));
   respond_created(context, "/v1/orders", created.first, std::move(created.second));
-  context.response.add_header("Cache-Control", "private");
 }
 
 asio::awaitable<void> get_order(http::Context& context, Services& services) {
@@ -271,7 +271,6 @@ asio::awaitable<void> get_order(http::Context& context, Services& services) {
   require_visible_order(viewer_of(*context.principal, connection), connection, id);
   if (!render_order(connection, id, body)) throw_not_found("order", id);
   respond_json_with_etag(context, std::move(body));
-  context.response.add_header("Cache-Control", "private");
   co_return;
 }
 
@@ -287,7 +286,6 @@ asio::awaitable<void> cancel(http::Context& context, Services& services) {
   std::pair<std::string, std::vector<std::int64_t>> cancelled =
       co_await write_then_invalidate(context, services, std::move(cancel_work), restocked);
   respond_json(context, 200, std::move(cancelled.first));
-  context.response.add_header("Cache-Control", "private");
 }
 
 asio::awaitable<void> list_all_orders(http::Context& context, Services& services) {
@@ -315,6 +313,11 @@ void list_orders(http::Context& context, db::Connection& connection, Services& s
   std::vector<Filter> filters = order_filters(context.request, user_id);
   if (std::optional<Filter> reach = order_visibility(viewer)) filters.insert(filters.begin(), std::move(*reach));
   ListRequest list = parse_list_request(context.request, order_shape(), filters, services.cursor_signer);
+  context.response.add_header("Vary", "Accept");  // JSON pages or a streamed export
+  if (std::optional<ExportFormat> format = requested_export(context.request)) {
+    respond_export(context, services, *format, order_shape(), std::move(filters), std::move(list), load_items);
+    return;
+  }
   Page page = fetch_page(connection, order_shape(), filters, list, services.cursor_signer);
   const std::size_t items_field = order_shape().columns.size();
   std::map<std::int64_t, std::string> items;
@@ -327,7 +330,6 @@ void list_orders(http::Context& context, db::Connection& connection, Services& s
     writer.raw(found == items.end() ? std::string_view("[]") : std::string_view(found->second));
   });
   respond_json(context, 200, std::move(body));
-  context.response.add_header("Cache-Control", "private");
 }
 
 void add_order_routes(http::Router& router, Services& services) {
@@ -335,13 +337,17 @@ void add_order_routes(http::Router& router, Services& services) {
       .name("create_order")
       .tags({"orders"})
       .requires_scopes({"orders:write"})
+      .cache_control(std::string(private_cache_control))
       .summary("Place an order: stock is taken in the same transaction (409 when short)")
       .request_schema([](json::JsonWriter& writer) { new_order_schema().write_json_schema(writer); });
   auto list = router.get("/v1/orders", with_services(services, list_all_orders));
   list.name("list_orders")
       .tags({"orders"})
       .requires_scopes({"orders:read"})
-      .summary("List orders with their items: user_id, status filters")
+      .cache_control(std::string(private_cache_control))
+      .summary(
+          "List orders with their items: user_id, status filters; every visible order streamed with "
+          "Accept: application/x-ndjson or text/csv")
       .query_parameter("user_id", "integer", "Only this user's orders")
       .query_parameter("status", "string", "pending, confirmed or cancelled");
   document_list_parameters(list);
@@ -349,11 +355,13 @@ void add_order_routes(http::Router& router, Services& services) {
       .name("get_order")
       .tags({"orders"})
       .requires_scopes({"orders:read"})
+      .cache_control(std::string(private_cache_control))
       .summary("One order with its items");
   router.post("/v1/orders/{id:int}/cancel", with_services(services, cancel))
       .name("cancel_order")
       .tags({"orders"})
       .requires_scopes({"orders:write"})
+      .cache_control(std::string(private_cache_control))
       .summary("Cancel an order and restore its stock (409 when already cancelled)");
 }
 

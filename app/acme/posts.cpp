@@ -72,6 +72,7 @@ void add_post_routes(http::Router& router, PostsUpstream& posts, const AcmeCache
       .get("/v1/posts/{id:int}", [&posts, &caches](http::Context& context) { return get_post(context, posts, caches); })
       .name("get_post")
       .public_access()
+      .cache_control(cache::shared_cache_control(caches.posts))
       .tags({"posts"})
       .summary("A post from the upstream posts API, cached (X-Cache); 404, 502, 504 as the upstream fails")
       .response(200, "The upstream's post, unchanged")

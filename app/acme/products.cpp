@@ -1,6 +1,7 @@
 // The products resource: schema, SQL and handlers.
 #include <charconv>
 
+#include "app/acme/export.hpp"
 #include "app/acme/handler_support.hpp"
 #include "app/acme/resource_support.hpp"
 #include "app/acme/resources.hpp"
@@ -171,8 +172,9 @@ asio::awaitable<void> update_product(http::Context& context, Services& services)
   if (!changes.sku && !changes.name && !changes.category && !changes.price_cents && !changes.stock) {
     throw http::HttpError(422, "nothing to change", {{"", "must contain at least one field"}});
   }
-  auto update = [id, changes = std::move(changes)](db::Connection& connection) {
-    return update_by_id(connection, product_shape(), "product", id,
+  auto update = [id, changes = std::move(changes),
+                 preconditions = http::WritePreconditions::of(context.request)](db::Connection& connection) {
+    return update_by_id(connection, {product_shape(), "product", id, preconditions},
                         {{"sku", changed(changes.sku)},
                          {"name", changed(changes.name)},
                          {"category", changed(changes.category)},
@@ -187,8 +189,8 @@ asio::awaitable<void> update_product(http::Context& context, Services& services)
 
 asio::awaitable<void> delete_product(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
-  auto remove = [id](db::Connection& connection) {
-    delete_by_id(connection, product_shape(), "product", id, rethrow_as_http);
+  auto remove = [id, preconditions = http::WritePreconditions::of(context.request)](db::Connection& connection) {
+    delete_by_id(connection, {product_shape(), "product", id, preconditions}, rethrow_as_http);
   };
   CacheChanges changed = CacheChanges::of_products({id});
   co_await write_then_invalidate(context, services, std::move(remove), std::move(changed));
@@ -198,6 +200,11 @@ asio::awaitable<void> delete_product(http::Context& context, Services& services)
 asio::awaitable<void> list_products(http::Context& context, Services& services) {
   std::vector<Filter> filters = product_filters(context.request);
   ListRequest list = parse_list_request(context.request, product_shape(), filters, services.cursor_signer);
+  context.response.add_header("Vary", "Accept");  // JSON pages or a streamed export
+  if (std::optional<ExportFormat> format = requested_export(context.request)) {
+    respond_export(context, services, *format, product_shape(), std::move(filters), std::move(list));
+    co_return;
+  }
   std::string key = product_list_key(filters, list);
   cache::Loader load = [&services, filters = std::move(filters), list]() -> asio::awaitable<cache::Loaded> {
     Page page = fetch_page(services.database.reader(), product_shape(), filters, list, services.cursor_signer);
@@ -236,8 +243,11 @@ void add_product_routes(http::Router& router, Services& services) {
   auto list = router.get("/v1/products", with_services(services, list_products));
   list.name("list_products")
       .public_access()
+      .cache_control(cache::shared_cache_control(services.caches.product_lists))
       .tags({"products"})
-      .summary("List products: category, min_price, max_price, q (name contains, case-insensitive)")
+      .summary(
+          "List products: category, min_price, max_price, q (name contains, case-insensitive); the whole "
+          "filtered collection streamed with Accept: application/x-ndjson or text/csv")
       .query_parameter("category", "string", "Exact category")
       .query_parameter("min_price", "integer", "Lowest price_cents, inclusive")
       .query_parameter("max_price", "integer", "Highest price_cents, inclusive")
@@ -247,15 +257,18 @@ void add_product_routes(http::Router& router, Services& services) {
       .name("get_product")
       .tags({"products"})
       .public_access()
+      .cache_control(cache::shared_cache_control(services.caches.products))
       .summary("One product, with a strong ETag");
   router.patch("/v1/products/{id:int}", with_services(services, update_product))
       .name("update_product")
+      .requires_precondition(services.require_preconditions)
       .tags({"products"})
       .requires_scopes({"products:write"})
       .summary("Change some fields of a product")
       .request_schema([](json::JsonWriter& writer) { product_changes_schema().write_json_schema(writer); });
   router.del("/v1/products/{id:int}", with_services(services, delete_product))
       .name("delete_product")
+      .requires_precondition(services.require_preconditions)
       .tags({"products"})
       .requires_scopes({"products:write"})
       .summary("Delete a product that no order contains");

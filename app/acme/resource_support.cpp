@@ -34,8 +34,23 @@ void respond_created(http::Context& context, std::string_view collection_path, s
   context.response.add_header("Location", std::string(collection_path) + "/" + std::to_string(id));
 }
 
-std::string update_by_id(db::Connection& connection, const ResourceShape& shape, std::string_view resource,
-                         std::int64_t id, const std::vector<ColumnChange>& changes, ConstraintErrorMapper on_error) {
+void check_row_preconditions(db::Connection& connection, const RowWrite& row) {
+  if (!row.preconditions.any()) return;
+  std::string current;
+  if (!render_by_id(connection, row.shape, row.id, current)) throw_not_found(row.resource, row.id);
+  db::Statement statement =
+      connection.prepare("SELECT updated_at FROM " + std::string(row.shape.table) + " WHERE id = ?");
+  statement.bind(1, row.id);
+  std::int64_t updated = 0;
+  if (statement.step()) updated = core::parse_rfc3339_seconds(statement.text(0)).value_or(0);
+  http::check_write_preconditions(row.preconditions, {.etag = http::strong_etag(current), .last_modified = updated});
+}
+
+std::string update_by_id(db::Connection& connection, const RowWrite& row, const std::vector<ColumnChange>& changes,
+                         ConstraintErrorMapper on_error) {
+  const ResourceShape& shape = row.shape;
+  const std::int64_t id = row.id;
+  check_row_preconditions(connection, row);
   std::string sql = "UPDATE " + std::string(shape.table) + " SET updated_at = ?";
   std::vector<SqlValue> values{core::rfc3339_now()};
   for (const ColumnChange& change : changes) {
@@ -53,21 +68,21 @@ std::string update_by_id(db::Connection& connection, const ResourceShape& shape,
     on_error(error);
     throw;
   }
-  if (connection.changes() == 0) throw_not_found(resource, id);
+  if (connection.changes() == 0) throw_not_found(row.resource, id);
   std::string rendered;
   render_by_id(connection, shape, id, rendered);
   return rendered;
 }
 
-void delete_by_id(db::Connection& connection, const ResourceShape& shape, std::string_view resource, std::int64_t id,
-                  ConstraintErrorMapper on_error) {
+void delete_by_id(db::Connection& connection, const RowWrite& row, ConstraintErrorMapper on_error) {
+  check_row_preconditions(connection, row);
   try {
-    connection.prepare("DELETE FROM " + std::string(shape.table) + " WHERE id = ?").bind(1, id).run();
+    connection.prepare("DELETE FROM " + std::string(row.shape.table) + " WHERE id = ?").bind(1, row.id).run();
   } catch (const db::DatabaseError& error) {
     on_error(error);
     throw;
   }
-  if (connection.changes() == 0) throw_not_found(resource, id);
+  if (connection.changes() == 0) throw_not_found(row.resource, row.id);
 }
 
 void respond_list(http::Context& context, db::Connection& connection, const security::Signer& signer,

@@ -11,11 +11,16 @@
 #include "app/acme/listing.hpp"
 #include "tachyon/db/query_span.hpp"
 #include "tachyon/db/sqlite_connection.hpp"
+#include "tachyon/http/conditional.hpp"
 #include "tachyon/http/context.hpp"
 #include "tachyon/http/router.hpp"
 #include "tachyon/observe/spans.hpp"
 
 namespace tachyon::app::acme {
+
+// Cache-Control of every answer that depends on who asks (users, orders): any cache may keep it only
+// for that caller (`private`) and must revalidate it first (`no-cache`, a cheap 304 with the ETag).
+inline constexpr std::string_view private_cache_control = "private, no-cache";
 
 // Renders row `id` of the resource as a JSON object into `out`; false when there is no such row.
 bool render_by_id(db::Connection& connection, const ResourceShape& shape, std::int64_t id, std::string& out);
@@ -41,13 +46,27 @@ std::optional<SqlValue> changed(const std::optional<T>& value) {
   return value ? std::optional<SqlValue>(SqlValue(*value)) : std::nullopt;
 }
 
+// Which row a write changes and the conditions it was sent with: `shape` renders the row as this caller
+// reads it (the same bytes, so the same ETag, as their GET), for If-Match.
+struct RowWrite {
+  const ResourceShape& shape;
+  std::string_view resource;  // "user", for errors
+  std::int64_t id;
+  const http::WritePreconditions& preconditions;
+};
+
+// 412 unless the row, as it is now, meets the write's preconditions (none: nothing to check); 404 when
+// it is gone. update_by_id and delete_by_id call it inside their transaction.
+void check_row_preconditions(db::Connection& connection, const RowWrite& row);
+
 // UPDATE <table> SET updated_at = now, <changes> WHERE id = ?, then the row as JSON. Throws 404 when
-// there is no such row; constraint errors go to `on_error`. Runs on the writer connection.
-std::string update_by_id(db::Connection& connection, const ResourceShape& shape, std::string_view resource,
-                         std::int64_t id, const std::vector<ColumnChange>& changes, ConstraintErrorMapper on_error);
-// DELETE FROM <table> WHERE id = ?; 404 when absent, constraint errors to `on_error`. Writer only.
-void delete_by_id(db::Connection& connection, const ResourceShape& shape, std::string_view resource, std::int64_t id,
-                  ConstraintErrorMapper on_error);
+// there is no such row, 412 when a precondition fails against the row as it is now (checked in the same
+// transaction, so no concurrent write slips between); constraint errors go to `on_error`. Writer only.
+std::string update_by_id(db::Connection& connection, const RowWrite& row, const std::vector<ColumnChange>& changes,
+                         ConstraintErrorMapper on_error);
+// DELETE FROM <table> WHERE id = ?; 404 when absent, 412 as above, constraint errors to `on_error`.
+// `row.shape` is the caller's read shape; the table is the same. Writer only.
+void delete_by_id(db::Connection& connection, const RowWrite& row, ConstraintErrorMapper on_error);
 
 // GET on a collection whose items are plain rows: the list parameters, one page query on this loop's
 // reader, and the JSON envelope.

@@ -15,7 +15,8 @@ struct Services {
   security::Signer cursor_signer;
   AcmeCaches caches;
   auth::PasswordHasher& passwords;
-  Identity& identity;  // to revoke a user's logins when their password or status changes
+  Identity& identity;                  // to revoke a user's logins when their password or status changes
+  bool require_preconditions = false;  // routes that change users and products demand If-Match
 };
 
 }  // namespace tachyon::app::acme

@@ -74,6 +74,10 @@ void add_settings(config::SettingsTable& table) {
                                "user, manager and admin; a role left out grants nothing. Object rules (own "
                                "records, a manager's department) apply whatever the scopes."},
                               &AcmeSettings::role_scopes, unknown_role_or_scope),
+      boolean_row({"TACHYON_REQUIRE_PRECONDITION", "false",
+                   "`PATCH` and `DELETE` of users and products need `If-Match` (the ETag read) or "
+                   "`If-Unmodified-Since`; without one they get 428 Precondition Required."},
+                  &AcmeSettings::require_preconditions),
       cache_route_row("TACHYON_CACHE_USERS", "Cache of `GET /v1/users/{id}`.", &AcmeSettings::cache_users),
       cache_route_row("TACHYON_CACHE_PRODUCTS", "Cache of `GET /v1/products/{id}`.", &AcmeSettings::cache_products),
       cache_route_row("TACHYON_CACHE_PRODUCT_LISTS", "Cache of `GET /v1/products` pages.",
@@ -110,6 +114,7 @@ AcmeOptions acme_options(const config::Settings& settings, std::shared_ptr<cache
                      .slow_query = settings.slow_query,
                      .secret_key = settings.secret_key,
                      .demo_data = acme.demo_data,
+                     .require_preconditions = acme.require_preconditions,
                      .admin_password = acme.admin_password,
                      .password_parameters = {.memory_bytes = settings.password_memory_bytes,
                                              .iterations = settings.password_iterations},

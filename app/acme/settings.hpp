@@ -18,7 +18,8 @@ namespace tachyon::app::acme {
 struct AcmeSettings {
   std::string database_url = "sqlite:acme.db";
   bool demo_data = true;
-  std::string admin_password;  // the demo admin's; empty = random, printed once
+  bool require_preconditions = false;  // 428 for PATCH/DELETE of users and products without If-Match
+  std::string admin_password;          // the demo admin's; empty = random, printed once
   // The contract's role → scope table; a row check refuses roles and scopes Acme does not know.
   config::RoleGrants role_scopes = {
       {"admin",

@@ -193,7 +193,6 @@ asio::awaitable<void> create_user(http::Context& context, Services& services) {
   std::pair<std::int64_t, std::string> created =
       co_await write_then_invalidate(context, services, std::move(insert), std::move(changed));
   respond_created(context, "/v1/users", created.first, std::move(created.second));
-  context.response.add_header("Cache-Control", "private");
 }
 
 asio::awaitable<void> get_user(http::Context& context, Services& services) {
@@ -213,7 +212,6 @@ asio::awaitable<void> get_user(http::Context& context, Services& services) {
   std::vector<std::string> no_tags;
   co_await cache::serve_cached(context, services.caches.cache, services.caches.users, std::move(key),
                                std::move(no_tags), std::move(load));
-  context.response.add_header("Cache-Control", "private");
 }
 
 // The caller may change the user: 404 when it is out of their sight, 403 when they may only look.
@@ -237,9 +235,9 @@ asio::awaitable<void> update_user(http::Context& context, Services& services) {
   if (changes.password) password_hash = co_await services.passwords.hash(std::exchange(*changes.password, {}));
   const bool ends_logins = changes.password.has_value() || changes.status == "disabled";
   const ResourceShape* shape = &shape_for(view);
-  auto update = [id, shape, changes = std::move(changes),
-                 password_hash = std::move(password_hash)](db::Connection& connection) {
-    return update_by_id(connection, *shape, "user", id,
+  auto update = [id, shape, changes = std::move(changes), password_hash = std::move(password_hash),
+                 preconditions = http::WritePreconditions::of(context.request)](db::Connection& connection) {
+    return update_by_id(connection, {*shape, "user", id, preconditions},
                         {{"email", changed(changes.email)},
                          {"name", changed(changes.name)},
                          {"role", changed(changes.role)},
@@ -254,15 +252,19 @@ asio::awaitable<void> update_user(http::Context& context, Services& services) {
   // A new password or a disabled account ends every login of the user, on every instance.
   if (ends_logins) co_await services.identity.revoke_logins_of_user(id);
   respond_json_with_etag(context, std::move(body));
-  context.response.add_header("Cache-Control", "private");
 }
 
 asio::awaitable<void> delete_user(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
-  require_changeable(viewer_of(*context.principal, services.database.reader()), services.database.reader(), id);
+  UserView view =
+      require_changeable(viewer_of(*context.principal, services.database.reader()), services.database.reader(), id);
+  const ResourceShape* shape = &shape_for(view);
+  http::WritePreconditions preconditions = http::WritePreconditions::of(context.request);
+  // A refused precondition must not end the user's logins: checked first here, and again atomically below.
+  check_row_preconditions(services.database.reader(), {*shape, "user", id, preconditions});
   co_await services.identity.revoke_logins_of_user(id);  // before its sessions go with it
-  auto remove = [id](db::Connection& connection) {
-    delete_by_id(connection, user_shape(), "user", id, rethrow_as_http);
+  auto remove = [id, shape, preconditions = std::move(preconditions)](db::Connection& connection) {
+    delete_by_id(connection, {*shape, "user", id, preconditions}, rethrow_as_http);
   };
   CacheChanges changed = CacheChanges::of_user(id);
   co_await write_then_invalidate(context, services, std::move(remove), std::move(changed));
@@ -278,7 +280,6 @@ asio::awaitable<void> list_users(http::Context& context, Services& services) {
   if (std::optional<Filter> reach = user_visibility(viewer)) filters.insert(filters.begin(), std::move(*reach));
   const ResourceShape& shape = sees_salary_of_every_reachable_user(viewer) ? user_shape() : user_shape_without_salary();
   respond_list(context, connection, services.cursor_signer, shape, filters);
-  context.response.add_header("Cache-Control", "private");
   co_return;
 }
 
@@ -327,12 +328,14 @@ void add_user_routes(http::Router& router, Services& services) {
       .name("create_user")
       .tags({"users"})
       .requires_scopes({"users:write"})
+      .cache_control(std::string(private_cache_control))
       .summary("Create a user (409 when the email is taken)")
       .request_schema([](json::JsonWriter& writer) { new_user_schema().write_json_schema(writer); });
   auto list = router.get("/v1/users", with_services(services, list_users));
   list.name("list_users")
       .tags({"users"})
       .requires_scopes({"users:read"})
+      .cache_control(std::string(private_cache_control))
       .summary("List users: role, department, status filters")
       .query_parameter("role", "string", "admin, manager or user")
       .query_parameter("department", "string", "Exact department name")
@@ -342,22 +345,28 @@ void add_user_routes(http::Router& router, Services& services) {
       .name("get_user")
       .tags({"users"})
       .requires_scopes({"users:read"})
+      .cache_control(std::string(private_cache_control))
       .summary("One user, with a strong ETag");
   router.patch("/v1/users/{id:int}", with_services(services, update_user))
       .name("update_user")
+      .requires_precondition(services.require_preconditions)
       .tags({"users"})
       .requires_scopes({"users:write"})
+      .cache_control(std::string(private_cache_control))
       .summary("Change some fields of a user")
       .request_schema([](json::JsonWriter& writer) { user_changes_schema().write_json_schema(writer); });
   router.del("/v1/users/{id:int}", with_services(services, delete_user))
       .name("delete_user")
+      .requires_precondition(services.require_preconditions)
       .tags({"users"})
       .requires_scopes({"users:write"})
+      .cache_control(std::string(private_cache_control))
       .summary("Delete a user without orders");
   auto orders = router.get("/v1/users/{id:int}/orders", with_services(services, list_user_orders));
   orders.name("list_user_orders")
       .tags({"users", "orders"})
       .requires_scopes({"users:read", "orders:read"})
+      .cache_control(std::string(private_cache_control))
       .summary("The user's orders, items embedded");
   orders.query_parameter("status", "string", "pending, confirmed or cancelled");
   document_list_parameters(orders);

@@ -322,6 +322,24 @@ std::optional<HttpResponse> RawClient::read_response(std::chrono::milliseconds t
     buffer_.erase(0, length);
     return response;
   }
+  if (response.header("transfer-encoding") == "chunked") {
+    // RFC 9112 §7.1: hex size line, data, CRLF, ... a zero-size chunk and (no) trailers. A connection that
+    // ends before the last chunk is no response at all: a truncated body must never pass for a whole one.
+    for (;;) {
+      std::size_t size_end;
+      while ((size_end = buffer_.find("\r\n")) == std::string::npos) {
+        if (!fill(deadline)) return std::nullopt;
+      }
+      std::size_t size = std::stoul(buffer_.substr(0, size_end), nullptr, 16);
+      while (buffer_.size() < size_end + 2 + size + 2) {
+        if (!fill(deadline)) return std::nullopt;
+      }
+      if (buffer_.compare(size_end + 2 + size, 2, "\r\n") != 0) return std::nullopt;
+      response.body.append(buffer_, size_end + 2, size);
+      buffer_.erase(0, size_end + 2 + size + 2);
+      if (size == 0) return response;
+    }
+  }
   while (fill(deadline)) {
   }
   response.body = std::move(buffer_);

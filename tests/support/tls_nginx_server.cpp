@@ -1,64 +1,15 @@
 #include "support/tls_nginx_server.hpp"
 
-#include <netinet/in.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <stdexcept>
-#include <thread>
 
 #include "support/test_server.hpp"
 
 namespace tachyon::testing {
+
 namespace {
 
-std::uint16_t free_port() {
-  int probe = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (::bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    ::close(probe);
-    throw std::runtime_error("cannot find a free port");
-  }
-  ::close(probe);
-  return ntohs(address.sin_port);
-}
-
-bool accepts_connections(std::uint16_t port) {
-  int probe = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(port);
-  bool connected = ::connect(probe, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  ::close(probe);
-  return connected;
-}
-
-}  // namespace
-
-TlsNginxServer::TlsNginxServer() {
-  char pattern[] = "/tmp/tachyon_tls_nginx_XXXXXX";
-  if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
-  directory_ = pattern;
-  std::string output;
-  std::string command =
-      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=localhost "
-      "-days 1 -keyout " +
-      directory_ + "/key.pem -out " + directory_ + "/cert.pem";
-  if (run_shell(command, output) != 0) throw std::runtime_error("openssl req failed: " + output);
-  // The port is probed free and handed to nginx; a clash with another process only fails the start.
-  port_ = free_port();
-  std::string config = R"(daemon off;
+constexpr const char* tls_config = R"(daemon off;
 master_process off;
 worker_processes 1;
 pid DIRECTORY/nginx.pid;
@@ -70,8 +21,8 @@ http {
   client_body_temp_path DIRECTORY/body;
   server {
     listen 127.0.0.1:PORT ssl;
-    ssl_certificate DIRECTORY/cert.pem;
-    ssl_certificate_key DIRECTORY/key.pem;
+    ssl_certificate CERTS/cert.pem;
+    ssl_certificate_key CERTS/key.pem;
     keepalive_requests 1000000;
     access_log DIRECTORY/access.log names;
     location = /status/201 { return 201 "created\n"; }
@@ -81,48 +32,27 @@ http {
   }
 }
 )";
-  for (std::size_t at; (at = config.find("DIRECTORY")) != std::string::npos;) config.replace(at, 9, directory_);
-  config.replace(config.find("PORT"), 4, std::to_string(port_));
-  std::ofstream(directory_ + "/nginx.conf") << config;
-  pid_ = ::fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    std::string prefix = directory_ + "/";
-    std::string config = directory_ + "/nginx.conf";
-    std::string error_log = directory_ + "/error.log";
-    ::execlp("nginx", "nginx", "-p", prefix.c_str(), "-e", error_log.c_str(), "-c", config.c_str(), nullptr);
-    ::_exit(127);
-  }
-  for (int attempt = 0; attempt < 200 && !accepts_connections(port_); ++attempt) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      std::ifstream log(directory_ + "/error.log");
-      std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
-      throw std::runtime_error("nginx exited: " + text);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
+
+// Makes a self-signed certificate in `directory` and returns the nginx configuration that uses it (nginx
+// reads it at start, so it comes first).
+std::string configuration_with_certificate(const std::string& directory) {
+  std::string output;
+  std::string command =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=localhost "
+      "-days 1 -keyout " +
+      directory + "/key.pem -out " + directory + "/cert.pem";
+  if (run_shell(command, output) != 0) throw std::runtime_error("openssl req failed: " + output);
+  std::string config = tls_config;
+  for (std::size_t at; (at = config.find("CERTS")) != std::string::npos;) config.replace(at, 5, directory);
+  return config;
 }
 
-TlsNginxServer::~TlsNginxServer() {
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    for (int attempt = 0; attempt < 200 && ::waitpid(pid_, &status, WNOHANG) == 0; ++attempt) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    if (::waitpid(pid_, &status, WNOHANG) == 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &status, 0);
-    }
-  }
-  std::error_code ignored;
-  std::filesystem::remove_all(directory_, ignored);
-}
+}  // namespace
+
+TlsNginxServer::TlsNginxServer() : nginx_(configuration_with_certificate(certificates_.path().string())) {}
 
 std::vector<std::string> TlsNginxServer::access_log() const {
-  std::ifstream log(directory_ + "/access.log");
+  std::ifstream log(nginx_.directory() + "/access.log");
   std::vector<std::string> lines;
   for (std::string line; std::getline(log, line);) lines.push_back(line);
   return lines;

@@ -7,23 +7,24 @@
 #include <string>
 #include <vector>
 
+#include "support/acme_support.hpp"
+#include "support/nginx_process.hpp"
+
 namespace tachyon::testing {
 
 class TlsNginxServer {
  public:
   TlsNginxServer();  // throws std::runtime_error when openssl or nginx fails
-  ~TlsNginxServer();
   TlsNginxServer(const TlsNginxServer&) = delete;
   TlsNginxServer& operator=(const TlsNginxServer&) = delete;
 
-  std::uint16_t port() const { return port_; }
+  std::uint16_t port() const { return nginx_.port(); }
   // The access log's lines so far: "$ssl_server_name $status $request_uri" ("-" for no SNI).
   std::vector<std::string> access_log() const;
 
  private:
-  std::string directory_;
-  std::uint16_t port_ = 0;
-  int pid_ = -1;
+  TemporaryDirectory certificates_;  // before nginx_: made first, removed last
+  NginxProcess nginx_;
 };
 
 }  // namespace tachyon::testing

@@ -87,6 +87,9 @@ TEST(AcceptEncoding, StarCoversUnnamedCodingsAndIdentityCanBeRefused) {
   // The client prefers identity: honoured.
   EXPECT_EQ(parse_accept_encoding("gzip;q=0.5, identity").choose(true), ContentCoding::identity);
   EXPECT_EQ(parse_accept_encoding("gzip, identity;q=0.5").choose(true), ContentCoding::gzip);
+  // An unnamed identity states no preference: a low-q coding the client names still wins.
+  EXPECT_EQ(parse_accept_encoding("gzip;q=0.5, br;q=0.1").choose(true), ContentCoding::gzip);
+  EXPECT_EQ(parse_accept_encoding("gzip;q=0.5, *;q=0.8").choose(true), ContentCoding::br);
 }
 
 TEST(CompressionRules, MatchesListedTypesAndTheMinimumSize) {

@@ -25,6 +25,22 @@ void add_surrogate_keys(http::Context& context, std::string_view key, const std:
 
 }  // namespace
 
+std::string shared_cache_control(const CacheNamespace* space) {
+  if (space == nullptr) return "public, no-cache";
+  using std::chrono::duration_cast;
+  using std::chrono::seconds;
+  const CachePolicy& policy = space->policy();
+  std::string value = "public, max-age=0, s-maxage=" + std::to_string(duration_cast<seconds>(policy.ttl).count());
+  if (policy.stale_while_revalidate.count() > 0) {
+    value +=
+        ", stale-while-revalidate=" + std::to_string(duration_cast<seconds>(policy.stale_while_revalidate).count());
+  }
+  if (policy.stale_if_error.count() > 0) {
+    value += ", stale-if-error=" + std::to_string(duration_cast<seconds>(policy.stale_if_error).count());
+  }
+  return value;
+}
+
 void respond_from_cache(http::Context& context, const CacheResult& result) {
   const CacheEntry& entry = *result.entry;
   http::Response& response = context.response;

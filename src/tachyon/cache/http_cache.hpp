@@ -14,6 +14,12 @@
 
 namespace tachyon::cache {
 
+// Cache-Control of a public cached route, from its policy: shared caches (a CDN, nginx) may keep an
+// answer as long as the server does (s-maxage = ttl, plus stale-while-revalidate and stale-if-error per
+// RFC 5861) and purge it by its Surrogate-Key; browsers revalidate every time (max-age=0), so a write is
+// visible to the very next read. No namespace (not cached here): "public, no-cache".
+std::string shared_cache_control(const CacheNamespace* space);
+
 void respond_from_cache(http::Context& context, const CacheResult& result);
 
 // fetch() then respond_from_cache(), timed as the request's `cache` span (Server-Timing). With no

@@ -97,8 +97,8 @@ struct StreamCompressor::State {
       out.resize(offset + output_step);
       std::size_t available_out = output_step;
       auto* next_out = reinterpret_cast<std::uint8_t*>(out.data() + offset);
-      if (BrotliEncoderCompressStream(brotli, operation, &available_in, &next_in, &available_out, &next_out,
-                                      nullptr) == BROTLI_FALSE) {
+      if (BrotliEncoderCompressStream(brotli, operation, &available_in, &next_in, &available_out, &next_out, nullptr) ==
+          BROTLI_FALSE) {
         throw std::runtime_error("brotli stream failed");
       }
       out.resize(offset + output_step - available_out);

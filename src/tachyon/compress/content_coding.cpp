@@ -59,7 +59,7 @@ std::string_view coding_token(ContentCoding coding) {
 ContentCoding AcceptedCodings::choose(bool worth_compressing) const {
   if (best == ContentCoding::identity) return ContentCoding::identity;
   if (identity_q == 0) return best;
-  return worth_compressing && best_q >= identity_q ? best : ContentCoding::identity;
+  return worth_compressing && (!identity_named || best_q >= identity_q) ? best : ContentCoding::identity;
 }
 
 AcceptedCodings parse_accept_encoding(std::string_view field_value) {
@@ -97,6 +97,7 @@ AcceptedCodings parse_accept_encoding(std::string_view field_value) {
     if (identity_q < 0) identity_q = any_q;
   }
   AcceptedCodings accepted;
+  accepted.identity_named = identity_q >= 0;
   accepted.identity_q = static_cast<std::uint16_t>(identity_q < 0 ? 1000 : identity_q);
   if (br_q > 0 && br_q >= gzip_q) {
     accepted.best = ContentCoding::br;

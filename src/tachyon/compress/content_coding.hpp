@@ -23,9 +23,12 @@ struct AcceptedCodings {
   ContentCoding best = ContentCoding::identity;  // br or gzip with the higher q (br on a tie), or identity
   std::uint16_t best_q = 0;
   std::uint16_t identity_q = 1000;  // 0 when "identity;q=0", or "*;q=0" without an identity entry
+  // Identity is acceptable without being named (§12.5.3) but then states no preference: any coding the
+  // client names wins over it. Named (or given by "*"), its q-value competes.
+  bool identity_named = false;
 
   // The coding to answer with: the best compressed one when the body is worth compressing and the client
-  // likes it at least as much as identity, or whenever identity is refused; identity otherwise (also when
+  // likes it at least as much as a named identity, or whenever identity is refused; identity otherwise (also when
   // nothing at all is acceptable: RFC 9110 lets the server send identity rather than fail).
   ContentCoding choose(bool worth_compressing) const;
 };
@@ -42,8 +45,13 @@ struct CompressionLevels {
 // '/' matches the whole top-level type ("text/").
 struct CompressionRules {
   std::size_t min_bytes = 500;
-  std::vector<std::string> types = {"application/json", "application/problem+json", "application/x-ndjson",
-                                    "application/javascript", "application/openmetrics-text", "image/svg+xml", "text/"};
+  std::vector<std::string> types = {"application/json",
+                                    "application/problem+json",
+                                    "application/x-ndjson",
+                                    "application/javascript",
+                                    "application/openmetrics-text",
+                                    "image/svg+xml",
+                                    "text/"};
   CompressionLevels levels;
 
   bool compressible_type(std::string_view content_type) const;

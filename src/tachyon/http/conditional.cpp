@@ -36,15 +36,24 @@ bool has_write_precondition(const Request& request) {
   return request.has_header("If-Match") || request.has_header("If-Unmodified-Since");
 }
 
-void check_write_preconditions(const Request& request, const ResourceValidators& current) {
-  if (request.has_header("If-Match")) {
-    if (!if_match_matches(request.header("If-Match"), current.etag)) {
+WritePreconditions WritePreconditions::of(const Request& request) {
+  WritePreconditions conditions;
+  if (request.has_header("If-Match")) conditions.if_match.emplace(request.header("If-Match"));
+  if (request.has_header("If-Unmodified-Since")) {
+    conditions.if_unmodified_since.emplace(request.header("If-Unmodified-Since"));
+  }
+  return conditions;
+}
+
+void check_write_preconditions(const WritePreconditions& conditions, const ResourceValidators& current) {
+  if (conditions.if_match) {
+    if (!if_match_matches(*conditions.if_match, current.etag)) {
       throw HttpError(412, "If-Match: the resource has changed since that ETag; read it again and retry");
     }
     return;
   }
-  if (request.has_header("If-Unmodified-Since")) {
-    std::optional<std::int64_t> since = parse_http_date(trim(request.header("If-Unmodified-Since")));
+  if (conditions.if_unmodified_since) {
+    std::optional<std::int64_t> since = parse_http_date(trim(*conditions.if_unmodified_since));
     if (since && current.last_modified > *since) {
       throw HttpError(412, "If-Unmodified-Since: the resource has changed since that time");
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "tachyon/http/context.hpp"
@@ -16,11 +17,21 @@ struct ResourceValidators {
   std::int64_t last_modified = 0;  // Unix seconds of its last change
 };
 
+// A write's If-Match and If-Unmodified-Since, copied out of the request so that the writer can check
+// them against the row it is about to change, inside the same transaction.
+struct WritePreconditions {
+  std::optional<std::string> if_match;
+  std::optional<std::string> if_unmodified_since;
+
+  static WritePreconditions of(const Request& request);
+  bool any() const { return if_match || if_unmodified_since; }
+};
+
 // RFC 9110 §13.2.2 steps 1-2 for a state-changing request: If-Match with the strong comparison ("*"
 // matches any current representation; the tag of any content-coding variant of it matches too, since
 // the client may have read it compressed), else If-Unmodified-Since. Throws HttpError 412 naming the
 // failed condition. An unparseable If-Unmodified-Since is ignored (§13.1.4).
-void check_write_preconditions(const Request& request, const ResourceValidators& current);
+void check_write_preconditions(const WritePreconditions& conditions, const ResourceValidators& current);
 
 // True when the request states a write precondition (If-Match or If-Unmodified-Since).
 bool has_write_precondition(const Request& request);

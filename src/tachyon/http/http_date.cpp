@@ -44,8 +44,8 @@ std::optional<std::int64_t> parse_http_date(std::string_view text) {
   }
   std::tm parts{};
   int day = 0, year = 0, hour = 0, minute = 0, second = 0;
-  if (!known_day || month < 0 || !digits(text, 5, 2, day) || !digits(text, 12, 4, year) ||
-      !digits(text, 17, 2, hour) || !digits(text, 20, 2, minute) || !digits(text, 23, 2, second)) {
+  if (!known_day || month < 0 || !digits(text, 5, 2, day) || !digits(text, 12, 4, year) || !digits(text, 17, 2, hour) ||
+      !digits(text, 20, 2, minute) || !digits(text, 23, 2, second)) {
     return std::nullopt;
   }
   if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 || year < 1970) return std::nullopt;

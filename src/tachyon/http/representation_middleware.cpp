@@ -64,8 +64,12 @@ boost::asio::awaitable<void> RepresentationMiddleware::handle(Context& context, 
 void RepresentationMiddleware::encode(Context& context) const {
   Response& response = context.response;
   if (!has_body(response.status) || !compression_->compressible_type(response.content_type())) return;
-  // Whatever this response's coding, another Accept-Encoding could get another one.
-  response.add_header("Vary", "Accept-Encoding");
+  // Whatever this response's coding, another Accept-Encoding could get another one: one Vary field.
+  if (std::optional<std::string_view> vary = response.header("Vary")) {
+    response.set_header("Vary", std::string(*vary) + ", Accept-Encoding");
+  } else {
+    response.add_header("Vary", "Accept-Encoding");
+  }
   if (response.header("Content-Encoding")) return;  // encoded already (a cached variant, or by the handler)
   if (response.stream) {
     compress::ContentCoding coding = context.accepted_codings.choose(true);

@@ -17,7 +17,8 @@ class StaticBody {
   static StaticBody embedded(std::string_view content_type, std::string_view identity, std::string_view gzip,
                              std::string_view br);
   // A body made at start-up, compressed now and owned.
-  static StaticBody rendered(std::string_view content_type, std::string body, const compress::CompressionLevels& levels);
+  static StaticBody rendered(std::string_view content_type, std::string body,
+                             const compress::CompressionLevels& levels);
 
   StaticBody(const StaticBody&) = delete;
   StaticBody& operator=(const StaticBody&) = delete;
@@ -39,8 +40,8 @@ class StaticBody {
 
   std::string content_type_;
   bool owns_ = false;
-  std::string owned_[3];            // identity, gzip, br (rendered)
-  std::string_view embedded_[3];    // identity, gzip, br (embedded)
+  std::string owned_[3];          // identity, gzip, br (rendered)
+  std::string_view embedded_[3];  // identity, gzip, br (embedded)
   bool usable_[3] = {true, false, false};
   std::string etags_[3];
 };
