@@ -28,7 +28,8 @@ inline constexpr int export_page_rows = 1000;
 
 // JSON of the non-column fields of a page's rows by id (orders: their items), for NDJSON lines only;
 // CSV carries the columns.
-using ExtraFields = std::function<std::map<std::int64_t, std::string>(db::Connection&, const std::vector<std::int64_t>&)>;
+using ExtraFields =
+    std::function<std::map<std::int64_t, std::string>(db::Connection&, const std::vector<std::int64_t>&)>;
 
 // Answers 200 with the stream. `list` comes from parse_list_request; 422 when it is in offset mode.
 void respond_export(http::Context& context, Services& services, ExportFormat format, const ResourceShape& shape,

@@ -128,9 +128,9 @@ TEST_F(HttpCompression, DocsAssetsGoOutPrecompressed) {
   EXPECT_LT(br.body.size(), identity.body.size() / 3);
   EXPECT_EQ(decode_with_python(br.body, "brotli", *directory), identity.body);
   EXPECT_EQ(decode_with_python(gzip.body, "gzip", *directory), identity.body);
-  EXPECT_EQ(get("/docs/swagger-ui-bundle.js", "Accept-Encoding: br\r\nIf-None-Match: " + br.header("etag") + "\r\n")
-                .status,
-            304);
+  EXPECT_EQ(
+      get("/docs/swagger-ui-bundle.js", "Accept-Encoding: br\r\nIf-None-Match: " + br.header("etag") + "\r\n").status,
+      304);
   // PNG is compressed already: sent as it is.
   EXPECT_FALSE(get("/docs/favicon-32x32.png", "Accept-Encoding: br\r\n").has_header("content-encoding"));
   HttpResponse document = get("/openapi.json", "Accept-Encoding: br\r\n");
@@ -171,8 +171,8 @@ TEST_F(HttpCompression, RoutesCarryTheirCachingHeaders) {
   EXPECT_EQ(unchanged.status, 304);
   EXPECT_EQ(get("/v1/products/2", "If-Modified-Since: Thu, 01 Jan 1970 00:00:01 GMT\r\n").status, 200);
   // If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2).
-  EXPECT_EQ(get("/v1/products/2", "If-None-Match: \"other\"\r\nIf-Modified-Since: " + product.header("last-modified") +
-                                      "\r\n")
+  EXPECT_EQ(get("/v1/products/2",
+                "If-None-Match: \"other\"\r\nIf-Modified-Since: " + product.header("last-modified") + "\r\n")
                 .status,
             200);
   // Answers that depend on who asks are private and carry no surrogate keys.

@@ -31,12 +31,12 @@ void insert_products(const AcmeServer& server, std::string_view category, int co
   sqlite3* database = nullptr;
   ASSERT_EQ(sqlite3_open(server.database_file().c_str(), &database), SQLITE_OK);
   sqlite3_busy_timeout(database, 10000);
-  std::string sql =
-      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " + std::to_string(count) +
-      ") INSERT INTO products (sku, name, category, price_cents, stock, created_at, updated_at) "
-      "SELECT '" +
-      std::string(category) + "-' || i, '" + std::string(name_prefix) + " ' || i, '" + std::string(category) +
-      "', i, 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' FROM n";
+  std::string sql = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+                    std::to_string(count) +
+                    ") INSERT INTO products (sku, name, category, price_cents, stock, created_at, updated_at) "
+                    "SELECT '" +
+                    std::string(category) + "-' || i, '" + std::string(name_prefix) + " ' || i, '" +
+                    std::string(category) + "', i, 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' FROM n";
   char* error = nullptr;
   EXPECT_EQ(sqlite3_exec(database, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
   sqlite3_free(error);
@@ -127,12 +127,12 @@ TEST_F(ConditionalWrites, IfMatchWithTheCurrentTagWinsAndAStaleOneGets412) {
 TEST_F(ConditionalWrites, IfUnmodifiedSinceComparesWithTheLastChange) {
   std::int64_t id = server->create("/v1/products", product_body("Desk", 100));
   std::string path = "/v1/products/" + std::to_string(id);
-  EXPECT_EQ(server->call("PATCH", path, R"({"stock":1})", "If-Unmodified-Since: Thu, 01 Jan 1970 00:00:00 GMT\r\n")
-                .status,
-            412);
-  EXPECT_EQ(server->call("PATCH", path, R"({"stock":2})", "If-Unmodified-Since: Fri, 01 Jan 2100 00:00:00 GMT\r\n")
-                .status,
-            200);
+  EXPECT_EQ(
+      server->call("PATCH", path, R"({"stock":1})", "If-Unmodified-Since: Thu, 01 Jan 1970 00:00:00 GMT\r\n").status,
+      412);
+  EXPECT_EQ(
+      server->call("PATCH", path, R"({"stock":2})", "If-Unmodified-Since: Fri, 01 Jan 2100 00:00:00 GMT\r\n").status,
+      200);
   // An unparseable date is ignored (RFC 9110 §13.1.4), not an error.
   EXPECT_EQ(server->call("PATCH", path, R"({"stock":3})", "If-Unmodified-Since: yesterday\r\n").status, 200);
   // If-Match takes precedence over If-Unmodified-Since.
@@ -240,8 +240,10 @@ TEST_F(Exports, NdjsonStreamsTheWholeFilteredCollectionInOrder) {
 }
 
 TEST_F(Exports, CsvIsRfc4180WithQuotingAndFormulaGuard) {
-  server->create("/v1/products", R"({"sku":"CSV-1","name":"Tape, \"duct\"","category":"csv","price_cents":5,"stock":1})");
-  server->create("/v1/products", R"json({"sku":"CSV-2","name":"=HYPERLINK(1)","category":"csv","price_cents":6,"stock":1})json");
+  server->create("/v1/products",
+                 R"({"sku":"CSV-1","name":"Tape, \"duct\"","category":"csv","price_cents":5,"stock":1})");
+  server->create("/v1/products",
+                 R"json({"sku":"CSV-2","name":"=HYPERLINK(1)","category":"csv","price_cents":6,"stock":1})json");
   HttpResponse response = server->call_anonymous("GET", "/v1/products?category=csv&fields=sku,name,price_cents&sort=id",
                                                  "", "Accept: text/csv\r\n");
   ASSERT_EQ(response.status, 200);
@@ -262,8 +264,7 @@ TEST_F(Exports, OrdersExportHoldsOnlyWhatTheCallerMaySee) {
     body.replace(body.find("USER"), 4, std::to_string(caller->id));
     ASSERT_EQ(server->call("POST", "/v1/orders", body, caller->headers).status, 201);
   }
-  HttpResponse response =
-      server->call("GET", "/v1/orders", "", mine.headers + "Accept: application/x-ndjson\r\n");
+  HttpResponse response = server->call("GET", "/v1/orders", "", mine.headers + "Accept: application/x-ndjson\r\n");
   ASSERT_EQ(response.status, 200);
   std::vector<std::string> lines = lines_of(response.body, "\n");
   ASSERT_EQ(lines.size(), 2u);
@@ -278,7 +279,8 @@ TEST_F(Exports, OrdersExportHoldsOnlyWhatTheCallerMaySee) {
 TEST_F(Exports, CompressedStreamsDecodeToTheSameBytes) {
   const std::string path = "/v1/products?category=export&sort=id";
   HttpResponse plain = server->call_anonymous("GET", path, "", "Accept: application/x-ndjson\r\n");
-  HttpResponse gzip = server->call_anonymous("GET", path, "", "Accept: application/x-ndjson\r\nAccept-Encoding: gzip\r\n");
+  HttpResponse gzip =
+      server->call_anonymous("GET", path, "", "Accept: application/x-ndjson\r\nAccept-Encoding: gzip\r\n");
   HttpResponse br = server->call_anonymous("GET", path, "", "Accept: application/x-ndjson\r\nAccept-Encoding: br\r\n");
   ASSERT_EQ(gzip.header("content-encoding"), "gzip");
   ASSERT_EQ(br.header("content-encoding"), "br");
@@ -296,7 +298,8 @@ TEST_F(Exports, CompressedStreamsDecodeToTheSameBytes) {
 
 TEST_F(Exports, AClientThatStopsReadingHalfwayLeavesTheServerServing) {
   std::string request =
-      "GET /v1/products?category=export HTTP/1.1\r\nHost: test\r\nConnection: close\r\nAccept: application/x-ndjson\r\n\r\n";
+      "GET /v1/products?category=export HTTP/1.1\r\nHost: test\r\nConnection: close\r\nAccept: "
+      "application/x-ndjson\r\n\r\n";
   for (int attempt = 0; attempt < 5; ++attempt) {
     SlowReader reader(server->port(), request, 4096);
     EXPECT_GT(reader.read(50'000), 10'000u);

@@ -68,8 +68,9 @@ TEST(ProxyCache, NginxNeverKeepsPrivateOrNoStoreAnswers) {
   AcmeServer server;
   NginxProcess nginx(proxy_config(server.port()));
   std::string key = "Authorization: Bearer " + server.admin_key() + "\r\n";
-  std::string user_path = "/v1/users/" + std::to_string(server.create_user_with_password(
-                                             "proxied-" + unique_suffix() + "@example.com", "user", "eng", "long enough"));
+  std::string user_path =
+      "/v1/users/" + std::to_string(server.create_user_with_password("proxied-" + unique_suffix() + "@example.com",
+                                                                     "user", "eng", "long enough"));
   for (int attempt = 0; attempt < 3; ++attempt) {
     auto user = request(nginx.port(), get_request(user_path, key));
     ASSERT_TRUE(user);
