@@ -8,6 +8,8 @@
 #
 # Run from anywhere:  bench/callgrind_per_request.sh
 # Environment (defaults): SMALL=2000 LARGE=12000 ROUTES="plaintext json" TOP=15
+#   ROUTES names cases: plaintext, json, and a 10 KB product list page (50 items; all but the first
+#   request are cache hits) as identity (list), brotli (list_br) or gzip (list_gzip).
 #   TACHYON_BIN=path (skip the build) BUILD=0 (use build/release/tachyon as is)
 #   VALGRIND_OPTS (read by valgrind itself) for extra valgrind options.
 # Takes about 1-2 minutes (the server runs ~50x slower under callgrind).
@@ -35,18 +37,26 @@ total_ir() {
 # group 1234567 -> 1,234,567
 group() { printf '%s\n' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|[,.]\)/\1,\2\3/' -e 'ta'; }
 
+declare -A case_path=([plaintext]=/plaintext [json]=/json [list]='/v1/products?limit=50'
+  [list_br]='/v1/products?limit=50' [list_gzip]='/v1/products?limit=50')
+declare -A case_header=([list_br]='Accept-Encoding: br' [list_gzip]='Accept-Encoding: gzip')
+
 # profile ROUTE REQUESTS: one callgrind run; sets RUN_IR and RUN_DIR.
 profile() {
   local route="$1" requests="$2"
   RUN_DIR="$out_dir/$route-$requests"
   mkdir -p "$RUN_DIR"
   TACHYON_WRAPPER=(valgrind --tool=callgrind --callgrind-out-file="$RUN_DIR/callgrind.out.%p")
+  local data=()
+  [[ "$route" == list* ]] && data=(--demo-data true)  # the list cases read the demo products
   TACHYON_START_TIMEOUT=120 start_tachyon "callgrind-$route-$requests" 0 \
-    --workers 1 --access-log false --idle-timeout 600s
+    --workers 1 --access-log false --idle-timeout 600s "${data[@]}"
   TACHYON_WRAPPER=()
   local result
+  local header=()
+  [ -n "${case_header[$route]:-}" ] && header=(--header "${case_header[$route]}")
   result="$(taskset -c 1 python3 "$BENCH_DIR/tools/sequential_client.py" --port "$TACHYON_PORT" \
-    --requests "$requests" --path "/$route" --timeout 60)" || die "/$route: client failed: $result"
+    --requests "$requests" --path "${case_path[$route]}" "${header[@]}" --timeout 60)" || die "/$route: client failed: $result"
   log "/$route: $result"
   stop_pid "$TACHYON_PID" 120
   local files=("$RUN_DIR"/callgrind.out.*)
@@ -87,7 +97,7 @@ annotate_all() {
 
 declare -A per_request small_ir large_ir
 for route in $ROUTES; do
-  case "$route" in plaintext | json) ;; *) die "unknown route '$route' (plaintext, json)" ;; esac
+  [ -n "${case_path[$route]:-}" ] || die "unknown route '$route' (${!case_path[*]})"
   profile "$route" "$SMALL"
   small_ir[$route]="$RUN_IR"
   small_dir="$RUN_DIR"

@@ -4,7 +4,7 @@
 Deterministic in what the server sees, unlike wrk (which runs for a duration).
 
 Used by bench/callgrind_per_request.sh:
-  python3 bench/tools/sequential_client.py --port 8000 --requests 2000 [--path /plaintext]
+  python3 bench/tools/sequential_client.py --port 8000 --requests 2000 [--path /plaintext] [--header 'A: b']
 Prints `requests=N ok=N bytes=B seconds=S`; exits 1 unless every response was 200.
 """
 import argparse
@@ -20,9 +20,11 @@ def main():
     parser.add_argument("--requests", type=int, required=True)
     parser.add_argument("--path", default="/plaintext")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for any one response")
+    parser.add_argument("--header", action="append", default=[], help="an extra request header field, 'Name: value'")
     args = parser.parse_args()
 
-    request = (f"GET {args.path} HTTP/1.1\r\nHost: {args.host}:{args.port}\r\n\r\n").encode()
+    extra = "".join(f"{field}\r\n" for field in args.header)
+    request = (f"GET {args.path} HTTP/1.1\r\nHost: {args.host}:{args.port}\r\n{extra}\r\n").encode()
     sock = socket.create_connection((args.host, args.port), timeout=args.timeout)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     started = time.monotonic()

@@ -272,8 +272,8 @@ TEST_F(Access, ACachedAdminViewIsNeverServedToTheUserThemself) {
   HttpResponse own_view = server.call("GET", user_path(user.id), "", user.headers);
   ASSERT_EQ(own_view.status, 200);
   EXPECT_EQ(own_view.body.find("salary_cents"), std::string::npos) << own_view.body;
-  EXPECT_EQ(own_view.header("cache-control"), "private");
-  EXPECT_EQ(admin_view.header("cache-control"), "private");
+  EXPECT_EQ(own_view.header("cache-control"), "private, no-cache");
+  EXPECT_EQ(admin_view.header("cache-control"), "private, no-cache");
   // And the other way round: the user's view, cached first, does not hide the salary from an admin.
   AcmeServer::Caller second = server.new_caller("user");
   server.call("GET", user_path(second.id), "", second.headers);
