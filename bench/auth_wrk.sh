@@ -64,7 +64,6 @@ token="$(curl -s "$base/v1/auth/token" -d grant_type=password --data-urlencode "
   || die "the bench API key does not authenticate"
 log "access token: ${#token} bytes; API key: ${#api_key} bytes"
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 headers_of() {
   case "$1" in
     anonymous) ;;

@@ -243,6 +243,8 @@ start_nginx() {
   log "nginx ($name) master $NGINX_PID worker $NGINX_WORKER_PID listening on 127.0.0.1:$NGINX_PORT"
 }
 
+# cpu_ticks PID: user + system CPU time of the whole process so far, in clock ticks (getconf CLK_TCK).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 kib_to_mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
