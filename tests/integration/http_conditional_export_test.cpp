@@ -331,7 +331,13 @@ TEST(ExportMemory, AMillionRowsStreamInFlatMemoryBehindASlowReader) {
   }
   EXPECT_GT(total, 30u << 20) << "a million CSV rows";
   EXPECT_TRUE(reader.tail().ends_with("\r\n0\r\n\r\n")) << "complete";
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan keeps freed memory in quarantine on purpose, so RSS grows there by design: the bound is the
+  // release build's to check (both builds run this test).
+  (void)peak;
+#else
   EXPECT_LT(peak - baseline, 8ll << 20) << "baseline " << baseline << " peak " << peak;
+#endif
 }
 
 }  // namespace
