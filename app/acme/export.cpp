@@ -1,6 +1,7 @@
 #include "app/acme/export.hpp"
 
 #include "tachyon/http/errors.hpp"
+#include "tachyon/http/field_values.hpp"
 #include "tachyon/json/writer.hpp"
 
 namespace tachyon::app::acme {
@@ -8,12 +9,6 @@ namespace tachyon::app::acme {
 namespace {
 
 namespace asio = boost::asio;
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 // A field of an RFC 4180 record: quoted when it holds a comma, quote, CR or LF (quotes doubled). Text
 // that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe
@@ -117,21 +112,19 @@ std::optional<std::vector<SqlValue>> render_page(db::Connection& connection, Exp
 }  // namespace
 
 std::optional<ExportFormat> requested_export(const http::Request& request) {
-  std::string_view accept = request.header("Accept");
-  while (!accept.empty()) {
-    std::size_t comma = accept.find(',');
-    std::string_view member = accept.substr(0, comma);
-    accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
+  std::optional<ExportFormat> format;
+  http::for_each_list_element(request.header("Accept"), [&format](std::string_view member) {
+    if (format) return;
     std::size_t semicolon = member.find(';');
-    std::string_view type = trim(member.substr(0, semicolon));
+    std::string_view type = http::trim_whitespace(member.substr(0, semicolon));
     std::string_view parameters = semicolon == std::string_view::npos ? "" : member.substr(semicolon);
     bool refused = parameters.find("q=0") != std::string_view::npos &&
                    parameters.find_first_of("123456789", parameters.find("q=0")) == std::string_view::npos;
-    if (refused) continue;
-    if (http::iequals(type, "application/x-ndjson")) return ExportFormat::ndjson;
-    if (http::iequals(type, "text/csv")) return ExportFormat::csv;
-  }
-  return std::nullopt;
+    if (refused) return;
+    if (http::iequals(type, "application/x-ndjson")) format = ExportFormat::ndjson;
+    if (http::iequals(type, "text/csv")) format = ExportFormat::csv;
+  });
+  return format;
 }
 
 void respond_export(http::Context& context, Services& services, ExportFormat format, const ResourceShape& shape,

@@ -1,16 +1,11 @@
 #include "tachyon/compress/content_coding.hpp"
 
+#include "tachyon/http/field_values.hpp"
 #include "tachyon/http/request.hpp"
 
 namespace tachyon::compress {
 
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 // RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ). -1 when malformed.
 int parse_qvalue(std::string_view text) {
@@ -67,18 +62,15 @@ AcceptedCodings parse_accept_encoding(std::string_view field_value) {
   int br_q = -1;
   int identity_q = -1;
   int any_q = -1;
-  while (!field_value.empty()) {
-    std::size_t comma = field_value.find(',');
-    std::string_view member = field_value.substr(0, comma);
-    field_value = comma == std::string_view::npos ? std::string_view() : field_value.substr(comma + 1);
+  http::for_each_list_element(field_value, [&](std::string_view member) {
     std::size_t semicolon = member.find(';');
-    std::string_view name = trim(member.substr(0, semicolon));
+    std::string_view name = http::trim_whitespace(member.substr(0, semicolon));
     int q = 1000;
     if (semicolon != std::string_view::npos) {
-      std::string_view parameter = trim(member.substr(semicolon + 1));
-      if (parameter.size() < 2 || (parameter[0] != 'q' && parameter[0] != 'Q') || parameter[1] != '=') continue;
-      q = parse_qvalue(trim(parameter.substr(2)));
-      if (q < 0) continue;
+      std::string_view parameter = http::trim_whitespace(member.substr(semicolon + 1));
+      if (parameter.size() < 2 || (parameter[0] != 'q' && parameter[0] != 'Q') || parameter[1] != '=') return;
+      q = parse_qvalue(http::trim_whitespace(parameter.substr(2)));
+      if (q < 0) return;
     }
     if (http::iequals(name, "gzip") || http::iequals(name, "x-gzip")) {
       gzip_q = q;
@@ -89,7 +81,7 @@ AcceptedCodings parse_accept_encoding(std::string_view field_value) {
     } else if (name == "*") {
       any_q = q;
     }
-  }
+  });
   // "*" stands for every coding the field does not name (RFC 9110 §12.5.3).
   if (any_q >= 0) {
     if (gzip_q < 0) gzip_q = any_q;
@@ -110,7 +102,7 @@ AcceptedCodings parse_accept_encoding(std::string_view field_value) {
 }
 
 bool CompressionRules::compressible_type(std::string_view content_type) const {
-  std::string_view media_type = trim(content_type.substr(0, content_type.find(';')));
+  std::string_view media_type = http::trim_whitespace(content_type.substr(0, content_type.find(';')));
   for (const std::string& type : types) {
     if (type.ends_with('/')) {
       if (media_type.size() > type.size() && http::iequals(media_type.substr(0, type.size()), type)) return true;

@@ -3,31 +3,21 @@
 #include "tachyon/compress/content_coding.hpp"
 #include "tachyon/http/errors.hpp"
 #include "tachyon/http/etag.hpp"
+#include "tachyon/http/field_values.hpp"
 #include "tachyon/http/http_date.hpp"
 
 namespace tachyon::http {
 
 namespace {
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 // Strong comparison (§8.8.3.2): neither tag weak, same opaque text, after removing a coding suffix.
 bool if_match_matches(std::string_view field_value, std::string_view current) {
-  if (trim(field_value) == "*") return true;
-  while (!field_value.empty()) {
-    std::size_t comma = field_value.find(',');
-    std::string_view candidate = trim(field_value.substr(0, comma));
-    if (!candidate.starts_with("W/") && !candidate.empty() && compress::identity_etag(candidate) == current) {
-      return true;
-    }
-    if (comma == std::string_view::npos) break;
-    field_value.remove_prefix(comma + 1);
-  }
-  return false;
+  if (trim_whitespace(field_value) == "*") return true;
+  bool matched = false;
+  for_each_list_element(field_value, [&](std::string_view candidate) {
+    matched = matched || (!candidate.starts_with("W/") && compress::identity_etag(candidate) == current);
+  });
+  return matched;
 }
 
 }  // namespace
@@ -53,7 +43,7 @@ void check_write_preconditions(const WritePreconditions& conditions, const Resou
     return;
   }
   if (conditions.if_unmodified_since) {
-    std::optional<std::int64_t> since = parse_http_date(trim(*conditions.if_unmodified_since));
+    std::optional<std::int64_t> since = parse_http_date(trim_whitespace(*conditions.if_unmodified_since));
     if (since && current.last_modified > *since) {
       throw HttpError(412, "If-Unmodified-Since: the resource has changed since that time");
     }
@@ -70,7 +60,7 @@ void answer_not_modified_if_current(Context& context) {
     current = etag && if_none_match_matches(context.request.header("If-None-Match"), *etag);
   } else if (context.request.has_header("If-Modified-Since")) {
     std::optional<std::string_view> modified = response.header("Last-Modified");
-    std::optional<std::int64_t> since = parse_http_date(trim(context.request.header("If-Modified-Since")));
+    std::optional<std::int64_t> since = parse_http_date(trim_whitespace(context.request.header("If-Modified-Since")));
     std::optional<std::int64_t> last = modified ? parse_http_date(*modified) : std::nullopt;
     current = since && last && *last <= *since;
   }

@@ -2,15 +2,11 @@
 
 #include <openssl/sha.h>
 
+#include "tachyon/http/field_values.hpp"
+
 namespace tachyon::http {
 
 namespace {
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 std::string_view opaque_tag(std::string_view tag) {
   if (tag.substr(0, 2) == "W/") tag.remove_prefix(2);
   return tag;
@@ -31,15 +27,11 @@ std::string strong_etag(std::string_view body) {
 }
 
 bool if_none_match_matches(std::string_view field_value, std::string_view etag) {
-  if (trim(field_value) == "*") return true;
-  while (!field_value.empty()) {
-    std::size_t comma = field_value.find(',');
-    std::string_view candidate = trim(field_value.substr(0, comma));
-    if (!candidate.empty() && opaque_tag(candidate) == opaque_tag(etag)) return true;
-    if (comma == std::string_view::npos) break;
-    field_value.remove_prefix(comma + 1);
-  }
-  return false;
+  if (trim_whitespace(field_value) == "*") return true;
+  bool matched = false;
+  for_each_list_element(
+      field_value, [&](std::string_view candidate) { matched = matched || opaque_tag(candidate) == opaque_tag(etag); });
+  return matched;
 }
 
 void add_strong_etag(Response& response) {

@@ -1,5 +1,7 @@
 #include "tachyon/http/request_parser.hpp"
 
+#include "tachyon/http/field_values.hpp"
+
 #include <array>
 #include <cstring>
 
@@ -43,12 +45,6 @@ bool is_target_char(char c) {
   return byte > 0x20 && byte != 0x7f;
 }
 
-std::string_view trim_whitespace(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 bool parse_decimal(std::string_view text, std::uint64_t& value) {
   if (text.empty() || text.size() > 19) return false;
   value = 0;
@@ -64,18 +60,6 @@ int hex_digit(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-// Calls `visit` for each comma-separated, trimmed, non-empty element of a list header.
-template <class Visit>
-void for_each_list_element(std::string_view value, Visit visit) {
-  while (!value.empty()) {
-    std::size_t comma = value.find(',');
-    std::string_view element = trim_whitespace(value.substr(0, comma));
-    if (!element.empty()) visit(element);
-    if (comma == std::string_view::npos) break;
-    value.remove_prefix(comma + 1);
-  }
 }
 
 constexpr std::size_t max_leading_empty_lines = 4;  // RFC 9112 §2.2 asks to skip at least one
