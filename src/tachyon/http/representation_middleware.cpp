@@ -63,26 +63,39 @@ boost::asio::awaitable<void> RepresentationMiddleware::handle(Context& context, 
 
 void RepresentationMiddleware::encode(Context& context) const {
   Response& response = context.response;
-  if (!has_body(response.status) || !compression_->compressible_type(response.content_type())) return;
-  // Whatever this response's coding, another Accept-Encoding could get another one: one Vary field.
-  if (std::optional<std::string_view> vary = response.header("Vary")) {
-    response.set_header("Vary", std::string(*vary) + ", Accept-Encoding");
-  } else {
-    response.add_header("Vary", "Accept-Encoding");
+  // The common small answer (below the minimum, identity acceptable, not streamed) needs nothing: say so
+  // before looking at its type or its header fields.
+  if (!response.stream && response.body.size() < compression_->min_bytes && context.accepted_codings.identity_q > 0 &&
+      !response.header("Content-Encoding")) {
+    return;
   }
-  if (response.header("Content-Encoding")) return;  // encoded already (a cached variant, or by the handler)
+  if (!has_body(response.status) || !compression_->compressible_type(response.content_type())) return;
+  const bool encoded = response.header("Content-Encoding").has_value();  // a cached variant, or the handler's
+  compress::ContentCoding coding = compress::ContentCoding::identity;
+  if (!encoded) {
+    coding = response.stream ? context.accepted_codings.choose(true)
+                             : content_coding_for(context, response.content_type(), response.body.size());
+  }
+  // Vary when another Accept-Encoding could get another answer: the body is worth compressing (or was
+  // compressed), as nginx's gzip_vary does. A body below the minimum goes out as it is to everyone but a
+  // client refusing identity, and saying Vary on every small answer costs each of them a header.
+  if (encoded || coding != compress::ContentCoding::identity || response.stream ||
+      compression_->worth_compressing(response.content_type(), response.body.size())) {
+    if (std::optional<std::string_view> vary = response.header("Vary")) {
+      response.set_header("Vary", std::string(*vary) + ", Accept-Encoding");
+    } else {
+      response.add_header("Vary", "Accept-Encoding");
+    }
+  }
+  if (coding == compress::ContentCoding::identity) return;
   if (response.stream) {
-    compress::ContentCoding coding = context.accepted_codings.choose(true);
-    if (coding == compress::ContentCoding::identity) return;
     response.stream = compressed(std::move(response.stream), coding, compression_->levels);
     response.add_header("Content-Encoding", compress::coding_token(coding));
     return;
   }
-  compress::ContentCoding coding = content_coding_for(context, response.content_type(), response.body.size());
-  if (coding == compress::ContentCoding::identity) return;
-  std::string encoded = compress::compress(coding, response.body, compression_->levels);
-  if (encoded.size() >= response.body.size() && context.accepted_codings.identity_q > 0) return;
-  response.body = std::move(encoded);
+  std::string body = compress::compress(coding, response.body, compression_->levels);
+  if (body.size() >= response.body.size() && context.accepted_codings.identity_q > 0) return;
+  response.body = std::move(body);
   response.add_header("Content-Encoding", compress::coding_token(coding));
   if (std::optional<std::string_view> etag = response.header("ETag")) {
     response.set_header("ETag", compress::variant_etag(*etag, coding));
