@@ -3,6 +3,7 @@
 // about exactly the SQL the server logged, on the server's own database file.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <set>
 #include <sstream>
 #include <string>
@@ -65,6 +66,17 @@ bool is_table_scan(const std::string& detail) {
   return detail.find(" USING ") == std::string::npos && detail.find("VIRTUAL TABLE") == std::string::npos;
 }
 
+// Whether `sql` reads one of the collections the list endpoints serve.
+bool reads_a_collection(const std::string& sql) {
+  for (const char* table : {" FROM users", " FROM products", " FROM orders"}) {
+    std::size_t at = sql.find(table);
+    if (at == std::string::npos) continue;
+    char after = at + std::strlen(table) < sql.size() ? sql[at + std::strlen(table)] : ' ';
+    if (after == ' ' || after == ',') return true;
+  }
+  return false;
+}
+
 TEST(AcmeQueryPlan, NoListQueryScansATable) {
   AcmeServer server({"--slow-query-ms", "0"}, {}, /*demo_data=*/true);
   int requests = 0;
@@ -103,6 +115,7 @@ TEST(AcmeQueryPlan, NoListQueryScansATable) {
   int page_queries = 0;
   for (const std::string& sql : statements) {
     if (sql.find(" LIMIT ") == std::string::npos) continue;  // page queries; the items query is by order id
+    if (!reads_a_collection(sql)) continue;  // e.g. the key ring's current-key lookup on a table of a few rows
     ++page_queries;
     for (const std::string& detail : plan_of(connection, sql)) {
       bool first_page_in_id_order =
