@@ -35,6 +35,22 @@ asio::awaitable<Response> fetch(HttpClient& client, const Url& url, std::string 
   co_return co_await client.get(url, std::move(path), std::move(headers));
 }
 
+asio::awaitable<Response> send_post(HttpClient& client, const Url& url, std::string path, upstream::Body body,
+                                    Headers headers, upstream::Idempotency idempotency) {
+  co_return co_await client.post(url, std::move(path), std::move(body), std::move(headers), idempotency);
+}
+
+// Runs the loop until the call finishes (at most 20 s) and returns its response or rethrows its error.
+Response post(asio::io_context& io, HttpClient& client, const Url& url, const std::string& path, upstream::Body body,
+              upstream::Idempotency idempotency = upstream::Idempotency::not_idempotent, const Headers& headers = {}) {
+  auto future =
+      asio::co_spawn(io, send_post(client, url, path, std::move(body), headers, idempotency), asio::use_future);
+  io.restart();
+  io.run_for(20s);
+  if (future.wait_for(0s) != std::future_status::ready) throw std::runtime_error("the call did not finish");
+  return future.get();
+}
+
 // Runs the loop until the call finishes (at most 20 s) and returns its response or rethrows its error.
 Response get(asio::io_context& io, HttpClient& client, const Url& url, const std::string& path,
              const Headers& headers = {}) {
@@ -185,6 +201,41 @@ TEST_F(UpstreamClient, PooledConnectionClosedUnderTheRequestIsRetriedOnceOnAFres
   EXPECT_EQ(http.counters().stale_retries, 1u);
   EXPECT_EQ(stub_.accepted_connections(), 2u);
   EXPECT_EQ(stub_.requests(), 3u);
+}
+
+TEST_F(UpstreamClient, APostOnAPooledConnectionClosedUnderItIsNotSentTwiceUnlessIdempotent) {
+  stub_.set_hang_up_after(1);
+  HttpClient& http = client();
+  upstream::Body body{"application/json", R"({"charge":1})"};
+  EXPECT_EQ(get(io_, http, url(), "/posts/1").status, 200);  // leaves a pooled connection
+  try {
+    post(io_, http, url(), "/charges", body);
+    ADD_FAILURE() << "a POST the upstream never answered must fail";
+  } catch (const UpstreamError& error) {
+    EXPECT_EQ(error.kind(), FailureKind::protocol_error);
+  }
+  EXPECT_EQ(http.counters().stale_retries, 0u);
+  EXPECT_EQ(stub_.requests(), 2u);
+
+  EXPECT_EQ(get(io_, http, url(), "/posts/2").status, 200);
+  // Declared idempotent (a purge), it goes again on a fresh connection, which answers (404 here).
+  EXPECT_EQ(post(io_, http, url(), "/purge", body, upstream::Idempotency::idempotent).status, 404);
+  EXPECT_EQ(http.counters().stale_retries, 1u);
+  EXPECT_EQ(stub_.last_request().rfind("POST /purge HTTP/1.1\r\n", 0), 0u) << stub_.last_request();
+  EXPECT_NE(stub_.last_request().find("\r\nContent-Type: application/json\r\nContent-Length: 12\r\n"),
+            std::string::npos)
+      << stub_.last_request();
+}
+
+TEST_F(UpstreamClient, APostMayNotSetItsOwnFramingHeaders) {
+  HttpClient& http = client();
+  for (const char* name : {"Content-Length", "transfer-encoding", "Content-Type"}) {
+    EXPECT_THROW(post(io_, http, url(), "/x", upstream::Body{"application/json", "{}"},
+                      upstream::Idempotency::not_idempotent, Headers{{name, "5"}}),
+                 std::invalid_argument)
+        << name;
+  }
+  EXPECT_EQ(stub_.requests(), 0u);
 }
 
 TEST_F(UpstreamClient, FreshConnectionThatHangsUpIsAProtocolErrorNotARetry) {

@@ -43,6 +43,10 @@ void check_request_parts(const std::string& path, const std::vector<std::pair<st
       if (!is_token_character(character)) throw std::invalid_argument("invalid upstream header name '" + name + "'");
     }
     if (http::iequals(name, "host")) throw std::invalid_argument("the Host header comes from the URL");
+    if (http::iequals(name, "content-length") || http::iequals(name, "transfer-encoding") ||
+        http::iequals(name, "content-type")) {
+      throw std::invalid_argument("the '" + name + "' header comes from the body");
+    }
     for (char character : value) {
       if (character == '\r' || character == '\n' || character == '\0') {
         throw std::invalid_argument("upstream header '" + name + "' has a line break in its value");
@@ -51,11 +55,13 @@ void check_request_parts(const std::string& path, const std::vector<std::pair<st
   }
 }
 
+// A GET when `body` is null, else a POST with Content-Type and Content-Length.
 std::string build_request(const Url& base, const std::string& path,
-                          const std::vector<std::pair<std::string, std::string>>& headers) {
+                          const std::vector<std::pair<std::string, std::string>>& headers, const Body* body) {
   std::string request;
-  request.reserve(128 + base.base_path.size() + path.size());
-  request.append("GET ").append(base.base_path).append(path).append(" HTTP/1.1\r\nHost: ");
+  request.reserve(128 + base.base_path.size() + path.size() + (body != nullptr ? body->bytes.size() : 0));
+  request.append(body != nullptr ? "POST " : "GET ").append(base.base_path).append(path);
+  request.append(" HTTP/1.1\r\nHost: ");
   bool ipv6 = base.host.find(':') != std::string::npos;
   if (ipv6) request.push_back('[');
   request.append(base.host);
@@ -68,6 +74,12 @@ std::string build_request(const Url& base, const std::string& path,
     request.append(name).append(": ").append(value).append("\r\n");
   }
   if (!has_user_agent) request.append("User-Agent: tachyon/" TACHYON_VERSION "\r\n");
+  if (body != nullptr) {
+    request.append("Content-Type: ").append(body->content_type).append("\r\n");
+    request.append("Content-Length: ").append(std::to_string(body->bytes.size())).append("\r\n\r\n");
+    request.append(body->bytes);
+    return request;
+  }
   request.append("\r\n");
   return request;
 }
@@ -283,10 +295,27 @@ TlsContext* HttpClient::tls_context(const Url& base) {
 asio::awaitable<Response> HttpClient::get(const Url& base, std::string path,
                                           std::vector<std::pair<std::string, std::string>> headers) {
   ++counters_.requests;
+  check_request_parts(path, headers);
+  std::string request = build_request(base, path, headers, nullptr);
+  co_return co_await send(base, std::move(request), Idempotency::idempotent);
+}
+
+asio::awaitable<Response> HttpClient::post(const Url& base, std::string path, Body body,
+                                           std::vector<std::pair<std::string, std::string>> headers,
+                                           Idempotency idempotency) {
+  ++counters_.requests;
+  check_request_parts(path, headers);
+  for (char character : body.content_type) {
+    if (character == '\r' || character == '\n' || character == '\0')
+      throw std::invalid_argument("upstream body content type has a line break");
+  }
+  std::string request = build_request(base, path, headers, &body);
+  co_return co_await send(base, std::move(request), idempotency);
+}
+
+asio::awaitable<Response> HttpClient::send(const Url& base, std::string request, Idempotency idempotency) {
   if (base.scheme != "http" && base.scheme != "https")
     throw std::invalid_argument("upstream scheme must be http or https");
-  check_request_parts(path, headers);
-  const std::string request = build_request(base, path, headers);
   const std::string key = pool_key(base);
   auto fail = [this](FailureKind kind, const std::string& reason) {
     ++counters_.failures[static_cast<std::size_t>(kind)];
@@ -319,7 +348,7 @@ asio::awaitable<Response> HttpClient::get(const Url& base, std::string path,
     }
     boost::system::error_code ignored;
     connection->socket.close(ignored);
-    if (reused && result.nothing_received && attempt == 0) {
+    if (reused && result.nothing_received && attempt == 0 && idempotency == Idempotency::idempotent) {
       ++counters_.stale_retries;
       continue;
     }

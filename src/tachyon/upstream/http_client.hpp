@@ -1,5 +1,5 @@
-// Non-blocking HTTP/1.1 client for calling upstream APIs from handlers: GET over http or https on the
-// caller's event loop, with keep-alive pooling, timeouts and a response size limit.
+// Non-blocking HTTP/1.1 client for calling upstream APIs from handlers: GET and POST over http or https
+// on the caller's event loop, with keep-alive pooling, timeouts and a response size limit.
 //
 // Written here rather than used from Boost.Beast: it is Beast's equal per request on one keep-alive
 // connection (0.98x Beast's requests per client CPU-second, within this VM's noise) and on fresh
@@ -21,8 +21,9 @@
 //   least likely to have been closed by the upstream), at most max_idle_connections_per_host idle. A
 //   connection goes back only after a complete response that allows keep-alive with no extra bytes.
 //   Before reuse a peek discards connections the upstream already closed; one that closes while our
-//   request is in flight (the keep-alive race) is retried once on a fresh connection, since GET is
-//   idempotent and nothing of the response arrived. A partial response is never retried.
+//   request is in flight (the keep-alive race) is retried once on a fresh connection when the request
+//   is idempotent (GET; a POST only when its caller says so, RFC 9110 §9.2.2) and nothing of the
+//   response arrived. A partial response is never retried.
 // - Responses over max_response_bytes fail as too_large (a Content-Length over the limit fails before
 //   the body is read); a body is never truncated silently.
 // - HTTPS through boost::asio::ssl (OpenSSL): SNI (for names, not IP literals), certificate chain and
@@ -97,8 +98,17 @@ class UpstreamError : public std::runtime_error {
   FailureKind kind_;
 };
 
+// A request body and its media type.
+struct Body {
+  std::string content_type;
+  std::string bytes;
+};
+
+// Whether a request may be sent again when a pooled connection turns out closed before any answer.
+enum class Idempotency { idempotent, not_idempotent };
+
 struct ClientCounters {
-  std::uint64_t requests = 0;            // get() calls
+  std::uint64_t requests = 0;            // get() and post() calls
   std::uint64_t responses = 0;           // complete responses, any status
   std::uint64_t connections_opened = 0;  // successful connects (and handshakes)
   std::uint64_t connections_reused = 0;  // requests sent on a pooled connection
@@ -125,6 +135,11 @@ class HttpClient {
   // complete response, and std::invalid_argument for a path or header that would break the request.
   boost::asio::awaitable<Response> get(const Url& base, std::string path,
                                        std::vector<std::pair<std::string, std::string>> headers = {});
+  // POST `body` to base.base_path + path, as get() otherwise. Sent once unless `idempotency` says that
+  // sending it twice does no harm (a purge, a PUT-like upsert).
+  boost::asio::awaitable<Response> post(const Url& base, std::string path, Body body,
+                                        std::vector<std::pair<std::string, std::string>> headers = {},
+                                        Idempotency idempotency = Idempotency::not_idempotent);
 
   const ClientCounters& counters() const { return counters_; }
   std::size_t idle_connections() const;
@@ -134,6 +149,7 @@ class HttpClient {
   std::shared_ptr<Connection> take_idle(const std::string& key);
   void give_back(std::shared_ptr<Connection> connection);
   TlsContext* tls_context(const Url& base);
+  boost::asio::awaitable<Response> send(const Url& base, std::string request, Idempotency idempotency);
 
   boost::asio::any_io_executor executor_;
   ClientOptions options_;
