@@ -92,6 +92,8 @@ Acme::Acme(const AcmeOptions& options) {
 
 AcmeCaches Acme::make_caches(const AcmeOptions& options) {
   AcmeCaches caches;
+  cdn_purger_ = options.cdn_purger;
+  caches.cdn = cdn_purger_.get();
   cache_ = options.cache;
   if (!cache_) return caches;
   caches.cache = cache_.get();

@@ -19,6 +19,10 @@
 #include "tachyon/db/database.hpp"
 #include "tachyon/http/router.hpp"
 
+namespace tachyon::cache {
+class CdnPurger;
+}
+
 namespace tachyon::app::acme {
 
 struct AcmeOptions {
@@ -36,6 +40,7 @@ struct AcmeOptions {
   // route without a policy, or every route when `cache` is null, is not cached.
   std::shared_ptr<cache::TieredCache> cache;
   std::vector<cache::CachePolicy> cache_policies;
+  std::shared_ptr<cache::CdnPurger> cdn_purger;  // null: no CDN in front to purge
   PostsOptions posts;
 };
 
@@ -62,6 +67,7 @@ class Acme {
 
   std::unique_ptr<db::Database> database_;
   std::shared_ptr<cache::TieredCache> cache_;
+  std::shared_ptr<cache::CdnPurger> cdn_purger_;
   std::unique_ptr<auth::PasswordHasher> passwords_;
   std::shared_ptr<auth::SecurityEvents> events_;
   std::shared_ptr<Identity> identity_;  // destroyed before the hasher and the database it uses

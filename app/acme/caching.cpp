@@ -1,5 +1,9 @@
 #include "app/acme/caching.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include "tachyon/cache/cdn_purge.hpp"
 #include "tachyon/security/digest.hpp"
 
 namespace tachyon::app::acme {
@@ -41,7 +45,24 @@ std::string product_list_key(const std::vector<Filter>& filters, const ListReque
   return std::string(product_lists_cache) + ":" + security::sha256_hex(canonical);
 }
 
+namespace {
+
+// The names of the changed public answers, as their Surrogate-Key headers carried them.
+std::vector<std::string> public_names(const CacheChanges& changes) {
+  std::vector<std::string> names;
+  for (std::int64_t id : changes.products) names.push_back(product_key(id));
+  if (changes.product_lists) names.emplace_back(product_lists_tag);
+  return names;
+}
+
+}  // namespace
+
 boost::asio::awaitable<void> invalidate(const AcmeCaches& caches, CacheChanges changes) {
+  if (caches.cdn != nullptr) {
+    auto executor = co_await boost::asio::this_coro::executor;
+    auto& loop = static_cast<boost::asio::io_context&>(boost::asio::query(executor, boost::asio::execution::context));
+    caches.cdn->purge(loop, public_names(changes));
+  }
   if (caches.cache == nullptr) co_return;
   std::vector<std::string> keys;
   if (changes.user && caches.users != nullptr) {

@@ -14,11 +14,16 @@
 #include "app/acme/listing.hpp"
 #include "tachyon/cache/tiered_cache.hpp"
 
+namespace tachyon::cache {
+class CdnPurger;
+}
+
 namespace tachyon::app::acme {
 
 // The cache and one namespace per cached route; a null namespace means that route is not cached.
 struct AcmeCaches {
   cache::TieredCache* cache = nullptr;
+  cache::CdnPurger* cdn = nullptr;  // purged on every invalidation, cached here or not
   cache::CacheNamespace* users = nullptr;
   cache::CacheNamespace* products = nullptr;
   cache::CacheNamespace* product_lists = nullptr;
@@ -56,7 +61,8 @@ struct CacheChanges {
   }
 };
 
-// Drops the changed entries on every instance (waits for their acknowledgements, see TieredCache).
+// Drops the changed entries on every instance (waits for their acknowledgements, see TieredCache) and
+// queues a CDN purge of the public ones (products and product lists: the routes with Surrogate-Key).
 boost::asio::awaitable<void> invalidate(const AcmeCaches& caches, CacheChanges changes);
 
 }  // namespace tachyon::app::acme

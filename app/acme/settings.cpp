@@ -108,7 +108,8 @@ IdentityOptions identity_options(const config::Settings& settings) {
   return options;
 }
 
-AcmeOptions acme_options(const config::Settings& settings, std::shared_ptr<cache::TieredCache> cache) {
+AcmeOptions acme_options(const config::Settings& settings, std::shared_ptr<cache::TieredCache> cache,
+                         std::shared_ptr<cache::CdnPurger> cdn_purger) {
   const AcmeSettings& acme = acme_settings(settings);
   return AcmeOptions{.database_url = acme.database_url,
                      .slow_query = settings.slow_query,
@@ -122,6 +123,7 @@ AcmeOptions acme_options(const config::Settings& settings, std::shared_ptr<cache
                      .identity = identity_options(settings),
                      .cache = std::move(cache),
                      .cache_policies = cache_policies(acme),
+                     .cdn_purger = std::move(cdn_purger),
                      .posts = {.upstream_url = acme.posts_upstream_url,
                                .connect_timeout = settings.upstream_connect_timeout,
                                .timeout = settings.upstream_timeout}};

@@ -53,6 +53,7 @@ inline const AcmeSettings& acme_settings(const config::Settings& settings) {
 IdentityOptions identity_options(const config::Settings& settings);
 
 // Everything Acme is built from, out of the loaded settings; `cache` is the one the server shares.
-AcmeOptions acme_options(const config::Settings& settings, std::shared_ptr<cache::TieredCache> cache);
+AcmeOptions acme_options(const config::Settings& settings, std::shared_ptr<cache::TieredCache> cache,
+                         std::shared_ptr<cache::CdnPurger> cdn_purger = nullptr);
 
 }  // namespace tachyon::app::acme

@@ -12,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "tachyon/cache/admin_routes.hpp"
 #include "tachyon/cache/cache_metrics.hpp"
+#include "tachyon/cache/cdn_purge.hpp"
 #include "tachyon/cache/tiered_cache.hpp"
 #include "tachyon/core/url.hpp"
 #include "tachyon/http/server.hpp"
@@ -85,6 +86,24 @@ std::shared_ptr<cache::TieredCache> make_cache(const config::Settings& settings)
   return std::make_shared<cache::TieredCache>(std::move(options));
 }
 
+// The CDN purge hook, when a purge URL is set.
+std::shared_ptr<cache::CdnPurger> make_cdn_purger(const config::Settings& settings) {
+  if (settings.cdn_purge_url.empty()) return nullptr;
+  observe::log_info("cache: CDN purge hook", {{"url", std::string_view(core::redact_url(settings.cdn_purge_url))}});
+  return std::make_shared<cache::CdnPurger>(cache::CdnPurgeOptions{.url = settings.cdn_purge_url,
+                                                                   .token = settings.cdn_purge_token,
+                                                                   .connect_timeout = settings.upstream_connect_timeout,
+                                                                   .timeout = settings.upstream_timeout});
+}
+
+std::optional<compress::CompressionRules> compression_rules(const config::Settings& settings) {
+  if (!settings.compression) return std::nullopt;
+  return compress::CompressionRules{
+      .min_bytes = settings.compression_min_bytes,
+      .types = settings.compression_types,
+      .levels = {.gzip_level = settings.gzip_level, .brotli_quality = settings.brotli_quality}};
+}
+
 }  // namespace
 
 int serve_command(int argument_count, char** arguments) {
@@ -96,7 +115,8 @@ int serve_command(int argument_count, char** arguments) {
                                                                    : observe::LogFormat::text);
   try {
     std::shared_ptr<cache::TieredCache> cache = make_cache(settings);
-    app::acme::Acme acme(app::acme::acme_options(settings, cache));
+    std::shared_ptr<cache::CdnPurger> cdn_purger = make_cdn_purger(settings);
+    app::acme::Acme acme(app::acme::acme_options(settings, cache, cdn_purger));
     http::Router router;
     std::vector<observe::ReadinessCheck> checks{{"database", [&acme] { return acme.database_ready(); }}};
     if (cache->redis_configured()) checks.push_back({"redis", [cache] { return cache->redis_connected(); }});
@@ -106,7 +126,7 @@ int serve_command(int argument_count, char** arguments) {
       cache::register_cache_metrics(observe::default_registry(), cache);
       observe::add_metrics_route(router, settings.metrics_public);
     }
-    cache::add_cache_admin_routes(router, cache);
+    cache::add_cache_admin_routes(router, cache, cdn_purger);
     if (settings.profiling) observe::add_profiling_route(router);
     app::hello::add_routes(router);
     acme.add_routes(router);
@@ -117,7 +137,8 @@ int serve_command(int argument_count, char** arguments) {
         http::make_standard_pipeline(std::move(router), {.access_log = settings.access_log,
                                                          .observe = observe_options(settings),
                                                          .authenticator = acme.authenticator(),
-                                                         .security_events = acme.security_events()});
+                                                         .security_events = acme.security_events(),
+                                                         .compression = compression_rules(settings)});
     http::ServerOptions options = server_options(settings);
     options.on_loop_start = [cache](boost::asio::io_context& io) { cache->prepare_loop(io); };
     http::Server server(std::move(options), std::move(pipeline));

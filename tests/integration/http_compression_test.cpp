@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <string>
 
 #include "support/acme_support.hpp"
@@ -183,6 +184,41 @@ TEST_F(HttpCompression, RoutesCarryTheirCachingHeaders) {
   EXPECT_EQ(server->call("GET", "/v1/orders?limit=1").header("cache-control"), "private, no-cache");
   // Errors get no route caching header.
   EXPECT_FALSE(get("/v1/products/999999999").has_header("cache-control"));
+}
+
+// The settings, each on its own server: compression off, a larger minimum, another type list, and the
+// gzip level and brotli quality (the smallest settings give larger bodies than the defaults).
+TEST(HttpCompressionSettings, OffMinimumTypesAndLevelsAreHonoured) {
+  const std::string path = "/v1/products?limit=60&sort=id";
+  const std::string both = "Accept-Encoding: br, gzip\r\n";
+  auto answer = [&](const std::map<std::string, std::string>& environment, std::string_view accept) {
+    AcmeServer server({}, environment, /*demo_data=*/true);
+    return server.call_anonymous("GET", path, "", accept);
+  };
+  HttpResponse defaults_br = answer({}, both);
+  HttpResponse defaults_gzip = answer({}, "Accept-Encoding: gzip\r\n");
+  ASSERT_EQ(defaults_br.header("content-encoding"), "br");
+  ASSERT_EQ(defaults_gzip.header("content-encoding"), "gzip");
+
+  HttpResponse off = answer({{"TACHYON_COMPRESSION", "false"}}, both);
+  EXPECT_EQ(off.status, 200);
+  EXPECT_FALSE(off.has_header("content-encoding"));
+  EXPECT_EQ(off.header("vary").find("Accept-Encoding"), std::string::npos);
+
+  HttpResponse larger_minimum = answer({{"TACHYON_COMPRESSION_MIN_BYTES", "1MiB"}}, both);
+  EXPECT_FALSE(larger_minimum.has_header("content-encoding"));
+
+  HttpResponse text_only = answer({{"TACHYON_COMPRESSION_TYPES", "text/"}}, both);
+  EXPECT_FALSE(text_only.has_header("content-encoding"));
+
+  HttpResponse fastest = answer({{"TACHYON_GZIP_LEVEL", "1"}, {"TACHYON_BROTLI_QUALITY", "0"}}, both);
+  HttpResponse fastest_gzip =
+      answer({{"TACHYON_GZIP_LEVEL", "1"}, {"TACHYON_BROTLI_QUALITY", "0"}}, "Accept-Encoding: gzip\r\n");
+  ASSERT_EQ(fastest.header("content-encoding"), "br");
+  ASSERT_EQ(fastest_gzip.header("content-encoding"), "gzip");
+  EXPECT_GT(fastest.body.size(), defaults_br.body.size());
+  EXPECT_GT(fastest_gzip.body.size(), defaults_gzip.body.size());
+  EXPECT_LT(fastest.body.size(), off.body.size());
 }
 
 }  // namespace

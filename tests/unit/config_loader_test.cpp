@@ -205,6 +205,38 @@ TEST(ConfigLoader, SecretValueNeverAppearsInAnError) {
   EXPECT_EQ(error.find(secret), std::string::npos);
 }
 
+TEST(ConfigLoader, SecretWithALineBreakIsRefusedWithoutShowingIt) {
+  const std::string token = "purge-token\r\nX-Injected: 1";
+  Sources sources = without_env_file();
+  sources.environment = {{"TACHYON_CDN_PURGE_TOKEN", token}};
+  std::string error = load_error(sources);
+  EXPECT_EQ(error, "TACHYON_CDN_PURGE_TOKEN: the secret value contains a control character");
+  EXPECT_EQ(error.find("purge-token"), std::string::npos);
+}
+
+TEST(ConfigLoader, CompressionAndCdnPurgeSettingsAreReadAndChecked) {
+  Sources sources = without_env_file();
+  sources.environment = {{"TACHYON_COMPRESSION", "off"},
+                         {"TACHYON_COMPRESSION_MIN_BYTES", "1KiB"},
+                         {"TACHYON_COMPRESSION_TYPES", "application/json,text/"},
+                         {"TACHYON_GZIP_LEVEL", "9"},
+                         {"TACHYON_BROTLI_QUALITY", "11"},
+                         {"TACHYON_CDN_PURGE_URL", "https://api.cloudflare.com/client/v4/zones/z1/purge_cache"}};
+  Settings settings = load_ok(sources);
+  EXPECT_FALSE(settings.compression);
+  EXPECT_EQ(settings.compression_min_bytes, 1024u);
+  EXPECT_EQ(settings.compression_types, (std::vector<std::string>{"application/json", "text/"}));
+  EXPECT_EQ(settings.gzip_level, 9);
+  EXPECT_EQ(settings.brotli_quality, 11);
+  EXPECT_EQ(settings.cdn_purge_url, "https://api.cloudflare.com/client/v4/zones/z1/purge_cache");
+
+  sources.environment = {{"TACHYON_GZIP_LEVEL", "0"}};
+  EXPECT_EQ(load_error(sources), "TACHYON_GZIP_LEVEL: \"0\" is not an integer between 1 and 9");
+  sources.environment = {{"TACHYON_CDN_PURGE_URL", "ftp://cdn.example/purge"}};
+  EXPECT_NE(load_error(sources).find("TACHYON_CDN_PURGE_URL"), std::string::npos);
+  EXPECT_NE(load_error(sources), "(no error)");
+}
+
 TEST(ConfigLoader, UnknownTachyonVariableInTheEnvironmentIsAnError) {
   Sources sources = without_env_file();
   sources.environment = {{"TACHYON_PROT", "8001"}};

@@ -50,7 +50,15 @@ TEST(ConfigRender, EffectiveConfigListsEverySettingInTableOrder) {
             "REDIS_URL=(none)\n"
             "TACHYON_CACHE_INVALIDATION_WAIT=250ms\n"
             "TACHYON_UPSTREAM_CONNECT_TIMEOUT=1s\n"
-            "TACHYON_UPSTREAM_TIMEOUT=2s\n");
+            "TACHYON_UPSTREAM_TIMEOUT=2s\n"
+            "TACHYON_COMPRESSION=true\n"
+            "TACHYON_COMPRESSION_MIN_BYTES=500\n"
+            "TACHYON_COMPRESSION_TYPES=application/json,application/problem+json,application/x-ndjson,"
+            "application/javascript,application/openmetrics-text,image/svg+xml,text/\n"
+            "TACHYON_GZIP_LEVEL=6\n"
+            "TACHYON_BROTLI_QUALITY=5\n"
+            "TACHYON_CDN_PURGE_URL=(none)\n"
+            "TACHYON_CDN_PURGE_TOKEN=(none)\n");
 }
 
 TEST(ConfigRender, EffectiveConfigShowsChangedValues) {

@@ -3,6 +3,7 @@
 #include <array>
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "tachyon/config/values.hpp"
 
@@ -122,6 +123,24 @@ TEST(ConfigValues, FormattingPicksTheLargestExactUnitAndRoundTrips) {
   for (std::chrono::milliseconds duration : {0ms, 7ms, 1500ms, 10000ms, 60000ms, 7200000ms}) {
     EXPECT_EQ(parse_duration(format_duration(duration), 0ms, 24h).value, duration);
   }
+}
+
+TEST(ConfigValues, MediaTypeListTrimsLowerCasesAndRoundTrips) {
+  ParseResult<std::vector<std::string>> parsed = parse_media_type_list("Application/JSON, text/ ,image/svg+xml");
+  ASSERT_TRUE(parsed.ok()) << parsed.reason;
+  EXPECT_EQ(*parsed.value, (std::vector<std::string>{"application/json", "text/", "image/svg+xml"}));
+  EXPECT_EQ(format_list(*parsed.value), "application/json,text/,image/svg+xml");
+  EXPECT_EQ(*parse_media_type_list(format_list(*parsed.value)).value, *parsed.value);
+}
+
+TEST(ConfigValues, MediaTypeListRejectsEntriesThatAreNoMediaType) {
+  EXPECT_EQ(parse_media_type_list("application/json,json").reason,
+            "has \"json\", which is not a media type such as application/json or text/");
+  EXPECT_FALSE(parse_media_type_list("").ok());
+  EXPECT_FALSE(parse_media_type_list("application/json,").ok());
+  EXPECT_FALSE(parse_media_type_list("/json").ok());
+  EXPECT_FALSE(parse_media_type_list("text/html; charset=utf-8").ok());
+  EXPECT_FALSE(parse_media_type_list("text/*").ok());
 }
 
 TEST(ConfigValues, QuoteEscapesSoTheResultStaysOnOneLine) {

@@ -1,5 +1,8 @@
 #include "tachyon/cache/admin_routes.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
+
 #include "tachyon/http/errors.hpp"
 #include "tachyon/json/writer.hpp"
 
@@ -85,7 +88,7 @@ asio::awaitable<void> show(http::Context& context, TieredCache& cache) {
   writer.end_object();
 }
 
-asio::awaitable<void> invalidate(http::Context& context, TieredCache& cache) {
+asio::awaitable<void> invalidate(http::Context& context, TieredCache& cache, CdnPurger* cdn) {
   std::optional<std::string> key = context.request.query_param("key");
   std::optional<std::string> tag = context.request.query_param("tag");
   if ((!key || key->empty()) && (!tag || tag->empty())) {
@@ -98,6 +101,13 @@ asio::awaitable<void> invalidate(http::Context& context, TieredCache& cache) {
   if (tag && !tag->empty()) tags.push_back(*tag);
   std::vector<std::string> invalidated_keys = keys;
   std::vector<std::string> invalidated_tags = tags;
+  if (cdn != nullptr) {
+    std::vector<std::string> names = invalidated_keys;
+    names.insert(names.end(), invalidated_tags.begin(), invalidated_tags.end());
+    auto& loop =
+        static_cast<asio::io_context&>(asio::query(co_await asio::this_coro::executor, asio::execution::context));
+    cdn->purge(loop, std::move(names));
+  }
   co_await cache.invalidate(std::move(keys), std::move(tags));
   context.response.set_content_type("application/json");
   json::JsonWriter writer(context.response.body);
@@ -118,17 +128,17 @@ asio::awaitable<void> invalidate(http::Context& context, TieredCache& cache) {
 
 }  // namespace
 
-void add_cache_admin_routes(http::Router& router, std::shared_ptr<TieredCache> cache) {
+void add_cache_admin_routes(http::Router& router, std::shared_ptr<TieredCache> cache, std::shared_ptr<CdnPurger> cdn) {
   router.get("/v1/admin/cache", [cache](http::Context& context) { return show(context, *cache); })
       .name("cache_stats")
       .tags({"admin"})
       .requires_scopes({"admin"})
       .summary("Cache statistics per cache and tier");
-  router.del("/v1/admin/cache", [cache](http::Context& context) { return invalidate(context, *cache); })
+  router.del("/v1/admin/cache", [cache, cdn](http::Context& context) { return invalidate(context, *cache, cdn.get()); })
       .name("cache_invalidate")
       .tags({"admin"})
       .requires_scopes({"admin"})
-      .summary("Invalidate a cache key or tag in every tier and instance")
+      .summary("Invalidate a cache key or tag in every tier and instance, and purge it from the CDN when one is set")
       .query_parameter("key", "string", "A cache key, e.g. products:id:42")
       .query_parameter("tag", "string", "A tag, e.g. products:list");
 }

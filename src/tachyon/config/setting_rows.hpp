@@ -13,6 +13,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "tachyon/config/cache_route.hpp"
 #include "tachyon/config/role_grants.hpp"
@@ -263,7 +264,20 @@ SettingSpec cache_route_row(std::string variable, std::string description, Cache
       [=](const Settings& settings) { return format_cache_route(section_of<Section>(settings).*member); });
 }
 
-// Empty is allowed (it means "generate one"); a short key is rejected because it can be guessed.
+template <typename Section>
+SettingSpec media_types_row(Documentation documentation, std::vector<std::string> Section::*member) {
+  return make_spec(
+      std::move(documentation), "media types, comma-separated",
+      [=](Settings& settings, std::string_view text) {
+        return store_parsed(parse_media_type_list(text), [&](const std::vector<std::string>& value) {
+          section_of<Section>(settings).*member = value;
+        });
+      },
+      [=](const Settings& settings) { return format_list(section_of<Section>(settings).*member); });
+}
+
+// Empty is allowed (it means "generate one"); a short key is rejected because it can be guessed, and
+// one with a control character because it could not travel in a header or a .env line intact.
 template <typename Section>
 SettingSpec secret_row(Documentation documentation, std::string Section::*member, std::size_t minimum_length,
                        std::string empty_text) {
@@ -273,6 +287,9 @@ SettingSpec secret_row(Documentation documentation, std::string Section::*member
       [=](Settings& settings, std::string_view text) -> std::optional<std::string> {
         if (!text.empty() && text.size() < minimum_length) {
           return too_short;
+        }
+        for (char character : text) {
+          if (static_cast<unsigned char>(character) < 0x20 || character == 0x7f) return "contains a control character";
         }
         section_of<Section>(settings).*member = std::string(text);
         return std::nullopt;

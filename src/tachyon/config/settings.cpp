@@ -9,6 +9,7 @@
 
 #include "tachyon/config/setting_rows.hpp"
 #include "tachyon/redis/client.hpp"
+#include "tachyon/upstream/http_client.hpp"
 
 namespace tachyon::config {
 namespace {
@@ -124,6 +125,30 @@ std::vector<SettingSpec> library_rows() {
                     "Time allowed for an upstream API's whole response once the request is sent; slower gets "
                     "504."},
                    &Settings::upstream_timeout, 1ms),
+      boolean_row({"TACHYON_COMPRESSION", "true",
+                   "Compress responses with gzip or brotli as the request's `Accept-Encoding` prefers "
+                   "(`Vary: Accept-Encoding`, an ETag per encoding); false: always identity."},
+                  &Settings::compression),
+      size_row(
+          {"TACHYON_COMPRESSION_MIN_BYTES", "500", "Smaller bodies go uncompressed (FastAPI's GZipMiddleware: 500)."},
+          &Settings::compression_min_bytes, 0, gibibyte),
+      media_types_row({"TACHYON_COMPRESSION_TYPES", format_list(compress::CompressionRules{}.types),
+                       "Media types that are compressed; an entry ending in `/` is a whole top-level type."},
+                      &Settings::compression_types),
+      integer_row({"TACHYON_GZIP_LEVEL", "6", "zlib level of gzip answers: 1 fastest .. 9 smallest."},
+                  &Settings::gzip_level, 1, 9),
+      integer_row({"TACHYON_BROTLI_QUALITY", "5",
+                   "Brotli quality of br answers: 0 fastest .. 11 smallest (5 is about gzip 6's speed, smaller)."},
+                  &Settings::brotli_quality, 0, 11),
+      optional_url_row({"TACHYON_CDN_PURGE_URL", "",
+                        "Purge endpoint of the CDN in front of the server, e.g. "
+                        "`https://api.cloudflare.com/client/v4/zones/ZONE/purge_cache`: every cache invalidation "
+                        "posts its keys and tags there (`{\"tags\":[...]}`, the names responses carry in "
+                        "`Surrogate-Key` and `Cache-Tag`); empty = no purge calls."},
+                       &Settings::cdn_purge_url, "http:// or https:// URL or empty",
+                       [](std::string_view text) { return url_problem(text, upstream::parse_url); }),
+      secret_row({"TACHYON_CDN_PURGE_TOKEN", "", "Bearer token of the CDN purge calls."}, &Settings::cdn_purge_token, 1,
+                 "(none)"),
   };
 }
 

@@ -17,6 +17,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tachyon/compress/content_coding.hpp"
+
 namespace tachyon::config {
 
 enum class LogLevel { trace, debug, info, warn, error, off };
@@ -92,6 +94,15 @@ struct Settings {
   std::chrono::milliseconds cache_invalidation_wait{250};  // how long a write waits for other instances
   std::chrono::milliseconds upstream_connect_timeout{1'000};
   std::chrono::milliseconds upstream_timeout{2'000};  // whole response after the request was sent
+
+  bool compression = true;  // gzip and brotli by Accept-Encoding
+  std::size_t compression_min_bytes = compress::CompressionRules{}.min_bytes;
+  std::vector<std::string> compression_types = compress::CompressionRules{}.types;
+  int gzip_level = compress::CompressionLevels{}.gzip_level;
+  int brotli_quality = compress::CompressionLevels{}.brotli_quality;
+
+  std::string cdn_purge_url;    // empty = no CDN purge hook
+  std::string cdn_purge_token;  // bearer token of the purge calls
 
   AppSections apps;  // each app's own settings (e.g. app::acme::AcmeSettings)
 };

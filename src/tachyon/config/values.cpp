@@ -173,6 +173,48 @@ ParseResult<std::size_t> parse_choice(std::string_view text, std::span<const std
   return rejected<std::size_t>("is not one of " + listing);
 }
 
+namespace {
+
+bool is_media_type_token(std::string_view text) {
+  if (text.empty()) return false;
+  for (char character : text) {
+    bool alphanumeric = (character >= 'a' && character <= 'z') || (character >= '0' && character <= '9');
+    if (!alphanumeric && std::string_view("!#$&-^_.+").find(character) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ParseResult<std::vector<std::string>> parse_media_type_list(std::string_view text) {
+  std::vector<std::string> types;
+  while (true) {
+    std::size_t comma = text.find(',');
+    std::string_view entry = text.substr(0, comma);
+    while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+    while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+    std::string lower;
+    for (char character : entry) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(character)));
+    std::size_t slash = lower.find('/');
+    bool whole_type = slash != std::string::npos && slash + 1 == lower.size();
+    if (slash == std::string::npos || !is_media_type_token(std::string_view(lower).substr(0, slash)) ||
+        (!whole_type && !is_media_type_token(std::string_view(lower).substr(slash + 1)))) {
+      return rejected<std::vector<std::string>>("has " + quote(entry) +
+                                                ", which is not a media type such as application/json or text/");
+    }
+    types.push_back(std::move(lower));
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return accepted(std::move(types));
+}
+
+std::string format_list(const std::vector<std::string>& entries) {
+  std::string joined;
+  for (const std::string& entry : entries) joined += (joined.empty() ? "" : ",") + entry;
+  return joined;
+}
+
 std::string format_size(std::uint64_t bytes) {
   return format_with_units(bytes, size_units);
 }

@@ -1,5 +1,5 @@
 // Parsers and formatters for the value syntaxes settings accept: integers, byte sizes,
-// durations, booleans and fixed choices. Shared by the settings table, the loader and the docs.
+// durations, booleans, fixed choices and media type lists. Shared by the settings table, the loader and the docs.
 #pragma once
 
 #include <chrono>
@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tachyon::config {
 
@@ -38,6 +39,12 @@ ParseResult<bool> parse_boolean(std::string_view text);
 
 // Case-insensitive match against `choices`; returns the index of the match.
 ParseResult<std::size_t> parse_choice(std::string_view text, std::span<const std::string_view> choices);
+
+// Comma-separated media types, "application/json, text/" (an entry ending in '/' is a whole top-level
+// type): at least one, each type/subtype of token characters, lower-cased.
+ParseResult<std::vector<std::string>> parse_media_type_list(std::string_view text);
+// Inverse of parse_media_type_list: the entries joined by ','.
+std::string format_list(const std::vector<std::string>& entries);
 
 // Inverse of parse_size: the largest exact binary unit, e.g. 16384 -> "16KiB", 1000 -> "1000".
 std::string format_size(std::uint64_t bytes);
