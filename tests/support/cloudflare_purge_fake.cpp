@@ -187,7 +187,8 @@ std::string CloudflarePurgeFake::respond(const std::string& head, const std::str
     if (failures_left_ > 0) {
       --failures_left_;
       if (failure_status_ == 429) {
-        return answer(429, "Too Many Requests", error_envelope(971, "Please wait and consider throttling your request speed"),
+        return answer(429, "Too Many Requests",
+                      error_envelope(971, "Please wait and consider throttling your request speed"),
                       "Retry-After: 1\r\n");
       }
       return answer(failure_status_, "Service Unavailable", error_envelope(10001, "service temporarily unavailable"));

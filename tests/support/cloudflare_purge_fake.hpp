@@ -33,8 +33,8 @@ class CloudflarePurgeFake {
   std::vector<std::vector<std::string>> purges() const;
   // Every tag purged so far, sorted and without repeats.
   std::vector<std::string> purged_tags() const;
-  std::uint64_t calls() const { return calls_.load(); }        // every request read
-  std::uint64_t refused() const { return refused_.load(); }    // answered 4xx
+  std::uint64_t calls() const { return calls_.load(); }      // every request read
+  std::uint64_t refused() const { return refused_.load(); }  // answered 4xx
   // Waits up to `timeout_ms` until at least `count` calls succeeded.
   bool wait_for_purges(std::size_t count, int timeout_ms = 10'000) const;
 

@@ -109,8 +109,8 @@ asio::awaitable<void> CdnPurger::drain(LoopQueue& queue) {
         co_await send(queue, std::move(batch));
       } catch (const std::exception& error) {  // e.g. a request the client refuses to build
         failed_.add();
-        observe::log_error("CDN purge not sent", {{"url", std::string_view(shown_url_)},
-                                                  {"error", std::string_view(error.what())}});
+        observe::log_error("CDN purge not sent",
+                           {{"url", std::string_view(shown_url_)}, {"error", std::string_view(error.what())}});
       }
     }
   }
@@ -130,8 +130,8 @@ asio::awaitable<void> CdnPurger::send(LoopQueue& queue, std::vector<std::string>
       std::string path = resource_;
       upstream::Body json{"application/json", body};
       std::vector<std::pair<std::string, std::string>> call_headers = headers;
-      upstream::Response response = co_await queue.client.post(base_, std::move(path), std::move(json),
-                                                               std::move(call_headers), upstream::Idempotency::idempotent);
+      upstream::Response response = co_await queue.client.post(
+          base_, std::move(path), std::move(json), std::move(call_headers), upstream::Idempotency::idempotent);
       if (response.status >= 200 && response.status < 300) {
         purged_.add();
         co_return;

@@ -33,11 +33,11 @@ struct CdnPurgeOptions {
   std::string url;    // the purge endpoint, http(s)://host[:port]/path; no user info, query or fragment
   std::string token;  // sent as a bearer token; empty: no Authorization header
   std::chrono::milliseconds connect_timeout{1000};
-  std::chrono::milliseconds timeout{5000};         // per call, once connected
-  std::chrono::milliseconds coalesce_window{50};   // names arriving within it share a call
-  std::size_t names_per_request = 30;              // Cloudflare's limit per purge call
-  int attempts = 3;                                // per call, the first included
-  std::chrono::milliseconds first_backoff{500};    // doubles after each failed attempt
+  std::chrono::milliseconds timeout{5000};        // per call, once connected
+  std::chrono::milliseconds coalesce_window{50};  // names arriving within it share a call
+  std::size_t names_per_request = 30;             // Cloudflare's limit per purge call
+  int attempts = 3;                               // per call, the first included
+  std::chrono::milliseconds first_backoff{500};   // doubles after each failed attempt
 };
 
 class CdnPurger {

@@ -9,6 +9,10 @@ boost::asio::awaitable<void> Next::operator()(Context& context) const {
   return pipeline_.call(context, index_);
 }
 
+const Router& Next::router() const {
+  return pipeline_.router();
+}
+
 Pipeline& Pipeline::use(std::unique_ptr<Middleware> middleware) {
   chain_.push_back(std::move(middleware));
   return *this;

@@ -19,6 +19,9 @@ class Pipeline;
 class Next {
  public:
   boost::asio::awaitable<void> operator()(Context& context) const;
+  // The pipeline's routes, for a middleware that must match another method than the request's (CORS
+  // preflights). Middlewares keep no reference of their own: the pipeline moves into the server.
+  const Router& router() const;
 
  private:
   friend class Pipeline;

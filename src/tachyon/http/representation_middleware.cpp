@@ -81,11 +81,7 @@ void RepresentationMiddleware::encode(Context& context) const {
   // client refusing identity, and saying Vary on every small answer costs each of them a header.
   if (encoded || coding != compress::ContentCoding::identity || response.stream ||
       compression_->worth_compressing(response.content_type(), response.body.size())) {
-    if (std::optional<std::string_view> vary = response.header("Vary")) {
-      response.set_header("Vary", std::string(*vary) + ", Accept-Encoding");
-    } else {
-      response.add_header("Vary", "Accept-Encoding");
-    }
+    add_vary(response, "Accept-Encoding");
   }
   if (coding == compress::ContentCoding::identity) return;
   if (response.stream) {

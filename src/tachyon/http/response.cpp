@@ -92,6 +92,16 @@ void Response::set_header(std::string_view name, std::string_view value) {
   add_header(name, value);
 }
 
+void add_vary(Response& response, std::string_view field) {
+  if (std::optional<std::string_view> vary = response.header("Vary")) {
+    std::string joined(*vary);
+    joined.append(", ").append(field);
+    response.set_header("Vary", joined);
+  } else {
+    response.add_header("Vary", field);
+  }
+}
+
 void Response::set_text(int status_code, std::string_view text, std::string_view type) {
   status = status_code;
   body.assign(text);

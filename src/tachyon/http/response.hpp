@@ -59,6 +59,9 @@ class Response {
 
 // How the body is framed. A streamed body is chunked for HTTP/1.1 clients and ends with the connection
 // for HTTP/1.0 ones (which cannot read chunks).
+// Adds `field` to the response's Vary (one field line, comma-joined with what is there).
+void add_vary(Response& response, std::string_view field);
+
 enum class Framing : std::uint8_t { content_length, chunked, until_close };
 
 // Writes status line, Server, Date, Content-Type, Content-Length (or Transfer-Encoding: chunked), the extra
