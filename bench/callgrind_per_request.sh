@@ -10,6 +10,8 @@
 # Environment (defaults): SMALL=2000 LARGE=12000 ROUTES="plaintext json" TOP=15
 #   ROUTES names cases: plaintext, json, and a 10 KB product list page (50 items; all but the first
 #   request are cache hits) as identity (list), brotli (list_br) or gzip (list_gzip).
+#   plaintext_origin is /plaintext with `Origin: https://app.example.com` (for CORS costs).
+#   SERVE_FLAGS="--security-headers false" (extra `tachyon serve` flags, e.g. to price one feature)
 #   TACHYON_BIN=path (skip the build) BUILD=0 (use build/release/tachyon as is)
 #   VALGRIND_OPTS (read by valgrind itself) for extra valgrind options.
 # Takes about 1-2 minutes (the server runs ~50x slower under callgrind).
@@ -38,8 +40,10 @@ total_ir() {
 group() { printf '%s\n' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|[,.]\)/\1,\2\3/' -e 'ta'; }
 
 declare -A case_path=([plaintext]=/plaintext [json]=/json [list]='/v1/products?limit=50'
-  [list_br]='/v1/products?limit=50' [list_gzip]='/v1/products?limit=50')
-declare -A case_header=([list_br]='Accept-Encoding: br' [list_gzip]='Accept-Encoding: gzip')
+  [list_br]='/v1/products?limit=50' [list_gzip]='/v1/products?limit=50' [plaintext_origin]=/plaintext)
+declare -A case_header=([list_br]='Accept-Encoding: br' [list_gzip]='Accept-Encoding: gzip'
+  [plaintext_origin]='Origin: https://app.example.com')
+read -r -a serve_flags <<<"${SERVE_FLAGS:-}"
 
 # profile ROUTE REQUESTS: one callgrind run; sets RUN_IR and RUN_DIR.
 profile() {
@@ -50,7 +54,7 @@ profile() {
   local data=()
   [[ "$route" == list* ]] && data=(--demo-data true)  # the list cases read the demo products
   TACHYON_START_TIMEOUT=120 start_tachyon "callgrind-$route-$requests" 0 \
-    --workers 1 --access-log false --idle-timeout 600s "${data[@]}"
+    --workers 1 --access-log false --idle-timeout 600s "${data[@]}" "${serve_flags[@]}"
   TACHYON_WRAPPER=()
   local result
   local header=()
@@ -132,7 +136,7 @@ report="$out_dir/report.md"
   echo "## Instructions per request under callgrind ($stamp)"
   echo
   echo "- Machine: $(machine_description); $(valgrind --version)"
-  echo "- Tachyon: \`valgrind --tool=callgrind $TACHYON_BINARY serve --workers 1 --access-log false\` ($(binary_id "$TACHYON_BINARY"))"
+  echo "- Tachyon: \`valgrind --tool=callgrind $TACHYON_BINARY serve --workers 1 --access-log false ${SERVE_FLAGS:-}\` ($(binary_id "$TACHYON_BINARY"))"
   echo "- Client: \`bench/tools/sequential_client.py --requests N\`: N sequential GETs on one keep-alive connection"
   echo
   echo "| route | total Ir, $SMALL requests | total Ir, $LARGE requests | Ir per request |"
