@@ -314,6 +314,7 @@ void add_identity_routes(http::Router& router, Identity& identity, db::Database&
       .authenticated()
       .summary("The caller's subject, kind, roles and scopes");
   router.get("/.well-known/jwks.json", [&identity](http::Context& context) { return jwks(context, identity); })
+      .cors(http::CorsMode::any_origin)  // public keys: any site may verify our tokens
       .name("jwks")
       .tags({"auth"})
       .public_access()

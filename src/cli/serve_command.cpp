@@ -104,6 +104,16 @@ std::optional<compress::CompressionRules> compression_rules(const config::Settin
       .levels = {.gzip_level = settings.gzip_level, .brotli_quality = settings.brotli_quality}};
 }
 
+std::optional<http::CorsOptions> cors_options(const config::Settings& settings) {
+  if (settings.cors_origins.empty()) return std::nullopt;
+  return http::CorsOptions{.origins = settings.cors_origins,
+                           .allow_credentials = settings.cors_credentials,
+                           .methods = settings.cors_methods,
+                           .request_headers = settings.cors_request_headers,
+                           .exposed_headers = settings.cors_exposed_headers,
+                           .max_age = std::chrono::duration_cast<std::chrono::seconds>(settings.cors_max_age)};
+}
+
 }  // namespace
 
 int serve_command(int argument_count, char** arguments) {
@@ -138,7 +148,9 @@ int serve_command(int argument_count, char** arguments) {
                                                          .observe = observe_options(settings),
                                                          .authenticator = acme.authenticator(),
                                                          .security_events = acme.security_events(),
-                                                         .compression = compression_rules(settings)});
+                                                         .compression = compression_rules(settings),
+                                                         .security_headers = settings.security_headers,
+                                                         .cors = cors_options(settings)});
     http::ServerOptions options = server_options(settings);
     options.on_loop_start = [cache](boost::asio::io_context& io) { cache->prepare_loop(io); };
     http::Server server(std::move(options), std::move(pipeline));

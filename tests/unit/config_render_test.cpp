@@ -58,7 +58,15 @@ TEST(ConfigRender, EffectiveConfigListsEverySettingInTableOrder) {
             "TACHYON_GZIP_LEVEL=6\n"
             "TACHYON_BROTLI_QUALITY=5\n"
             "TACHYON_CDN_PURGE_URL=(none)\n"
-            "TACHYON_CDN_PURGE_TOKEN=(none)\n");
+            "TACHYON_CDN_PURGE_TOKEN=(none)\n"
+            "TACHYON_SECURITY_HEADERS=true\n"
+            "TACHYON_CORS_ORIGINS=(none)\n"
+            "TACHYON_CORS_CREDENTIALS=false\n"
+            "TACHYON_CORS_METHODS=GET,HEAD,POST,PUT,PATCH,DELETE\n"
+            "TACHYON_CORS_HEADERS=Authorization,Content-Type,If-Match,If-None-Match,If-Modified-Since,"
+            "If-Unmodified-Since,X-API-Key,X-Request-ID,traceparent\n"
+            "TACHYON_CORS_EXPOSE_HEADERS=ETag,Last-Modified,Location,Retry-After,X-Request-ID\n"
+            "TACHYON_CORS_MAX_AGE=10m\n");
 }
 
 TEST(ConfigRender, EffectiveConfigShowsChangedValues) {

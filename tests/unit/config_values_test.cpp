@@ -143,6 +143,16 @@ TEST(ConfigValues, MediaTypeListRejectsEntriesThatAreNoMediaType) {
   EXPECT_FALSE(parse_media_type_list("text/*").ok());
 }
 
+TEST(ConfigValues, TokenListsMayBeEmptyAndRefuseNonTokens) {
+  EXPECT_EQ(*parse_token_list("GET, POST,PATCH").value, (std::vector<std::string>{"GET", "POST", "PATCH"}));
+  EXPECT_EQ(*parse_token_list("X-Request-ID, traceparent").value,
+            (std::vector<std::string>{"X-Request-ID", "traceparent"}));
+  EXPECT_TRUE(parse_token_list("").value->empty());
+  EXPECT_EQ(parse_token_list("ETag, Bad Header").reason, "has \"Bad Header\", which is not a method or header name");
+  EXPECT_FALSE(parse_token_list("ETag,,Location").ok());
+  EXPECT_FALSE(parse_token_list("X-A: 1").ok());
+}
+
 TEST(ConfigValues, QuoteEscapesSoTheResultStaysOnOneLine) {
   EXPECT_EQ(quote("80x"), "\"80x\"");
   EXPECT_EQ(quote(""), "\"\"");

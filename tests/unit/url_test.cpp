@@ -129,5 +129,21 @@ TEST(Url, RedactionHidesPasswordsAndLoneUserinfo) {
   EXPECT_EQ(redact_url("redis://app:pa ss@ho@st/0"), "redis://***@st/0");
 }
 
+TEST(Origin, AcceptsOriginsAsBrowsersSerializeThem) {
+  for (const char* origin : {"https://app.example.com", "http://localhost:5173", "http://127.0.0.1:8080",
+                             "http://[::1]:3000", "https://xn--bcher-kva.example"}) {
+    EXPECT_EQ(origin_problem(origin), std::nullopt) << origin;
+  }
+}
+
+TEST(Origin, RefusesWhatNoBrowserSendsInAnOriginHeader) {
+  for (const char* text :
+       {"app.example.com", "https://app.example.com/", "https://app.example.com/path", "https://App.example.com",
+        "HTTPS://app.example.com", "https://app.example.com:443", "http://app.example.com:80",
+        "https://user@app.example.com", "https://app.example.com?x", "https://app.example.com#x", "https://", ""}) {
+    EXPECT_NE(origin_problem(text), std::nullopt) << text;
+  }
+}
+
 }  // namespace
 }  // namespace tachyon::core

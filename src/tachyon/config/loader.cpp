@@ -209,6 +209,10 @@ std::variant<Settings, ConfigError> load_settings(const SettingsTable& table, co
   if (auto error = apply_flags(table, settings, sources.flags)) {
     return std::move(*error);
   }
+  std::string variable;
+  if (std::optional<std::string> problem = library_combination_problem(settings, variable)) {
+    return ConfigError{std::move(variable), std::move(*problem)};
+  }
   return settings;
 }
 

@@ -264,16 +264,19 @@ SettingSpec cache_route_row(std::string variable, std::string description, Cache
       [=](const Settings& settings) { return format_cache_route(section_of<Section>(settings).*member); });
 }
 
+// A comma-separated list read by `parse` (parse_media_type_list, parse_token_list, ...).
 template <typename Section>
-SettingSpec media_types_row(Documentation documentation, std::vector<std::string> Section::*member) {
-  return make_spec(
-      std::move(documentation), "media types, comma-separated",
+SettingSpec list_row(Documentation documentation, std::vector<std::string> Section::*member, std::string type,
+                     ParseResult<std::vector<std::string>> (*parse)(std::string_view)) {
+  SettingSpec spec = make_spec(
+      std::move(documentation), std::move(type),
       [=](Settings& settings, std::string_view text) {
-        return store_parsed(parse_media_type_list(text), [&](const std::vector<std::string>& value) {
-          section_of<Section>(settings).*member = value;
-        });
+        return store_parsed(
+            parse(text), [&](const std::vector<std::string>& value) { section_of<Section>(settings).*member = value; });
       },
       [=](const Settings& settings) { return format_list(section_of<Section>(settings).*member); });
+  spec.empty_text = "(none)";
+  return spec;
 }
 
 // Empty is allowed (it means "generate one"); a short key is rejected because it can be guessed, and

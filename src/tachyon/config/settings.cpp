@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tachyon/config/setting_rows.hpp"
+#include "tachyon/core/url.hpp"
 #include "tachyon/redis/client.hpp"
 #include "tachyon/upstream/http_client.hpp"
 
@@ -20,6 +21,23 @@ using namespace std::chrono_literals;
 constexpr std::array<std::string_view, 6> log_level_names{"trace", "debug", "info", "warn", "error", "off"};
 constexpr std::array<std::string_view, 2> log_format_names{"json", "text"};
 constexpr std::array<std::string_view, 3> token_algorithm_names{"EdDSA", "ES256", "HS256"};
+
+// Exact origins, `*`, or none; never `null`.
+ParseResult<std::vector<std::string>> parse_origin_list(std::string_view text) {
+  ParseResult<std::vector<std::string>> parsed = parse_list(
+      text,
+      [](std::string_view entry) -> std::optional<std::string> {
+        if (entry == "*") return std::nullopt;
+        if (entry == "null") return "is the origin of sandboxed and file: pages, which any site can send";
+        return core::origin_problem(entry);
+      },
+      true);
+  if (parsed.ok() && parsed.value->size() > 1 &&
+      std::find(parsed.value->begin(), parsed.value->end(), "*") != parsed.value->end()) {
+    return {std::nullopt, "lists '*' with other origins: give either '*' or the origins"};
+  }
+  return parsed;
+}
 
 std::vector<SettingSpec> library_rows() {
   return {
@@ -132,9 +150,9 @@ std::vector<SettingSpec> library_rows() {
       size_row(
           {"TACHYON_COMPRESSION_MIN_BYTES", "500", "Smaller bodies go uncompressed (FastAPI's GZipMiddleware: 500)."},
           &Settings::compression_min_bytes, 0, gibibyte),
-      media_types_row({"TACHYON_COMPRESSION_TYPES", format_list(compress::CompressionRules{}.types),
-                       "Media types that are compressed; an entry ending in `/` is a whole top-level type."},
-                      &Settings::compression_types),
+      list_row({"TACHYON_COMPRESSION_TYPES", format_list(compress::CompressionRules{}.types),
+                "Media types that are compressed; an entry ending in `/` is a whole top-level type."},
+               &Settings::compression_types, "media types, comma-separated", parse_media_type_list),
       integer_row({"TACHYON_GZIP_LEVEL", "6", "zlib level of gzip answers: 1 fastest .. 9 smallest."},
                   &Settings::gzip_level, 1, 9),
       integer_row({"TACHYON_BROTLI_QUALITY", "5",
@@ -149,6 +167,30 @@ std::vector<SettingSpec> library_rows() {
                        [](std::string_view text) { return url_problem(text, upstream::parse_url); }),
       secret_row({"TACHYON_CDN_PURGE_TOKEN", "", "Bearer token of the CDN purge calls."}, &Settings::cdn_purge_token, 1,
                  "(none)"),
+      boolean_row({"TACHYON_SECURITY_HEADERS", "true",
+                   "Send `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`, `Referrer-Policy: "
+                   "no-referrer` and a `Content-Security-Policy` (`default-src 'none'; frame-ancestors 'none'`, "
+                   "the docs page its own) on every answer."},
+                  &Settings::security_headers),
+      list_row({"TACHYON_CORS_ORIGINS", "",
+                "Origins whose browser pages may read answers (CORS), exact, e.g. "
+                "`https://app.example.com,https://admin.example.com`; `*` = any origin (without credentials); "
+                "empty = no CORS headers."},
+               &Settings::cors_origins, "origins, comma-separated, or *", parse_origin_list),
+      boolean_row({"TACHYON_CORS_CREDENTIALS", "false",
+                   "`Access-Control-Allow-Credentials: true` for the listed origins (not with `*`)."},
+                  &Settings::cors_credentials),
+      list_row({"TACHYON_CORS_METHODS", format_list(http::CorsOptions{}.methods),
+                "Methods a preflight allows the listed origins."},
+               &Settings::cors_methods, "methods, comma-separated", parse_token_list),
+      list_row({"TACHYON_CORS_HEADERS", format_list(http::CorsOptions{}.request_headers),
+                "Request headers a preflight allows (compared ignoring case)."},
+               &Settings::cors_request_headers, "header names, comma-separated", parse_token_list),
+      list_row({"TACHYON_CORS_EXPOSE_HEADERS", format_list(http::CorsOptions{}.exposed_headers),
+                "Response headers other origins' scripts may read, beyond the CORS-safelisted ones."},
+               &Settings::cors_exposed_headers, "header names, comma-separated", parse_token_list),
+      duration_row({"TACHYON_CORS_MAX_AGE", "10m", "How long a browser may reuse a preflight's answer."},
+                   &Settings::cors_max_age, 0ms, std::chrono::hours(24)),
   };
 }
 
@@ -194,6 +236,15 @@ const SettingSpec* SettingsTable::find(std::string_view name) const {
     }
   }
   return nullptr;
+}
+
+std::optional<std::string> library_combination_problem(const Settings& settings, std::string& variable) {
+  bool any_origin = settings.cors_origins.size() == 1 && settings.cors_origins[0] == "*";
+  if (settings.cors_credentials && any_origin) {
+    variable = "TACHYON_CORS_CREDENTIALS";
+    return "is true while TACHYON_CORS_ORIGINS is '*': a credentialed answer names one origin, so list them";
+  }
+  return std::nullopt;
 }
 
 SettingsTable library_settings() {

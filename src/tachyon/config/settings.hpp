@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tachyon/compress/content_coding.hpp"
+#include "tachyon/http/cors_options.hpp"
 
 namespace tachyon::config {
 
@@ -104,6 +105,14 @@ struct Settings {
   std::string cdn_purge_url;    // empty = no CDN purge hook
   std::string cdn_purge_token;  // bearer token of the purge calls
 
+  bool security_headers = true;           // nosniff, X-Frame-Options, Referrer-Policy, CSP
+  std::vector<std::string> cors_origins;  // empty = no CORS; {"*"} = any origin
+  bool cors_credentials = false;
+  std::vector<std::string> cors_methods = http::CorsOptions{}.methods;
+  std::vector<std::string> cors_request_headers = http::CorsOptions{}.request_headers;
+  std::vector<std::string> cors_exposed_headers = http::CorsOptions{}.exposed_headers;
+  std::chrono::milliseconds cors_max_age = http::CorsOptions{}.max_age;
+
   AppSections apps;  // each app's own settings (e.g. app::acme::AcmeSettings)
 };
 
@@ -149,5 +158,9 @@ class SettingsTable {
 
 // The library's own rows (server, logs, metrics, identity, Redis, upstream clients).
 SettingsTable library_settings();
+
+// Settings each valid alone but not together (credentials with any origin); sets `variable` to the one
+// to name in the error.
+std::optional<std::string> library_combination_problem(const Settings& settings, std::string& variable);
 
 }  // namespace tachyon::config

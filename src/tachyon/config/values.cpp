@@ -175,38 +175,71 @@ ParseResult<std::size_t> parse_choice(std::string_view text, std::span<const std
 
 namespace {
 
-bool is_media_type_token(std::string_view text) {
+bool is_token(std::string_view text, bool lower_case_only) {
   if (text.empty()) return false;
   for (char character : text) {
-    bool alphanumeric = (character >= 'a' && character <= 'z') || (character >= '0' && character <= '9');
-    if (!alphanumeric && std::string_view("!#$&-^_.+").find(character) == std::string_view::npos) return false;
+    bool letter = (character >= 'a' && character <= 'z') || (!lower_case_only && character >= 'A' && character <= 'Z');
+    bool digit = character >= '0' && character <= '9';
+    if (!letter && !digit && std::string_view("!#$%&'*+-.^_`|~").find(character) == std::string_view::npos) {
+      return false;
+    }
   }
   return true;
 }
 
+std::optional<std::string> media_type_problem(std::string_view entry) {
+  std::size_t slash = entry.find('/');
+  bool whole_type = slash != std::string_view::npos && slash + 1 == entry.size();
+  if (slash == std::string_view::npos || !is_token(entry.substr(0, slash), true) ||
+      (!whole_type && !is_token(entry.substr(slash + 1), true)) || entry.find('*') != std::string_view::npos) {
+    return "is not a media type such as application/json or text/";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
-ParseResult<std::vector<std::string>> parse_media_type_list(std::string_view text) {
-  std::vector<std::string> types;
+ParseResult<std::vector<std::string>> parse_list(
+    std::string_view text, const std::function<std::optional<std::string>(std::string_view)>& check,
+    bool empty_allowed) {
+  std::vector<std::string> entries;
+  std::string_view rest = text;
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  if (rest.empty()) {
+    if (empty_allowed) return accepted(std::move(entries));
+    return rejected<std::vector<std::string>>("is empty");
+  }
+  rest = text;
   while (true) {
-    std::size_t comma = text.find(',');
-    std::string_view entry = text.substr(0, comma);
+    std::size_t comma = rest.find(',');
+    std::string_view entry = rest.substr(0, comma);
     while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
     while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
-    std::string lower;
-    for (char character : entry) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(character)));
-    std::size_t slash = lower.find('/');
-    bool whole_type = slash != std::string::npos && slash + 1 == lower.size();
-    if (slash == std::string::npos || !is_media_type_token(std::string_view(lower).substr(0, slash)) ||
-        (!whole_type && !is_media_type_token(std::string_view(lower).substr(slash + 1)))) {
-      return rejected<std::vector<std::string>>("has " + quote(entry) +
-                                                ", which is not a media type such as application/json or text/");
+    if (entry.empty()) return rejected<std::vector<std::string>>("has an empty entry");
+    if (std::optional<std::string> problem = check(entry)) {
+      return rejected<std::vector<std::string>>("has " + quote(entry) + ", which " + *problem);
     }
-    types.push_back(std::move(lower));
+    entries.emplace_back(entry);
     if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
+    rest.remove_prefix(comma + 1);
   }
-  return accepted(std::move(types));
+  return accepted(std::move(entries));
+}
+
+ParseResult<std::vector<std::string>> parse_media_type_list(std::string_view text) {
+  std::string lower;
+  for (char character : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(character)));
+  return parse_list(lower, media_type_problem, false);
+}
+
+ParseResult<std::vector<std::string>> parse_token_list(std::string_view text) {
+  return parse_list(
+      text,
+      [](std::string_view entry) -> std::optional<std::string> {
+        if (is_token(entry, false)) return std::nullopt;
+        return "is not a method or header name";
+      },
+      true);
 }
 
 std::string format_list(const std::vector<std::string>& entries) {

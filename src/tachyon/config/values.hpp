@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -40,9 +41,16 @@ ParseResult<bool> parse_boolean(std::string_view text);
 // Case-insensitive match against `choices`; returns the index of the match.
 ParseResult<std::size_t> parse_choice(std::string_view text, std::span<const std::string_view> choices);
 
+// Comma-separated entries with the spaces around each trimmed; `check` says why an entry is refused.
+// Empty text is an empty list when `empty_allowed`, else refused.
+ParseResult<std::vector<std::string>> parse_list(
+    std::string_view text, const std::function<std::optional<std::string>(std::string_view)>& check,
+    bool empty_allowed);
 // Comma-separated media types, "application/json, text/" (an entry ending in '/' is a whole top-level
 // type): at least one, each type/subtype of token characters, lower-cased.
 ParseResult<std::vector<std::string>> parse_media_type_list(std::string_view text);
+// Comma-separated HTTP tokens (method or header field names), possibly none.
+ParseResult<std::vector<std::string>> parse_token_list(std::string_view text);
 // Inverse of parse_media_type_list: the entries joined by ','.
 std::string format_list(const std::vector<std::string>& entries);
 

@@ -189,4 +189,24 @@ std::string percent_decode(std::string_view text) {
   return encoded->decode();
 }
 
+std::optional<std::string> origin_problem(std::string_view text) {
+  Url url;
+  try {
+    url = parse_url(text);
+  } catch (const UrlError&) {
+    return "is not an origin such as https://app.example.com";
+  }
+  if (url.has_userinfo || !url.path.empty() || url.has_query || url.has_fragment || url.host.empty()) {
+    return "is not an origin such as https://app.example.com (scheme, host and port only, no path)";
+  }
+  bool default_port = (url.scheme == "https" && url.port == 443) || (url.scheme == "http" && url.port == 80);
+  if (url.port_given && default_port) {
+    return "names its scheme's default port, which browsers leave out of the Origin header";
+  }
+  if (url.scheme + "://" + url.host_and_port() != text) {
+    return "is not written as browsers send it (lower-case scheme and host)";
+  }
+  return std::nullopt;
+}
+
 }  // namespace tachyon::core

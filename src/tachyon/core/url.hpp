@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -47,6 +48,10 @@ Url parse_url(std::string_view text);
 // masked whole ("https://***@github.com"), since tokens travel there. Text that is not a URL keeps
 // nothing between "://" and its last '@'. Text without userinfo is returned unchanged.
 std::string redact_url(std::string_view text);
+
+// Why `text` is not a serialized origin as browsers send it in an Origin header (RFC 6454 §6.2:
+// lower-case scheme and host, the port only when it is not the scheme's default, no path), if it is not.
+std::optional<std::string> origin_problem(std::string_view text);
 
 // Decodes %XX escapes (a path segment, a query value); throws UrlError on a malformed escape.
 std::string percent_decode(std::string_view text);

@@ -32,6 +32,10 @@ Pipeline make_standard_pipeline(Router router, const StandardPipelineOptions& op
   if (options.access_log) pipeline.use(std::make_unique<AccessLogMiddleware>());
   pipeline.use(std::make_unique<RequestIdMiddleware>());
   pipeline.use(std::make_unique<TimingMiddleware>());
+  if (options.security_headers) pipeline.use(std::make_unique<SecurityHeadersMiddleware>());
+  if (options.cors && !options.cors->origins.empty()) {
+    pipeline.use(std::make_unique<CorsMiddleware>(*options.cors));
+  }
   pipeline.use(std::make_unique<RepresentationMiddleware>(options.compression));
   pipeline.use(std::make_unique<ErrorMiddleware>());
   pipeline.use(std::make_unique<auth::AccessMiddleware>(options.authenticator, options.security_events));

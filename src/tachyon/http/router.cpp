@@ -252,6 +252,14 @@ Router::RouteBuilder& Router::RouteBuilder::never_compress() {
   route_.metadata.compressible = false;
   return *this;
 }
+Router::RouteBuilder& Router::RouteBuilder::cors(CorsMode mode) {
+  route_.metadata.cors = mode;
+  return *this;
+}
+Router::RouteBuilder& Router::RouteBuilder::content_security_policy(std::string value) {
+  route_.metadata.content_security_policy = std::move(value);
+  return *this;
+}
 Router::RouteBuilder& Router::RouteBuilder::requires_precondition(bool required) {
   route_.metadata.requires_precondition = required;
   return *this;

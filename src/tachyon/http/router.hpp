@@ -48,6 +48,10 @@ struct RouteAccess {
   bool is_public() const { return level == Level::public_route; }
 };
 
+// How a route answers cross-origin browser requests (http/cors.hpp): by the server's policy, to any
+// origin without credentials (public data such as a JWKS), or never (machine endpoints).
+enum class CorsMode : std::uint8_t { server_policy, any_origin, off };
+
 struct RouteMetadata {
   std::string name;     // stable identifier, e.g. "get_user"
   std::string summary;  // one line for the API documentation
@@ -59,6 +63,9 @@ struct RouteMetadata {
   bool compressible = true;
   // Writes need If-Match or If-Unmodified-Since, else 428 Precondition Required (RFC 6585 §3).
   bool requires_precondition = false;
+  CorsMode cors = CorsMode::server_policy;
+  // Content-Security-Policy of its answers; empty: the API's own (security headers middleware).
+  std::string content_security_policy;
   std::string rate_limit_policy;                           // named rate-limit policy, empty = default
   std::function<void(json::JsonWriter&)> request_schema;   // writes the body's JSON Schema
   std::function<void(json::JsonWriter&)> response_schema;  // writes the response's JSON Schema
@@ -97,6 +104,8 @@ class Router {
     // Never compress this route's answers (see RouteMetadata::compressible).
     RouteBuilder& never_compress();
     RouteBuilder& requires_precondition(bool required = true);
+    RouteBuilder& cors(CorsMode mode);
+    RouteBuilder& content_security_policy(std::string value);
     RouteBuilder& rate_limit_policy(std::string value);
     RouteBuilder& request_schema(std::function<void(json::JsonWriter&)> writer);
     RouteBuilder& response_schema(std::function<void(json::JsonWriter&)> writer);

@@ -1,6 +1,7 @@
 // The middlewares every Tachyon server runs, outermost first: access log, request id, response timing,
-// representation (Cache-Control, compression, 304), error mapping to RFC 9457 problem+json, and access
-// control (auth/access_middleware.hpp).
+// security headers, CORS (http/cors.hpp, when origins are configured), representation (Cache-Control,
+// compression, 304), error mapping to RFC 9457 problem+json, and access control
+// (auth/access_middleware.hpp).
 // make_standard_pipeline() installs them in that order.
 #pragma once
 
@@ -11,6 +12,7 @@
 #include "tachyon/auth/authenticator.hpp"
 #include "tachyon/auth/security_events.hpp"
 #include "tachyon/compress/content_coding.hpp"
+#include "tachyon/http/cors.hpp"
 #include "tachyon/http/middleware.hpp"
 #include "tachyon/observe/observe_middleware.hpp"
 
@@ -26,6 +28,15 @@ class RequestIdMiddleware final : public Middleware {
 
 // Adds `X-Response-Time: 0.412ms`, measured from the end of parsing to the end of the handler.
 class TimingMiddleware final : public Middleware {
+ public:
+  boost::asio::awaitable<void> handle(Context& context, Next next) override;
+};
+
+// Tells browsers to treat every answer strictly (OWASP REST Security Cheat Sheet), errors included:
+// `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer`, and the
+// route's Content-Security-Policy or the API's own `default-src 'none'; frame-ancestors 'none'` (an API
+// answer loads nothing and is framed by nobody).
+class SecurityHeadersMiddleware final : public Middleware {
  public:
   boost::asio::awaitable<void> handle(Context& context, Next next) override;
 };
@@ -73,6 +84,9 @@ struct StandardPipelineOptions {
   std::shared_ptr<const auth::SecurityEvents> security_events;
   // Response compression; nullopt turns it off.
   std::optional<compress::CompressionRules> compression = compress::CompressionRules{};
+  bool security_headers = true;
+  // Cross-origin browser access; nullopt (or no origins): no CORS headers, preflights are plain OPTIONS.
+  std::optional<CorsOptions> cors;
 };
 
 // Throws std::invalid_argument when a route declares no access (RouteAccess).

@@ -19,7 +19,8 @@ void add_metrics_route(http::Router& router, bool public_access, Registry& regis
                           context.response.body = std::move(body);
                           co_return;
                         })
-                   .name("metrics");
+                   .name("metrics")
+                   .cors(http::CorsMode::off);  // for scrapers, never for other sites' pages
   route.summary("Prometheus metrics (text 0.0.4, or OpenMetrics 1.0 by Accept; gzip or br by Accept-Encoding)");
   if (public_access) {
     route.public_access();

@@ -80,6 +80,7 @@ boost::asio::awaitable<void> profile(http::Context& context) {
 void add_profiling_route(http::Router& router) {
   router.get("/debug/pprof/profile", profile)
       .name("pprof_profile")
+      .cors(http::CorsMode::off)
       .requires_scopes({"admin"})
       .summary("gperftools CPU profile over ?seconds=N (1..60); admin scope; 409 while busy");
 }

@@ -67,7 +67,6 @@ std::string asset_url(std::string_view name) {
 
 void serve(http::Context& context, const http::StaticBody& body, std::string_view cache_control) {
   context.response.add_header("Cache-Control", cache_control);
-  context.response.add_header("X-Content-Type-Options", "nosniff");
   body.serve(context);
 }
 
@@ -105,6 +104,7 @@ void add_docs_routes(http::Router& router, DocumentInfo info) {
            })
       .name("openapi_document")
       .public_access()
+      .cors(http::CorsMode::any_origin)  // other sites' API tools may read the document
       .summary("This OpenAPI 3.1 document")
       .tags({"docs"})
       .response(200, "The OpenAPI document",
@@ -117,12 +117,12 @@ void add_docs_routes(http::Router& router, DocumentInfo info) {
   router
       .get("/docs",
            [state](http::Context& context) -> asio::awaitable<void> {
-             context.response.add_header("Content-Security-Policy", page_security_policy);
              serve(context, *state->page, page_cache_control);
              co_return;
            })
       .name("docs_page")
       .public_access()
+      .content_security_policy(std::string(page_security_policy))
       .summary("Interactive API documentation (Swagger UI)")
       .tags({"docs"})
       .response(200, "The HTML page", {}, "text/html")
