@@ -52,23 +52,28 @@ CorsMiddleware::CorsMiddleware(CorsOptions options) : options_(std::move(options
   max_age_ = std::to_string(options_.max_age.count());
 }
 
-CorsMiddleware::Grant CorsMiddleware::grant_for(std::string_view origin, CorsMode mode) const {
+CorsMiddleware::Grant CorsMiddleware::grant_for(std::string_view origin, CorsMode mode,
+                                                std::string_view& allowed_origin) const {
   if (origin.empty() || mode == CorsMode::off) return Grant::none;
   if (mode == CorsMode::any_origin || any_origin_) return Grant::any;
   for (const std::string& allowed : options_.origins) {
-    if (allowed == origin) return Grant::listed;  // exact bytes: no prefix, suffix or case folding
+    if (allowed == origin) {  // exact bytes: no prefix, suffix or case folding
+      allowed_origin = allowed;
+      return Grant::listed;
+    }
   }
   return Grant::none;
 }
 
-void CorsMiddleware::allow(Response& response, std::string_view origin, Grant grant,
+void CorsMiddleware::allow(Response& response, std::string_view allowed_origin, Grant grant,
                            std::string_view preflight_methods) const {
-  response.set_header("Access-Control-Allow-Origin", grant == Grant::any ? std::string_view("*") : origin);
+  // add_header, not set_header: no handler sets these, and a scan of the header block costs each answer.
+  response.add_header("Access-Control-Allow-Origin", grant == Grant::any ? std::string_view("*") : allowed_origin);
   if (grant == Grant::listed && options_.allow_credentials) {
-    response.set_header("Access-Control-Allow-Credentials", "true");
+    response.add_header("Access-Control-Allow-Credentials", "true");
   }
   if (preflight_methods.empty()) {
-    if (!exposed_headers_.empty()) response.set_header("Access-Control-Expose-Headers", exposed_headers_);
+    if (!exposed_headers_.empty()) response.add_header("Access-Control-Expose-Headers", exposed_headers_);
     return;
   }
   response.add_header("Access-Control-Allow-Methods", preflight_methods);
@@ -96,12 +101,14 @@ bool CorsMiddleware::answer_preflight(Context& context, const Router& router, st
   }
   CorsMode mode = match.route->metadata.cors;
   if (mode == CorsMode::off) return refuse("this resource is not shared with other origins");
-  Grant grant = grant_for(origin, mode);
+  std::string_view allowed_origin;
+  Grant grant = grant_for(origin, mode, allowed_origin);
   if (grant == Grant::none) return refuse("origin " + std::string(origin) + " is not allowed");
   // A route open to any origin shares reads only; otherwise the configured methods.
   bool route_wide_open = mode == CorsMode::any_origin;
   std::string_view methods = route_wide_open ? std::string_view("GET, HEAD") : std::string_view(methods_);
-  bool method_allowed = route_wide_open ? is_read(method) : contains_ignoring_case(options_.methods, method_name(method));
+  bool method_allowed =
+      route_wide_open ? is_read(method) : contains_ignoring_case(options_.methods, method_name(method));
   if (!method_allowed) return refuse("method " + std::string(requested_method) + " is not allowed from other origins");
   std::string refused_header;
   for_each_list_element(context.request.header("Access-Control-Request-Headers"), [&](std::string_view name) {
@@ -111,7 +118,7 @@ bool CorsMiddleware::answer_preflight(Context& context, const Router& router, st
   });
   if (!refused_header.empty()) return refuse("request header " + refused_header + " is not allowed");
   response.status = 204;
-  allow(response, origin, grant, methods);
+  allow(response, allowed_origin, grant, methods);
   response.add_header("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
   return true;
 }
@@ -127,8 +134,9 @@ boost::asio::awaitable<void> CorsMiddleware::handle(Context& context, Next next)
   // Answers that differ by Origin say so, to every client: a shared cache must not give one origin's
   // answer (or a no-Origin one) to another.
   if (mode == CorsMode::server_policy && !any_origin_) add_vary(context.response, "Origin");
-  Grant grant = grant_for(origin, mode);
-  if (grant != Grant::none) allow(context.response, origin, grant, {});
+  std::string_view allowed_origin;
+  Grant grant = grant_for(origin, mode, allowed_origin);
+  if (grant != Grant::none) allow(context.response, allowed_origin, grant, {});
 }
 
 }  // namespace tachyon::http

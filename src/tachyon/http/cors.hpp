@@ -38,11 +38,13 @@ class CorsMiddleware final : public Middleware {
 
  private:
   enum class Grant { none, listed, any };
-  Grant grant_for(std::string_view origin, CorsMode mode) const;
+  // The grant for `origin` on a route of `mode`; a listed one also gives the list's own copy to echo.
+  Grant grant_for(std::string_view origin, CorsMode mode, std::string_view& allowed_origin) const;
   bool answer_preflight(Context& context, const Router& router, std::string_view origin,
                         std::string_view requested_method) const;
   // The allow fields of an answer; a preflight's also name its methods, headers and max age.
-  void allow(Response& response, std::string_view origin, Grant grant, std::string_view preflight_methods) const;
+  void allow(Response& response, std::string_view allowed_origin, Grant grant,
+             std::string_view preflight_methods) const;
 
   CorsOptions options_;
   bool any_origin_ = false;

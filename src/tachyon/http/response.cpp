@@ -47,19 +47,33 @@ std::string_view status_line(int status) {
   return status_lines().lines[status];
 }
 
-void Response::add_header(std::string_view name, std::string_view value) {
+namespace {
+
+// Appends "name: value\r\n" to `lines` after checking neither could split the response.
+void append_header_line(std::string& lines, std::string_view name, std::string_view value) {
   if (name.empty() || !is_safe_header_text(name) || !is_safe_header_text(value) ||
       name.find(':') != std::string_view::npos) {
     throw std::invalid_argument("header name or value contains a forbidden character");
   }
-  std::size_t offset = headers_.size();
-  headers_.resize(offset + name.size() + value.size() + 4);
-  char* cursor = headers_.data() + offset;
+  std::size_t offset = lines.size();
+  lines.resize(offset + name.size() + value.size() + 4);
+  char* cursor = lines.data() + offset;
   std::memcpy(cursor, name.data(), name.size());
   cursor += name.size();
   std::memcpy(cursor, ": ", 2);
   std::memcpy(cursor + 2, value.data(), value.size());
   std::memcpy(cursor + 2 + value.size(), "\r\n", 2);
+}
+
+}  // namespace
+
+HeaderLines& HeaderLines::add(std::string_view name, std::string_view value) {
+  append_header_line(lines_, name, value);
+  return *this;
+}
+
+void Response::add_header(std::string_view name, std::string_view value) {
+  append_header_line(headers_, name, value);
 }
 
 std::optional<std::string_view> Response::header(std::string_view name) const {

@@ -27,6 +27,18 @@ class BodyWriter {
 // a truncated body as an error, never as a complete one.
 using BodyProducer = std::function<boost::asio::awaitable<void>(BodyWriter& writer)>;
 
+// Header fields checked and rendered once, for the fields every answer of a kind carries (security
+// headers): adding them to a response is one append.
+class HeaderLines {
+ public:
+  // Throws std::invalid_argument as Response::add_header does.
+  HeaderLines& add(std::string_view name, std::string_view value);
+  std::string_view text() const { return lines_; }
+
+ private:
+  std::string lines_;
+};
+
 class Response {
  public:
   int status = 200;
@@ -40,6 +52,7 @@ class Response {
   // Appends a header field. Throws std::invalid_argument on a name or value that could split the
   // response (CR, LF or NUL), so a handler bug cannot become header injection.
   void add_header(std::string_view name, std::string_view value);
+  void add_headers(const HeaderLines& lines) { headers_.append(lines.text()); }
   std::optional<std::string_view> header(std::string_view name) const;
   // Replaces the value of the header field `name` (the first of that name), or appends it.
   void set_header(std::string_view name, std::string_view value);

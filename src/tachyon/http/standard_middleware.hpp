@@ -38,7 +38,12 @@ class TimingMiddleware final : public Middleware {
 // answer loads nothing and is framed by nobody).
 class SecurityHeadersMiddleware final : public Middleware {
  public:
+  SecurityHeadersMiddleware();
   boost::asio::awaitable<void> handle(Context& context, Next next) override;
+
+ private:
+  HeaderLines common_;           // all but the policy
+  HeaderLines with_api_policy_;  // and the API's policy
 };
 
 // Settles how an answer goes out once the handler has made it: the route's Cache-Control on 2xx
