@@ -61,6 +61,11 @@ http::ServerOptions server_options(const config::Settings& settings) {
   options.body_timeout = settings.body_timeout;
   options.drain_timeout = settings.drain_timeout;
   options.max_requests_per_connection = settings.max_requests_per_connection;
+  if (!settings.tls_certificate_file.empty()) {
+    options.tls = std::make_shared<tls::ServerContext>(tls::ServerContextOptions{
+        .certificate_file = settings.tls_certificate_file, .private_key_file = settings.tls_key_file});
+    options.tls_port = settings.tls_port;
+  }
   return options;
 }
 
@@ -71,9 +76,9 @@ std::optional<observe::ObserveOptions> observe_options(const config::Settings& s
       .metrics = settings.metrics, .server_timing = settings.server_timing, .slow_request = settings.slow_request};
 }
 
-std::string base_url(const config::Settings& settings, std::uint16_t port) {
+std::string base_url(const config::Settings& settings, std::string_view scheme, std::uint16_t port) {
   bool ipv6 = settings.host.find(':') != std::string::npos;
-  return "http://" + (ipv6 ? "[" + settings.host + "]" : settings.host) + ":" + std::to_string(port);
+  return std::string(scheme) + "://" + (ipv6 ? "[" + settings.host + "]" : settings.host) + ":" + std::to_string(port);
 }
 
 std::shared_ptr<cache::TieredCache> make_cache(const config::Settings& settings) {
@@ -155,10 +160,14 @@ int serve_command(int argument_count, char** arguments) {
     options.on_loop_start = [cache](boost::asio::io_context& io) { cache->prepare_loop(io); };
     http::Server server(std::move(options), std::move(pipeline));
     server.run_until_signal([&] {
-      std::string url = base_url(settings, server.port());
+      std::string url = base_url(settings, "http", server.port());
       observe::log_info("listening", {{"url", std::string_view(url)},
                                       {"workers", static_cast<std::int64_t>(server.worker_count())},
                                       {"version", TACHYON_VERSION}});
+      if (server.tls_port() != 0) {
+        std::string secure_url = base_url(settings, "https", server.tls_port());
+        observe::log_info("listening", {{"url", std::string_view(secure_url)}, {"tls", "TLS 1.2, TLS 1.3"}});
+      }
       for (const http::Route* route : routes) {
         observe::log_info("route", {{"method", http::method_name(route->method)},
                                     {"url", std::string_view(url + route->path_template)}});

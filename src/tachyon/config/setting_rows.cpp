@@ -1,5 +1,8 @@
 #include "tachyon/config/setting_rows.hpp"
 
+#include <filesystem>
+#include <fstream>
+
 #include <algorithm>
 #include <cctype>
 
@@ -22,6 +25,11 @@ bool plausible_host(std::string_view text) {
     auto byte = static_cast<unsigned char>(character);
     return std::isspace(byte) != 0 || std::iscntrl(byte) != 0;
   });
+}
+
+bool is_readable_file(std::string_view path) {
+  std::ifstream file{std::string(path)};
+  return file.good() && std::filesystem::is_regular_file(std::string(path));
 }
 
 }  // namespace tachyon::config

@@ -60,6 +60,7 @@ SettingSpec make_spec(Documentation documentation, std::string type, SettingSpec
 // Rejects empty values and whitespace, the usual copy-paste accidents; the OS resolver
 // reports anything subtler when the server binds.
 bool plausible_host(std::string_view text);
+bool is_readable_file(std::string_view path);
 
 // Stores a successfully parsed value through `store`, or hands back the parser's reason.
 template <typename Value, typename Store>
@@ -262,6 +263,21 @@ SettingSpec cache_route_row(std::string variable, std::string description, Cache
                             [&](const CacheRouteSetting& value) { section_of<Section>(settings).*member = value; });
       },
       [=](const Settings& settings) { return format_cache_route(section_of<Section>(settings).*member); });
+}
+
+// A path to a file the server reads at start (a certificate, a key): empty, or a readable file.
+template <typename Section>
+SettingSpec file_row(Documentation documentation, std::string Section::*member) {
+  SettingSpec spec = make_spec(
+      std::move(documentation), "path to a readable file, or empty",
+      [=](Settings& settings, std::string_view text) -> std::optional<std::string> {
+        if (!text.empty() && !is_readable_file(text)) return "is not a readable file";
+        section_of<Section>(settings).*member = std::string(text);
+        return std::nullopt;
+      },
+      [=](const Settings& settings) { return section_of<Section>(settings).*member; });
+  spec.empty_text = "(none)";
+  return spec;
 }
 
 // A comma-separated list read by `parse` (parse_media_type_list, parse_token_list, ...).

@@ -167,6 +167,15 @@ std::vector<SettingSpec> library_rows() {
                        [](std::string_view text) { return url_problem(text, upstream::parse_url); }),
       secret_row({"TACHYON_CDN_PURGE_TOKEN", "", "Bearer token of the CDN purge calls."}, &Settings::cdn_purge_token, 1,
                  "(none)"),
+      file_row({"TACHYON_TLS_CERT_FILE", "",
+                "PEM certificate chain (leaf first) of the HTTPS listener; with TACHYON_TLS_KEY_FILE it serves "
+                "HTTPS (TLS 1.2 and 1.3, Mozilla intermediate ciphers, ALPN http/1.1, HSTS) on TACHYON_TLS_PORT "
+                "beside plain HTTP on TACHYON_PORT."},
+               &Settings::tls_certificate_file),
+      file_row({"TACHYON_TLS_KEY_FILE", "", "PEM private key of that certificate (unencrypted)."},
+               &Settings::tls_key_file),
+      integer_row({"TACHYON_TLS_PORT", "8443", "TCP port of the HTTPS listener; 0 = an ephemeral port."},
+                  &Settings::tls_port, 0, 65535),
       boolean_row({"TACHYON_SECURITY_HEADERS", "true",
                    "Send `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`, `Referrer-Policy: "
                    "no-referrer` and a `Content-Security-Policy` (`default-src 'none'; frame-ancestors 'none'`, "
@@ -239,6 +248,10 @@ const SettingSpec* SettingsTable::find(std::string_view name) const {
 }
 
 std::optional<std::string> library_combination_problem(const Settings& settings, std::string& variable) {
+  if (settings.tls_certificate_file.empty() != settings.tls_key_file.empty()) {
+    variable = settings.tls_certificate_file.empty() ? "TACHYON_TLS_CERT_FILE" : "TACHYON_TLS_KEY_FILE";
+    return "is empty while its pair is set: HTTPS needs both the certificate and its key";
+  }
   bool any_origin = settings.cors_origins.size() == 1 && settings.cors_origins[0] == "*";
   if (settings.cors_credentials && any_origin) {
     variable = "TACHYON_CORS_CREDENTIALS";

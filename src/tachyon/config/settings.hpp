@@ -105,6 +105,10 @@ struct Settings {
   std::string cdn_purge_url;    // empty = no CDN purge hook
   std::string cdn_purge_token;  // bearer token of the purge calls
 
+  std::string tls_certificate_file;  // set with the key: serve HTTPS on tls_port too
+  std::string tls_key_file;
+  std::uint16_t tls_port = 8443;
+
   bool security_headers = true;           // nosniff, X-Frame-Options, Referrer-Policy, CSP
   std::vector<std::string> cors_origins;  // empty = no CORS; {"*"} = any origin
   bool cors_credentials = false;

@@ -2,7 +2,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <cstdio>
 
 #include "tachyon/http/context.hpp"
@@ -23,19 +22,23 @@ constexpr std::size_t flush_threshold = 64 * 1024;  // a long pipelined batch is
 constexpr std::size_t max_linger_bytes = 1024 * 1024;
 constexpr std::chrono::milliseconds linger_timeout{2000};
 constexpr std::string_view continue_response = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr std::string_view plain_http_on_tls_port =
+    "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 54\r\n"
+    "Connection: close\r\n\r\nThis port speaks HTTPS: send the request with https://";
 }  // namespace
 
-Connection::Connection(Worker& worker, tcp::socket socket)
+Connection::Connection(Worker& worker, tcp::socket socket, SSL_CTX* tls)
     : worker_(worker),
-      socket_(std::move(socket)),
+      transport_(std::move(socket), tls),
       input_(worker.buffers()),
       output_(worker.buffers()),
       head_parser_(worker.options().limits),
       chunked_decoder_(worker.options().limits) {
   boost::system::error_code error;
-  socket_.non_blocking(true, error);
-  socket_.set_option(tcp::no_delay(true), error);
-  auto remote = socket_.remote_endpoint(error);
+  tcp::socket& accepted = transport_.socket();
+  accepted.non_blocking(true, error);
+  accepted.set_option(tcp::no_delay(true), error);
+  auto remote = accepted.remote_endpoint(error);
   if (!error) client_address_ = remote.address().to_string();
   worker_.add(*this);
 }
@@ -51,12 +54,28 @@ void Connection::enter(Phase phase, std::chrono::milliseconds timeout) {
 
 void Connection::expire() {
   timed_out_ = true;
-  boost::system::error_code ignored;
-  socket_.cancel(ignored);
+  transport_.cancel();
 }
 
 asio::awaitable<void> Connection::serve() {
   const ServerOptions& options = worker_.options();
+  if (transport_.secure()) {
+    // The handshake is the first thing a client sends: it runs on the header clock, so a stalled one
+    // is cut like a stalled request head.
+    enter(Phase::reading_head, options.header_timeout);
+    std::string failure;
+    if (!co_await transport_.handshake(failure)) {
+      // As nginx does: a plain request on the HTTPS port gets a plain 400 saying so, then the close.
+      if (transport_.plain_http_request()) {
+        boost::system::error_code ignored;
+        transport_.socket().write_some(asio::buffer(plain_http_on_tls_port), ignored);
+        transport_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      }
+      observe::log_event(observe::LogLevel::debug, "TLS handshake failed",
+                         {{"client_ip", std::string_view(client_address_)}, {"error", std::string_view(failure)}});
+      co_return;
+    }
+  }
   enter(Phase::idle, options.idle_timeout);
   for (;;) {
     ParseState state = head_parser_.parse(input_.view(), request_);
@@ -92,8 +111,7 @@ asio::awaitable<void> Connection::serve() {
     if (output_.size() >= flush_threshold && !co_await flush_output()) co_return;
   }
   if (co_await flush_output()) {
-    boost::system::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    transport_.shutdown_send();
     if (!input_.empty() || phase_ == Phase::reading_body) co_await linger_and_close();
   }
 }
@@ -104,7 +122,7 @@ asio::awaitable<Connection::ReadResult> Connection::read_more(Phase phase) {
   for (;;) {
     input_.ensure_writable(min_read_space);
     boost::system::error_code error;
-    std::size_t received = socket_.read_some(asio::buffer(input_.write_position(), input_.writable()), error);
+    std::size_t received = transport_.read_some(input_.write_position(), input_.writable(), error);
     if (!error) {
       // The first byte of a new request starts the header clock.
       if (phase_ == Phase::idle) enter(Phase::reading_head, timeout_for(Phase::reading_head));
@@ -113,7 +131,7 @@ asio::awaitable<Connection::ReadResult> Connection::read_more(Phase phase) {
     }
     if (error != asio::error::would_block) co_return ReadResult::closed;
     if (input_.empty()) input_.release();  // an idle connection holds no buffer
-    auto [wait_error] = co_await socket_.async_wait(tcp::socket::wait_read, use_tuple);
+    boost::system::error_code wait_error = co_await transport_.wait();
     if (timed_out_) co_return ReadResult::timed_out;
     if (wait_error) co_return ReadResult::closed;
   }
@@ -137,20 +155,20 @@ std::chrono::milliseconds Connection::timeout_for(Phase phase) const {
 
 asio::awaitable<bool> Connection::flush_output() {
   if (output_.empty()) co_return true;
-  boost::system::error_code error;
   // Try the write straight away: it nearly always completes, and skips a trip through the reactor.
-  std::size_t written = socket_.write_some(asio::buffer(output_.data(), output_.size()), error);
-  if (error && error != asio::error::would_block) co_return false;
-  output_.consume(written);
-  if (!output_.empty()) {
-    Phase previous = phase_;
-    enter(Phase::writing, timeout_for(Phase::writing));
-    auto [write_error, ignored] =
-        co_await asio::async_write(socket_, asio::buffer(output_.data(), output_.size()), use_tuple);
-    if (write_error || timed_out_) co_return false;
-    phase_ = previous;
-    output_.clear();
+  Phase previous = phase_;
+  for (;;) {
+    boost::system::error_code error;
+    std::size_t written = transport_.write_some(output_.data(), output_.size(), error);
+    if (error && error != asio::error::would_block) co_return false;
+    output_.consume(written);
+    if (output_.empty()) break;
+    if (!error) continue;  // a partial write (TLS writes a record at a time): write the rest now
+    if (phase_ != Phase::writing) enter(Phase::writing, timeout_for(Phase::writing));
+    boost::system::error_code wait_error = co_await transport_.wait();
+    if (wait_error || timed_out_) co_return false;
   }
+  phase_ = previous;
   output_.release();
   co_return true;
 }
@@ -207,6 +225,7 @@ asio::awaitable<void> Connection::handle_request() {
   Context context(request_, response_);
   context.started = std::chrono::steady_clock::now();
   context.client_address = client_address_;
+  context.secure = transport_.secure();
   context.request_id = std::move(request_id_);  // lend the connection's buffer: no allocation per request
   phase_ = Phase::handling;
   try {
@@ -275,8 +294,7 @@ asio::awaitable<void> Connection::send_error_and_close(int status, std::string_v
   render_response(response_, output_, true, false);
   timed_out_ = false;
   if (!co_await flush_output()) co_return;
-  boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_send, ignored);
+  transport_.shutdown_send();
   co_await linger_and_close();
 }
 

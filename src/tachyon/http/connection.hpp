@@ -12,6 +12,7 @@
 #include "tachyon/http/request.hpp"
 #include "tachyon/http/request_parser.hpp"
 #include "tachyon/http/response.hpp"
+#include "tachyon/http/transport.hpp"
 
 namespace tachyon::http {
 
@@ -22,7 +23,8 @@ class Connection {
   // What the connection waits for; each phase has its own deadline (see ServerOptions).
   enum class Phase { idle, reading_head, reading_body, handling, writing, lingering };
 
-  Connection(Worker& worker, boost::asio::ip::tcp::socket socket);
+  // `tls`: the listener's TLS context, null for plain HTTP.
+  Connection(Worker& worker, boost::asio::ip::tcp::socket socket, SSL_CTX* tls);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -52,7 +54,7 @@ class Connection {
   bool reparse_head_if_moved(const char* head_start);
 
   Worker& worker_;
-  boost::asio::ip::tcp::socket socket_;
+  Transport transport_;
   ByteBuffer input_;
   ByteBuffer output_;
   HeadParser head_parser_;

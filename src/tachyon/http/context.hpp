@@ -54,6 +54,7 @@ struct Context {
   PathParams params;
   std::string request_id;
   std::string_view client_address;
+  bool secure = false;  // arrived over TLS
   std::chrono::steady_clock::time_point started{};
   // Set by the access middleware when the request carried valid credentials; null for anonymous
   // requests (only public routes answer those). Shared with the verified-token cache: no copy per request.

@@ -35,6 +35,13 @@ class Server::Impl {
       port_ = worker->listen(endpoint);
       endpoint.port(port_);  // with port 0 the first listener picks; the others share it
     }
+    if (options_.tls) {
+      tcp::endpoint secure(asio::ip::make_address(options_.host), options_.tls_port);
+      for (auto& worker : workers_) {
+        tls_port_ = worker->listen_tls(secure, options_.tls->native());
+        secure.port(tls_port_);
+      }
+    }
     for (auto& worker : workers_) threads_.emplace_back([&worker] { worker->run(); });
   }
 
@@ -82,6 +89,7 @@ class Server::Impl {
   }
 
   std::uint16_t port() const { return port_; }
+  std::uint16_t tls_port() const { return tls_port_; }
   unsigned worker_count() const { return static_cast<unsigned>(workers_.size()); }
 
  private:
@@ -90,6 +98,7 @@ class Server::Impl {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;
+  std::uint16_t tls_port_ = 0;
   std::once_flag stop_once_;
   std::atomic<std::chrono::steady_clock::rep> stop_requested_at_{0};  // 0 until stop()
 
@@ -107,6 +116,9 @@ void Server::start() {
 }
 std::uint16_t Server::port() const {
   return impl_->port();
+}
+std::uint16_t Server::tls_port() const {
+  return impl_->tls_port();
 }
 unsigned Server::worker_count() const {
   return impl_->worker_count();

@@ -1,5 +1,6 @@
-// The HTTP/1.1 server: one event loop per core, each with its own SO_REUSEPORT listener, serving a
-// Pipeline (middlewares + router). Handles keep-alive, pipelining, limits, timeouts and graceful drain.
+// The HTTP/1.1 server: one event loop per core, each with its own SO_REUSEPORT listener (and one for
+// HTTPS when TLS is configured), serving a Pipeline (middlewares + router). Handles keep-alive, pipelining, limits,
+// timeouts and graceful drain.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -11,6 +12,7 @@
 
 #include "tachyon/http/middleware.hpp"
 #include "tachyon/http/request_parser.hpp"
+#include "tachyon/tls/server_context.hpp"
 
 namespace tachyon::http {
 
@@ -25,6 +27,9 @@ struct ServerOptions {
   std::chrono::milliseconds body_timeout{30000};    // to receive a whole body, else 408
   std::chrono::milliseconds drain_timeout{10000};   // graceful shutdown bound
   std::size_t max_requests_per_connection = 0;      // 0: unlimited
+  // Set: also serve HTTPS on tls_port (0: the OS picks; tls_port() tells which).
+  std::shared_ptr<const tls::ServerContext> tls;
+  std::uint16_t tls_port = 8443;
   // Runs on each worker thread before its loop starts, e.g. to open per-loop connections early.
   std::function<void(boost::asio::io_context&)> on_loop_start;
 };
@@ -40,6 +45,7 @@ class Server {
   // address cannot be bound.
   void start();
   std::uint16_t port() const;
+  std::uint16_t tls_port() const;  // 0 without TLS
   unsigned worker_count() const;
 
   // Begins a graceful drain: stop accepting, close idle connections, let in-flight requests finish

@@ -35,15 +35,16 @@ class TimingMiddleware final : public Middleware {
 // Tells browsers to treat every answer strictly (OWASP REST Security Cheat Sheet), errors included:
 // `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer`, and the
 // route's Content-Security-Policy or the API's own `default-src 'none'; frame-ancestors 'none'` (an API
-// answer loads nothing and is framed by nobody).
+// answer loads nothing and is framed by nobody); over TLS also `Strict-Transport-Security`.
 class SecurityHeadersMiddleware final : public Middleware {
  public:
   SecurityHeadersMiddleware();
   boost::asio::awaitable<void> handle(Context& context, Next next) override;
 
  private:
-  HeaderLines common_;           // all but the policy
-  HeaderLines with_api_policy_;  // and the API's policy
+  HeaderLines common_;              // all but the policy
+  HeaderLines with_api_policy_;     // and the API's policy
+  HeaderLines transport_security_;  // HSTS, on answers over TLS
 };
 
 // Settles how an answer goes out once the handler has made it: the route's Cache-Control on 2xx

@@ -31,18 +31,34 @@ Worker::~Worker() {
   shutting_down_ = true;
 }
 
+namespace {
+
+std::uint16_t open_listener(tcp::acceptor& acceptor, const tcp::endpoint& endpoint) {
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(tcp::acceptor::reuse_address(true));
+  acceptor.set_option(reuse_port(true));
+  acceptor.bind(endpoint);
+  acceptor.listen(asio::socket_base::max_listen_connections);
+  return acceptor.local_endpoint().port();
+}
+
+}  // namespace
+
 std::uint16_t Worker::listen(const tcp::endpoint& endpoint) {
-  acceptor_.open(endpoint.protocol());
-  acceptor_.set_option(tcp::acceptor::reuse_address(true));
-  acceptor_.set_option(reuse_port(true));
-  acceptor_.bind(endpoint);
-  acceptor_.listen(asio::socket_base::max_listen_connections);
-  return acceptor_.local_endpoint().port();
+  return open_listener(acceptor_, endpoint);
+}
+
+std::uint16_t Worker::listen_tls(const tcp::endpoint& endpoint, SSL_CTX* tls) {
+  tls_ = tls;
+  return open_listener(tls_acceptor_, endpoint);
 }
 
 void Worker::run() {
   if (options_.on_loop_start) options_.on_loop_start(io_);
-  asio::co_spawn(io_, accept_loop(), asio::detached);
+  asio::co_spawn(io_, accept_loop(acceptor_, accept_pause_, nullptr), asio::detached);
+  if (tls_acceptor_.is_open()) {
+    asio::co_spawn(io_, accept_loop(tls_acceptor_, tls_accept_pause_, tls_), asio::detached);
+  }
   asio::co_spawn(io_, sweep_loop(), asio::detached);
   io_.run();
   finished_.store(true, std::memory_order_release);
@@ -53,7 +69,9 @@ void Worker::begin_drain() {
     draining_ = true;
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    tls_acceptor_.close(ignored);
     accept_pause_.cancel();
+    tls_accept_pause_.cancel();
     sweep();  // closes idle connections now rather than at the next tick
   });
 }
@@ -75,32 +93,35 @@ void Worker::remove(Connection& connection) {
   connections_[index] = connections_.back();
   connections_[index]->registry_index = index;
   connections_.pop_back();
-  if (connections_.size() < max_connections_) accept_pause_.cancel();
+  if (connections_.size() < max_connections_) {
+    accept_pause_.cancel();
+    tls_accept_pause_.cancel();
+  }
 }
 
-asio::awaitable<void> Worker::accept_loop() {
+asio::awaitable<void> Worker::accept_loop(tcp::acceptor& acceptor, asio::steady_timer& accept_pause, SSL_CTX* tls) {
   while (!draining_) {
     if (connections_.size() >= max_connections_) {
       // At the limit, stop accepting: new clients wait in the kernel's backlog instead of failing.
-      accept_pause_.expires_at(std::chrono::steady_clock::time_point::max());
-      co_await accept_pause_.async_wait(use_tuple);
+      accept_pause.expires_at(std::chrono::steady_clock::time_point::max());
+      co_await accept_pause.async_wait(use_tuple);
       continue;
     }
-    auto [error, socket] = co_await acceptor_.async_accept(use_tuple);
+    auto [error, socket] = co_await acceptor.async_accept(use_tuple);
     if (error == asio::error::operation_aborted || draining_) break;
     if (error) {
       // Out of descriptors or memory: back off briefly instead of spinning.
       observe::connection_metrics().rejected.add();
       observe::log_warn("accept failed", {{"error", std::string_view(error.message())}});
-      accept_pause_.expires_after(accept_retry_delay);
-      co_await accept_pause_.async_wait(use_tuple);
+      accept_pause.expires_after(accept_retry_delay);
+      co_await accept_pause.async_wait(use_tuple);
       continue;
     }
     observe::connection_metrics().accepted.add();
     asio::co_spawn(
         io_,
-        [this, client = std::move(socket)]() mutable -> asio::awaitable<void> {
-          Connection connection(*this, std::move(client));
+        [this, client = std::move(socket), tls]() mutable -> asio::awaitable<void> {
+          Connection connection(*this, std::move(client), tls);
           co_await connection.serve();
         },
         asio::detached);

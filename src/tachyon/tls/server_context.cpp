@@ -1,0 +1,90 @@
+#include "tachyon/tls/server_context.hpp"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <stdexcept>
+
+namespace tachyon::tls {
+
+namespace {
+
+// https://ssl-config.mozilla.org/ "intermediate": TLS 1.2 suites with forward secrecy and AEAD only;
+// TLS 1.3 keeps OpenSSL's defaults (all three are AEAD).
+constexpr const char* intermediate_tls12_ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305";
+constexpr const char* intermediate_groups = "X25519:prime256v1:secp384r1";
+
+// ALPN wire format: length-prefixed protocol names.
+constexpr unsigned char http11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+
+[[noreturn]] void fail(const std::string& what) {
+  unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  const char* reason = code != 0 ? ERR_reason_error_string(code) : nullptr;
+  throw std::runtime_error(what + (reason != nullptr ? std::string(": ") + reason : std::string()));
+}
+
+// Picks http/1.1 when the client offers it; a client offering only other protocols (h2 alone) gets no
+// ALPN answer and may still speak HTTP/1.1 or give up, as nginx without http2 behaves.
+int select_alpn(SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* offered,
+                unsigned int offered_length, void*) {
+  unsigned char* chosen = nullptr;
+  unsigned char chosen_length = 0;
+  if (SSL_select_next_proto(&chosen, &chosen_length, http11, sizeof http11, offered, offered_length) !=
+      OPENSSL_NPN_NEGOTIATED) {
+    return SSL_TLSEXT_ERR_NOACK;
+  }
+  *out = chosen;
+  *out_length = chosen_length;
+  return SSL_TLSEXT_ERR_OK;
+}
+
+}  // namespace
+
+ServerContext::ServerContext(const ServerContextOptions& options) {
+  context_ = SSL_CTX_new(TLS_server_method());
+  if (context_ == nullptr) fail("cannot create a TLS context");
+  try {
+    if (SSL_CTX_set_min_proto_version(context_, TLS1_2_VERSION) != 1) fail("cannot require TLS 1.2");
+    SSL_CTX_set_options(context_, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+    // Mozilla intermediate leaves the cipher choice to the client (every offered suite is strong).
+    // Partial writes and a buffer that may move between retries fit the connection's output buffer;
+    // released buffers keep an idle TLS connection small.
+    SSL_CTX_set_mode(context_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                                   SSL_MODE_RELEASE_BUFFERS);
+    if (SSL_CTX_set_cipher_list(context_, intermediate_tls12_ciphers) != 1) fail("cannot set the TLS 1.2 ciphers");
+    if (SSL_CTX_set1_groups_list(context_, intermediate_groups) != 1) fail("cannot set the key exchange groups");
+    SSL_CTX_set_session_cache_mode(context_, SSL_SESS_CACHE_SERVER);
+    static constexpr unsigned char session_context[] = "tachyon";
+    SSL_CTX_set_session_id_context(context_, session_context, sizeof session_context - 1);
+    SSL_CTX_set_alpn_select_cb(context_, select_alpn, nullptr);
+    if (SSL_CTX_use_certificate_chain_file(context_, options.certificate_file.c_str()) != 1) {
+      fail("cannot read the certificate chain " + options.certificate_file);
+    }
+    if (SSL_CTX_use_PrivateKey_file(context_, options.private_key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+      if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
+        ERR_clear_error();
+        throw std::runtime_error("the private key " + options.private_key_file + " does not belong to the certificate " +
+                                 options.certificate_file);
+      }
+      fail("cannot read the private key " + options.private_key_file);
+    }
+    if (SSL_CTX_check_private_key(context_) != 1) {
+      fail("the private key " + options.private_key_file + " does not belong to the certificate " +
+           options.certificate_file);
+    }
+  } catch (...) {
+    SSL_CTX_free(context_);
+    throw;
+  }
+}
+
+ServerContext::~ServerContext() {
+  SSL_CTX_free(context_);
+}
+
+}  // namespace tachyon::tls
