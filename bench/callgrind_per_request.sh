@@ -10,7 +10,8 @@
 # Environment (defaults): SMALL=2000 LARGE=12000 ROUTES="plaintext json" TOP=15
 #   ROUTES names cases: plaintext, json, and a 10 KB product list page (50 items; all but the first
 #   request are cache hits) as identity (list), brotli (list_br) or gzip (list_gzip).
-#   plaintext_origin is /plaintext with `Origin: https://app.example.com` (for CORS costs).
+#   plaintext_origin is /plaintext with `Origin: https://app.example.com` (for CORS costs);
+#   plaintext_tls and json_tls go over HTTPS (a throwaway P-256 certificate, TLS 1.3, one handshake).
 #   SERVE_FLAGS="--security-headers false" (extra `tachyon serve` flags, e.g. to price one feature)
 #   TACHYON_BIN=path (skip the build) BUILD=0 (use build/release/tachyon as is)
 #   VALGRIND_OPTS (read by valgrind itself) for extra valgrind options.
@@ -40,7 +41,8 @@ total_ir() {
 group() { printf '%s\n' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|[,.]\)/\1,\2\3/' -e 'ta'; }
 
 declare -A case_path=([plaintext]=/plaintext [json]=/json [list]='/v1/products?limit=50'
-  [list_br]='/v1/products?limit=50' [list_gzip]='/v1/products?limit=50' [plaintext_origin]=/plaintext)
+  [list_br]='/v1/products?limit=50' [list_gzip]='/v1/products?limit=50' [plaintext_origin]=/plaintext
+  [plaintext_tls]=/plaintext [json_tls]=/json)
 declare -A case_header=([list_br]='Accept-Encoding: br' [list_gzip]='Accept-Encoding: gzip'
   [plaintext_origin]='Origin: https://app.example.com')
 read -r -a serve_flags <<<"${SERVE_FLAGS:-}"
@@ -51,16 +53,26 @@ profile() {
   RUN_DIR="$out_dir/$route-$requests"
   mkdir -p "$RUN_DIR"
   TACHYON_WRAPPER=(valgrind --tool=callgrind --callgrind-out-file="$RUN_DIR/callgrind.out.%p")
-  local data=()
+  local data=() tls=()
   [[ "$route" == list* ]] && data=(--demo-data true)  # the list cases read the demo products
+  if [[ "$route" == *_tls ]]; then
+    [ -f "$BENCH_TMP/tls.crt" ] || openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+      -subj /CN=localhost -keyout "$BENCH_TMP/tls.key" -out "$BENCH_TMP/tls.crt" 2>/dev/null
+    tls=(--tls-cert-file "$BENCH_TMP/tls.crt" --tls-key-file "$BENCH_TMP/tls.key" --tls-port 0)
+  fi
   TACHYON_START_TIMEOUT=120 start_tachyon "callgrind-$route-$requests" 0 \
-    --workers 1 --access-log false --idle-timeout 600s "${data[@]}" "${serve_flags[@]}"
+    --workers 1 --access-log false --idle-timeout 600s "${data[@]}" "${tls[@]}" "${serve_flags[@]}"
   TACHYON_WRAPPER=()
+  local port="$TACHYON_PORT" client_tls=()
+  if [ "${#tls[@]}" -gt 0 ]; then
+    port="$(grep -o '"url":"https://127\.0\.0\.1:[0-9]*"' "$BENCH_TMP/callgrind-$route-$requests.log" | grep -o '[0-9]*"$' | tr -d '"')"
+    client_tls=(--tls)
+  fi
   local result
   local header=()
   [ -n "${case_header[$route]:-}" ] && header=(--header "${case_header[$route]}")
-  result="$(taskset -c 1 python3 "$BENCH_DIR/tools/sequential_client.py" --port "$TACHYON_PORT" \
-    --requests "$requests" --path "${case_path[$route]}" "${header[@]}" --timeout 60)" || die "/$route: client failed: $result"
+  result="$(taskset -c 1 python3 "$BENCH_DIR/tools/sequential_client.py" --port "$port" \
+    --requests "$requests" --path "${case_path[$route]}" "${header[@]}" "${client_tls[@]}" --timeout 60)" || die "/$route: client failed: $result"
   log "/$route: $result"
   stop_pid "$TACHYON_PID" 120
   local files=("$RUN_DIR"/callgrind.out.*)

@@ -4,11 +4,13 @@
 Deterministic in what the server sees, unlike wrk (which runs for a duration).
 
 Used by bench/callgrind_per_request.sh:
-  python3 bench/tools/sequential_client.py --port 8000 --requests 2000 [--path /plaintext] [--header 'A: b']
+  python3 bench/tools/sequential_client.py --port 8000 --requests 2000 [--path /plaintext] [--header 'A: b'] [--tls]
+(--tls: HTTPS, the certificate not verified: the bench's own throwaway one.)
 Prints `requests=N ok=N bytes=B seconds=S`; exits 1 unless every response was 200.
 """
 import argparse
 import socket
+import ssl
 import sys
 import time
 
@@ -21,12 +23,18 @@ def main():
     parser.add_argument("--path", default="/plaintext")
     parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for any one response")
     parser.add_argument("--header", action="append", default=[], help="an extra request header field, 'Name: value'")
+    parser.add_argument("--tls", action="store_true", help="speak HTTPS (no certificate verification)")
     args = parser.parse_args()
 
     extra = "".join(f"{field}\r\n" for field in args.header)
     request = (f"GET {args.path} HTTP/1.1\r\nHost: {args.host}:{args.port}\r\n{extra}\r\n").encode()
     sock = socket.create_connection((args.host, args.port), timeout=args.timeout)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if args.tls:
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        sock = context.wrap_socket(sock, server_hostname=args.host)
     started = time.monotonic()
     ok, total_bytes, buffer = 0, 0, b""
     statuses = {}
