@@ -62,7 +62,7 @@ http::ServerOptions server_options(const config::Settings& settings) {
   options.drain_timeout = settings.drain_timeout;
   options.max_requests_per_connection = settings.max_requests_per_connection;
   if (!settings.tls_certificate_file.empty()) {
-    options.tls = std::make_shared<tls::ServerContext>(tls::ServerContextOptions{
+    options.tls = std::make_shared<tls::ReloadableContext>(tls::ServerContextOptions{
         .certificate_file = settings.tls_certificate_file, .private_key_file = settings.tls_key_file});
     options.tls_port = settings.tls_port;
   }

@@ -6,6 +6,8 @@
 // certificate, a key of another certificate).
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
@@ -30,12 +32,12 @@ class HttpsListener : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     directory = new TemporaryDirectory();
-    certificate =
-        new CertificateFiles(make_self_signed_certificate(directory->path().string(), "server", {"localhost"}, {"127.0.0.1"}));
-    server = new AcmeServer({"--tls-port", "0", "--header-timeout", "1s"},
-                            {{"TACHYON_TLS_CERT_FILE", certificate->certificate},
-                             {"TACHYON_TLS_KEY_FILE", certificate->private_key}},
-                            /*demo_data=*/true);
+    certificate = new CertificateFiles(
+        make_self_signed_certificate(directory->path().string(), "server", {"localhost"}, {"127.0.0.1"}));
+    server = new AcmeServer(
+        {"--tls-port", "0", "--header-timeout", "1s"},
+        {{"TACHYON_TLS_CERT_FILE", certificate->certificate}, {"TACHYON_TLS_KEY_FILE", certificate->private_key}},
+        /*demo_data=*/true);
     port = https_port(server->process().wait_for_output("https://127.0.0.1:"));
   }
   static void TearDownTestSuite() {
@@ -43,13 +45,15 @@ class HttpsListener : public ::testing::Test {
     delete certificate;
     delete directory;
   }
-  static std::string url(std::string_view path) { return "https://127.0.0.1:" + std::to_string(port) + std::string(path); }
+  static std::string url(std::string_view path) {
+    return "https://127.0.0.1:" + std::to_string(port) + std::string(path);
+  }
   // `openssl s_client` against the listener with `options`; its whole output.
   static std::string s_client(const std::string& options, int& exit_code) {
     std::string output;
-    exit_code = run_shell("echo | timeout 10 openssl s_client -connect 127.0.0.1:" + std::to_string(port) + " " +
-                              options + " 2>&1",
-                          output);
+    exit_code = run_shell(
+        "echo | timeout 10 openssl s_client -connect 127.0.0.1:" + std::to_string(port) + " " + options + " 2>&1",
+        output);
     return output;
   }
 
@@ -78,10 +82,11 @@ TEST_F(HttpsListener, CurlVerifiesTheCertificateAndHstsComesOverTlsOnly) {
 
 TEST_F(HttpsListener, PythonSslReadsAnAuthenticatedAnswer) {
   std::string output;
-  std::string script = "import ssl, urllib.request, sys\n"
-                       "context = ssl.create_default_context(cafile=sys.argv[1])\n"
-                       "request = urllib.request.Request(sys.argv[2], headers={'X-API-Key': sys.argv[3]})\n"
-                       "print(urllib.request.urlopen(request, context=context).read().decode())\n";
+  std::string script =
+      "import ssl, urllib.request, sys\n"
+      "context = ssl.create_default_context(cafile=sys.argv[1])\n"
+      "request = urllib.request.Request(sys.argv[2], headers={'X-API-Key': sys.argv[3]})\n"
+      "print(urllib.request.urlopen(request, context=context).read().decode())\n";
   std::ofstream(directory->path() / "client.py") << script;
   ASSERT_EQ(run_shell("/usr/bin/python3 " + (directory->path() / "client.py").string() + " " +
                           certificate->certificate + " " + url("/v1/auth/me") + " " + server->admin_key() + " 2>&1",
@@ -133,11 +138,11 @@ TEST_F(HttpsListener, ALargeStreamedExportArrivesWholeAndCompressedAnswersDecode
             0);
   EXPECT_EQ(std::stoi(output), 500) << "every demo product, one line each: " << output;
   output.clear();
-  ASSERT_EQ(run_shell("curl -sS --compressed --cacert " + certificate->certificate + " '" +
-                          url("/v1/products?limit=100") + "' | /usr/bin/python3 -c " +
-                          "'import json,sys; print(len(json.load(sys.stdin)[\"items\"]))'",
-                      output),
-            0)
+  ASSERT_EQ(
+      run_shell("curl -sS --compressed --cacert " + certificate->certificate + " '" + url("/v1/products?limit=100") +
+                    "' | /usr/bin/python3 -c " + "'import json,sys; print(len(json.load(sys.stdin)[\"items\"]))'",
+                output),
+      0)
       << output;
   EXPECT_EQ(std::stoi(output), 100) << output;
 }
@@ -163,13 +168,57 @@ TEST_F(HttpsListener, GarbageClientHellosAreClosedAndTheServerKeepsServing) {
     RawClient client(port);
     std::string garbage(64 + attempt * 200, '\0');
     for (char& byte : garbage) byte = static_cast<char>(random());
-    if (attempt % 2 == 0) garbage.replace(0, 5, std::string("\x16\x03\x01\xff\xff", 5));  // a record header lying about its size
+    if (attempt % 2 == 0)
+      garbage.replace(0, 5, std::string("\x16\x03\x01\xff\xff", 5));  // a record header lying about its size
     client.send(garbage);
     EXPECT_TRUE(client.wait_closed(5s)) << attempt;
   }
   std::string output;
   EXPECT_EQ(run_shell("curl -sS --cacert " + certificate->certificate + " " + url("/plaintext"), output), 0) << output;
   EXPECT_EQ(output, "Hello, World!");
+}
+
+// The SHA-256 fingerprint of the certificate a fresh handshake on `port` presents.
+std::string presented_fingerprint(std::uint16_t port) {
+  std::string output;
+  run_shell("echo | timeout 10 openssl s_client -connect 127.0.0.1:" + std::to_string(port) +
+                " 2>/dev/null | openssl x509 -noout -fingerprint -sha256",
+            output);
+  return output;
+}
+
+std::string file_fingerprint(const std::string& certificate) {
+  std::string output;
+  run_shell("openssl x509 -noout -fingerprint -sha256 -in " + certificate, output);
+  return output;
+}
+
+TEST(HttpsReload, SighupSwapsTheCertificateAndABadFileKeepsTheOldOne) {
+  TemporaryDirectory directory;
+  CertificateFiles first = make_self_signed_certificate(directory.path().string(), "first", {"localhost"}, {});
+  CertificateFiles second = make_self_signed_certificate(directory.path().string(), "second", {"localhost"}, {});
+  std::string certificate = (directory.path() / "live.crt").string();
+  std::string key = (directory.path() / "live.key").string();
+  std::filesystem::copy_file(first.certificate, certificate);
+  std::filesystem::copy_file(first.private_key, key);
+  ServerProcess server({"--tls-port", "0", "--database-url", "sqlite::memory:"},
+                       {{"TACHYON_TLS_CERT_FILE", certificate}, {"TACHYON_TLS_KEY_FILE", key}});
+  std::uint16_t port = https_port(server.wait_for_output("https://127.0.0.1:"));
+  ASSERT_NE(port, 0);
+  ASSERT_EQ(presented_fingerprint(port), file_fingerprint(first.certificate));
+
+  using std::filesystem::copy_options;
+  std::filesystem::copy_file(second.certificate, certificate, copy_options::overwrite_existing);
+  std::filesystem::copy_file(second.private_key, key, copy_options::overwrite_existing);
+  server.send_signal(SIGHUP);
+  server.wait_for_output("TLS certificate reloaded");
+  EXPECT_EQ(presented_fingerprint(port), file_fingerprint(second.certificate));
+
+  std::ofstream(certificate, std::ios::trunc) << "-----BEGIN CERTIFICATE-----\nnot base64\n";
+  server.send_signal(SIGHUP);
+  std::string log = server.wait_for_output("TLS certificate reload failed");
+  EXPECT_NE(log.find("cannot read the certificate chain"), std::string::npos) << log;
+  EXPECT_EQ(presented_fingerprint(port), file_fingerprint(second.certificate)) << "the previous one stays";
 }
 
 TEST(HttpsSettings, AKeyWithoutItsCertificateOrOfAnotherCertificateCannotServe) {
@@ -183,9 +232,9 @@ TEST(HttpsSettings, AKeyWithoutItsCertificateOrOfAnotherCertificateCannotServe) 
                                                             {"TACHYON_TLS_KEY_FILE", one.private_key}});
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.standard_error.find("is not a readable file"), std::string::npos) << missing.standard_error;
-  CommandResult mismatched = run_tachyon(
-      {"serve", "--port", "0", "--tls-port", "0", "--database-url", "sqlite::memory:"},
-      {{"TACHYON_TLS_CERT_FILE", one.certificate}, {"TACHYON_TLS_KEY_FILE", other.private_key}}, 15s);
+  CommandResult mismatched =
+      run_tachyon({"serve", "--port", "0", "--tls-port", "0", "--database-url", "sqlite::memory:"},
+                  {{"TACHYON_TLS_CERT_FILE", one.certificate}, {"TACHYON_TLS_KEY_FILE", other.private_key}}, 15s);
   EXPECT_EQ(mismatched.exit_code, 1);
   EXPECT_NE(mismatched.standard_error.find("does not belong to the certificate"), std::string::npos)
       << mismatched.standard_error;

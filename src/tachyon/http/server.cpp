@@ -38,7 +38,7 @@ class Server::Impl {
     if (options_.tls) {
       tcp::endpoint secure(asio::ip::make_address(options_.host), options_.tls_port);
       for (auto& worker : workers_) {
-        tls_port_ = worker->listen_tls(secure, options_.tls->native());
+        tls_port_ = worker->listen_tls(secure, options_.tls.get());
         secure.port(tls_port_);
       }
     }
@@ -72,15 +72,22 @@ class Server::Impl {
 
   void run_until_signal(const std::function<void()>& on_started) {
     asio::io_context signals_context;
-    asio::signal_set signals(signals_context, SIGINT, SIGTERM);
+    asio::signal_set signals(signals_context, SIGINT, SIGTERM, SIGHUP);
     std::signal(SIGPIPE, SIG_IGN);
     start();
     if (on_started) on_started();
-    signals.async_wait([this](const boost::system::error_code& error, int signal_number) {
+    std::function<void(const boost::system::error_code&, int)> on_signal;
+    on_signal = [this, &signals, &on_signal](const boost::system::error_code& error, int signal_number) {
       if (error) return;
+      if (signal_number == SIGHUP) {
+        reload_tls();
+        signals.async_wait(on_signal);
+        return;
+      }
       observe::log_info("shutting down", {{"signal", signal_number}});
       stop();
-    });
+    };
+    signals.async_wait(on_signal);
     // Poll so that a stop() from elsewhere also ends the wait.
     while (!stop_requested()) {
       signals_context.run_for(std::chrono::milliseconds(50));
@@ -90,6 +97,19 @@ class Server::Impl {
 
   std::uint16_t port() const { return port_; }
   std::uint16_t tls_port() const { return tls_port_; }
+
+  void reload_tls() {
+    if (!options_.tls) {
+      observe::log_info("SIGHUP: nothing to reload (no TLS listener)");
+      return;
+    }
+    if (std::optional<std::string> problem = options_.tls->reload()) {
+      observe::log_error("TLS certificate reload failed; the previous certificate stays in use",
+                         {{"error", std::string_view(*problem)}});
+    } else {
+      observe::log_info("TLS certificate reloaded");
+    }
+  }
   unsigned worker_count() const { return static_cast<unsigned>(workers_.size()); }
 
  private:

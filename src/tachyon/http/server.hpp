@@ -28,7 +28,8 @@ struct ServerOptions {
   std::chrono::milliseconds drain_timeout{10000};   // graceful shutdown bound
   std::size_t max_requests_per_connection = 0;      // 0: unlimited
   // Set: also serve HTTPS on tls_port (0: the OS picks; tls_port() tells which).
-  std::shared_ptr<const tls::ServerContext> tls;
+  // run_until_signal() reloads its files on SIGHUP.
+  std::shared_ptr<tls::ReloadableContext> tls;
   std::uint16_t tls_port = 8443;
   // Runs on each worker thread before its loop starts, e.g. to open per-loop connections early.
   std::function<void(boost::asio::io_context&)> on_loop_start;
@@ -53,8 +54,8 @@ class Server {
   void stop();
   // Blocks until the workers have finished after stop().
   void wait();
-  // Listens for SIGINT/SIGTERM, start()s, calls `on_started`, serves until a signal (or stop()),
-  // drains and returns.
+  // Listens for SIGINT/SIGTERM (and SIGHUP: reload the TLS certificate and key), start()s, calls
+  // `on_started`, serves until a signal (or stop()), drains and returns.
   void run_until_signal(const std::function<void()>& on_started = {});
 
  private:

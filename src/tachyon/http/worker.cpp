@@ -48,7 +48,7 @@ std::uint16_t Worker::listen(const tcp::endpoint& endpoint) {
   return open_listener(acceptor_, endpoint);
 }
 
-std::uint16_t Worker::listen_tls(const tcp::endpoint& endpoint, SSL_CTX* tls) {
+std::uint16_t Worker::listen_tls(const tcp::endpoint& endpoint, const tls::ReloadableContext* tls) {
   tls_ = tls;
   return open_listener(tls_acceptor_, endpoint);
 }
@@ -99,7 +99,8 @@ void Worker::remove(Connection& connection) {
   }
 }
 
-asio::awaitable<void> Worker::accept_loop(tcp::acceptor& acceptor, asio::steady_timer& accept_pause, SSL_CTX* tls) {
+asio::awaitable<void> Worker::accept_loop(tcp::acceptor& acceptor, asio::steady_timer& accept_pause,
+                                          const tls::ReloadableContext* tls) {
   while (!draining_) {
     if (connections_.size() >= max_connections_) {
       // At the limit, stop accepting: new clients wait in the kernel's backlog instead of failing.
@@ -120,8 +121,11 @@ asio::awaitable<void> Worker::accept_loop(tcp::acceptor& acceptor, asio::steady_
     observe::connection_metrics().accepted.add();
     asio::co_spawn(
         io_,
-        [this, client = std::move(socket), tls]() mutable -> asio::awaitable<void> {
-          Connection connection(*this, std::move(client), tls);
+        [this, client = std::move(socket),
+         context = tls != nullptr ? tls->current() : nullptr]() mutable -> asio::awaitable<void> {
+          // The SSL made from the context keeps its own reference: a reload does not touch this one.
+          Connection connection(*this, std::move(client), context != nullptr ? context->native() : nullptr);
+          context.reset();
           co_await connection.serve();
         },
         asio::detached);

@@ -2,7 +2,6 @@
 // A connection never leaves the worker that accepted it, so nothing here needs a lock.
 #pragma once
 
-#include <openssl/types.h>
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
@@ -26,8 +25,9 @@ class Worker {
 
   // Opens the listener with SO_REUSEPORT; returns the bound port.
   std::uint16_t listen(const boost::asio::ip::tcp::endpoint& endpoint);
-  // The same for HTTPS: connections accepted there speak TLS with `tls` (owned by the server's options).
-  std::uint16_t listen_tls(const boost::asio::ip::tcp::endpoint& endpoint, SSL_CTX* tls);
+  // The same for HTTPS: connections accepted there speak TLS with `tls`'s current context (owned by the
+  // server's options).
+  std::uint16_t listen_tls(const boost::asio::ip::tcp::endpoint& endpoint, const tls::ReloadableContext* tls);
   void run();          // the thread body
   void begin_drain();  // thread-safe
   void force_stop();   // thread-safe: abandon what is left
@@ -47,7 +47,7 @@ class Worker {
  private:
   // One per listener, each with its own pause timer (re-arming a shared one would wake the other loop).
   boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor,
-                                           boost::asio::steady_timer& accept_pause, SSL_CTX* tls);
+                                           boost::asio::steady_timer& accept_pause, const tls::ReloadableContext* tls);
   boost::asio::awaitable<void> sweep_loop();
   void sweep();
 
@@ -65,7 +65,7 @@ class Worker {
   boost::asio::io_context io_{1};
   boost::asio::ip::tcp::acceptor acceptor_{io_};
   boost::asio::ip::tcp::acceptor tls_acceptor_{io_};
-  SSL_CTX* tls_ = nullptr;
+  const tls::ReloadableContext* tls_ = nullptr;
   boost::asio::steady_timer sweep_timer_{io_};
   boost::asio::steady_timer accept_pause_{io_};
   boost::asio::steady_timer tls_accept_pause_{io_};

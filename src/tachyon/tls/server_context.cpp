@@ -54,8 +54,8 @@ ServerContext::ServerContext(const ServerContextOptions& options) {
     // Mozilla intermediate leaves the cipher choice to the client (every offered suite is strong).
     // Partial writes and a buffer that may move between retries fit the connection's output buffer;
     // released buffers keep an idle TLS connection small.
-    SSL_CTX_set_mode(context_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-                                   SSL_MODE_RELEASE_BUFFERS);
+    SSL_CTX_set_mode(context_,
+                     SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
     if (SSL_CTX_set_cipher_list(context_, intermediate_tls12_ciphers) != 1) fail("cannot set the TLS 1.2 ciphers");
     if (SSL_CTX_set1_groups_list(context_, intermediate_groups) != 1) fail("cannot set the key exchange groups");
     SSL_CTX_set_session_cache_mode(context_, SSL_SESS_CACHE_SERVER);
@@ -68,8 +68,8 @@ ServerContext::ServerContext(const ServerContextOptions& options) {
     if (SSL_CTX_use_PrivateKey_file(context_, options.private_key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
       if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
         ERR_clear_error();
-        throw std::runtime_error("the private key " + options.private_key_file + " does not belong to the certificate " +
-                                 options.certificate_file);
+        throw std::runtime_error("the private key " + options.private_key_file +
+                                 " does not belong to the certificate " + options.certificate_file);
       }
       fail("cannot read the private key " + options.private_key_file);
     }
@@ -85,6 +85,26 @@ ServerContext::ServerContext(const ServerContextOptions& options) {
 
 ServerContext::~ServerContext() {
   SSL_CTX_free(context_);
+}
+
+ReloadableContext::ReloadableContext(ServerContextOptions options)
+    : options_(std::move(options)), current_(std::make_shared<const ServerContext>(options_)) {}
+
+std::shared_ptr<const ServerContext> ReloadableContext::current() const {
+  std::lock_guard lock(mutex_);
+  return current_;
+}
+
+std::optional<std::string> ReloadableContext::reload() {
+  std::shared_ptr<const ServerContext> fresh;
+  try {
+    fresh = std::make_shared<const ServerContext>(options_);
+  } catch (const std::exception& error) {
+    return std::string(error.what());
+  }
+  std::lock_guard lock(mutex_);
+  current_ = std::move(fresh);
+  return std::nullopt;
 }
 
 }  // namespace tachyon::tls
