@@ -11,6 +11,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "support/acme_support.hpp"
 #include "support/test_certificate.hpp"
@@ -206,6 +207,34 @@ TEST(HttpsReload, SighupSwapsTheCertificateAndABadFileKeepsTheOldOne) {
   std::uint16_t port = https_port(server.wait_for_output("https://127.0.0.1:"));
   ASSERT_NE(port, 0);
   ASSERT_EQ(presented_fingerprint(port), file_fingerprint(first.certificate));
+  // A keep-alive connection opened before the reload: one request now, one after it (when the marker
+  // file appears), on the same TLS session.
+  std::filesystem::path marker = directory.path() / "reloaded";
+  std::filesystem::path report = directory.path() / "report.txt";
+  std::ofstream(directory.path() / "client.py")
+      << "import socket, ssl, sys, time, os\n"
+         "context = ssl.create_default_context(); context.check_hostname = False\n"
+         "context.verify_mode = ssl.CERT_NONE\n"
+         "tls = context.wrap_socket(socket.create_connection(('127.0.0.1', int(sys.argv[1]))))\n"
+         "def ask():\n"
+         "    tls.sendall(b'GET /plaintext HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n')\n"
+         "    data = b''\n"
+         "    while not data.endswith(b'Hello, World!'): data += tls.recv(4096)\n"
+         "    return data.split(b' ')[1].decode()\n"
+         "first = ask()\n"
+         "open(sys.argv[3] + '.ready', 'w').close()\n"
+         "deadline = time.time() + 20\n"
+         "while not os.path.exists(sys.argv[2]) and time.time() < deadline: time.sleep(0.05)\n"
+         "with open(sys.argv[3] + '.part', 'w') as out: out.write(first + ' ' + ask())\n"
+         "os.rename(sys.argv[3] + '.part', sys.argv[3])\n";
+  std::string ignored;
+  run_shell("/usr/bin/python3 " + (directory.path() / "client.py").string() + " " + std::to_string(port) + " " +
+                marker.string() + " " + report.string() + " > /dev/null 2>&1 &",
+            ignored);
+  for (int wait = 0; wait < 200 && !std::filesystem::exists(report.string() + ".ready"); ++wait) {
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_TRUE(std::filesystem::exists(report.string() + ".ready"));
 
   using std::filesystem::copy_options;
   std::filesystem::copy_file(second.certificate, certificate, copy_options::overwrite_existing);
@@ -213,6 +242,11 @@ TEST(HttpsReload, SighupSwapsTheCertificateAndABadFileKeepsTheOldOne) {
   server.send_signal(SIGHUP);
   server.wait_for_output("TLS certificate reloaded");
   EXPECT_EQ(presented_fingerprint(port), file_fingerprint(second.certificate));
+  std::ofstream(marker).close();
+  for (int wait = 0; wait < 200 && !std::filesystem::exists(report); ++wait) std::this_thread::sleep_for(50ms);
+  std::string statuses;
+  run_shell("cat " + report.string(), statuses);
+  EXPECT_EQ(statuses, "200 200") << "the connection opened before the reload still answers";
 
   std::ofstream(certificate, std::ios::trunc) << "-----BEGIN CERTIFICATE-----\nnot base64\n";
   server.send_signal(SIGHUP);
