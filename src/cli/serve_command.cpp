@@ -148,14 +148,17 @@ int serve_command(int argument_count, char** arguments) {
     // Last: the OpenAPI document is generated from every route added before this line.
     openapi::add_docs_routes(router);
     std::vector<const http::Route*> routes = router.routes();
-    http::Pipeline pipeline =
-        http::make_standard_pipeline(std::move(router), {.access_log = settings.access_log,
-                                                         .observe = observe_options(settings),
-                                                         .authenticator = acme.authenticator(),
-                                                         .security_events = acme.security_events(),
-                                                         .compression = compression_rules(settings),
-                                                         .security_headers = settings.security_headers,
-                                                         .cors = cors_options(settings)});
+    http::Pipeline pipeline = http::make_standard_pipeline(
+        std::move(router),
+        {.access_log = settings.access_log,
+         .observe = observe_options(settings),
+         .authenticator = acme.authenticator(),
+         .security_events = acme.security_events(),
+         .compression = compression_rules(settings),
+         .security_headers = settings.security_headers,
+         .https_redirect_port =
+             settings.https_redirect ? std::optional<std::uint16_t>(settings.tls_port) : std::nullopt,
+         .cors = cors_options(settings)});
     http::ServerOptions options = server_options(settings);
     options.on_loop_start = [cache](boost::asio::io_context& io) { cache->prepare_loop(io); };
     http::Server server(std::move(options), std::move(pipeline));

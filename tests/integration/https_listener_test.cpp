@@ -4,7 +4,11 @@
 // plain HTTP on the TLS port gets a 400, a stalled handshake is cut by the header timeout, garbage
 // ClientHellos leave the server serving. Plus the settings that cannot serve (a key without its
 // certificate, a key of another certificate).
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <filesystem>
@@ -253,6 +257,52 @@ TEST(HttpsReload, SighupSwapsTheCertificateAndABadFileKeepsTheOldOne) {
   std::string log = server.wait_for_output("TLS certificate reload failed");
   EXPECT_NE(log.find("cannot read the certificate chain"), std::string::npos) << log;
   EXPECT_EQ(presented_fingerprint(port), file_fingerprint(second.certificate)) << "the previous one stays";
+}
+
+// A port nothing listens on now (bound to 0 and released), for settings that need a fixed one.
+std::uint16_t unused_port() {
+  int probe = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ::bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  ::getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(probe);
+  return ntohs(address.sin_port);
+}
+
+TEST(HttpsRedirect, PlainRequestsGet308ToTheSameTargetOverHttpsButProbesStayPlain) {
+  TemporaryDirectory directory;
+  CertificateFiles files =
+      make_self_signed_certificate(directory.path().string(), "server", {"localhost"}, {"127.0.0.1"});
+  std::uint16_t tls_port = unused_port();
+  ServerProcess server(
+      {"--tls-port", std::to_string(tls_port), "--https-redirect", "true", "--database-url", "sqlite::memory:"},
+      {{"TACHYON_TLS_CERT_FILE", files.certificate}, {"TACHYON_TLS_KEY_FILE", files.private_key}});
+  std::optional<HttpResponse> redirected =
+      request(server.port(),
+              "POST /v1/greetings?lang=en HTTP/1.1\r\nHost: api.example.com:8000\r\n"
+              "Content-Length: 0\r\n\r\n");
+  ASSERT_TRUE(redirected.has_value());
+  EXPECT_EQ(redirected->status, 308);
+  EXPECT_EQ(redirected->header("location"),
+            "https://api.example.com:" + std::to_string(tls_port) + "/v1/greetings?lang=en");
+  EXPECT_EQ(request(server.port(), get_request("/healthz"))->status, 200);
+  std::optional<HttpResponse> bad_host = request(server.port(), "GET / HTTP/1.1\r\nHost: evil.example/x@\r\n\r\n");
+  ASSERT_TRUE(bad_host.has_value());
+  EXPECT_EQ(bad_host->status, 400);
+  EXPECT_FALSE(bad_host->has_header("location"));
+  std::string output;
+  EXPECT_EQ(run_shell("curl -sS -L --cacert " + files.certificate +
+                          " http://127.0.0.1:" + std::to_string(server.port()) + "/plaintext",
+                      output),
+            0)
+      << output;
+  EXPECT_EQ(output, "Hello, World!") << "curl followed the redirect to HTTPS";
+  CommandResult without_tls = run_tachyon({"config", "check"}, {{"TACHYON_HTTPS_REDIRECT", "true"}});
+  EXPECT_NE(without_tls.exit_code, 0);
+  EXPECT_NE(without_tls.standard_error.find("TACHYON_HTTPS_REDIRECT"), std::string::npos);
 }
 
 TEST(HttpsSettings, AKeyWithoutItsCertificateOrOfAnotherCertificateCannotServe) {

@@ -62,6 +62,7 @@ TEST(ConfigRender, EffectiveConfigListsEverySettingInTableOrder) {
             "TACHYON_TLS_CERT_FILE=(none)\n"
             "TACHYON_TLS_KEY_FILE=(none)\n"
             "TACHYON_TLS_PORT=8443\n"
+            "TACHYON_HTTPS_REDIRECT=false\n"
             "TACHYON_SECURITY_HEADERS=true\n"
             "TACHYON_CORS_ORIGINS=(none)\n"
             "TACHYON_CORS_CREDENTIALS=false\n"

@@ -176,6 +176,10 @@ std::vector<SettingSpec> library_rows() {
                &Settings::tls_key_file),
       integer_row({"TACHYON_TLS_PORT", "8443", "TCP port of the HTTPS listener; 0 = an ephemeral port."},
                   &Settings::tls_port, 0, 65535),
+      boolean_row({"TACHYON_HTTPS_REDIRECT", "false",
+                   "With HTTPS on, answer every plain-HTTP request but `/healthz` and `/readyz` with 308 to the "
+                   "same URL on https:// and TACHYON_TLS_PORT (which must then be fixed, not 0)."},
+                  &Settings::https_redirect),
       boolean_row({"TACHYON_SECURITY_HEADERS", "true",
                    "Send `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`, `Referrer-Policy: "
                    "no-referrer` and a `Content-Security-Policy` (`default-src 'none'; frame-ancestors 'none'`, "
@@ -251,6 +255,11 @@ std::optional<std::string> library_combination_problem(const Settings& settings,
   if (settings.tls_certificate_file.empty() != settings.tls_key_file.empty()) {
     variable = settings.tls_certificate_file.empty() ? "TACHYON_TLS_CERT_FILE" : "TACHYON_TLS_KEY_FILE";
     return "is empty while its pair is set: HTTPS needs both the certificate and its key";
+  }
+  if (settings.https_redirect && (settings.tls_certificate_file.empty() || settings.tls_port == 0)) {
+    variable = "TACHYON_HTTPS_REDIRECT";
+    return "is true without an HTTPS listener on a fixed port (TACHYON_TLS_CERT_FILE, TACHYON_TLS_KEY_FILE, "
+           "TACHYON_TLS_PORT other than 0)";
   }
   bool any_origin = settings.cors_origins.size() == 1 && settings.cors_origins[0] == "*";
   if (settings.cors_credentials && any_origin) {

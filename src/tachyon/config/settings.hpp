@@ -108,6 +108,7 @@ struct Settings {
   std::string tls_certificate_file;  // set with the key: serve HTTPS on tls_port too
   std::string tls_key_file;
   std::uint16_t tls_port = 8443;
+  bool https_redirect = false;  // the plain listener redirects to HTTPS (308)
 
   bool security_headers = true;           // nosniff, X-Frame-Options, Referrer-Policy, CSP
   std::vector<std::string> cors_origins;  // empty = no CORS; {"*"} = any origin

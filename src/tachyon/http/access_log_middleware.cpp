@@ -33,6 +33,10 @@ Pipeline make_standard_pipeline(Router router, const StandardPipelineOptions& op
   pipeline.use(std::make_unique<RequestIdMiddleware>());
   pipeline.use(std::make_unique<TimingMiddleware>());
   if (options.security_headers) pipeline.use(std::make_unique<SecurityHeadersMiddleware>());
+  if (options.https_redirect_port) {
+    pipeline.use(std::make_unique<HttpsRedirectMiddleware>(*options.https_redirect_port,
+                                                           std::vector<std::string>{"/healthz", "/readyz"}));
+  }
   if (options.cors && !options.cors->origins.empty()) {
     pipeline.use(std::make_unique<CorsMiddleware>(*options.cors));
   }

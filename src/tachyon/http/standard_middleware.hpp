@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tachyon/auth/authenticator.hpp"
 #include "tachyon/auth/security_events.hpp"
@@ -45,6 +46,21 @@ class SecurityHeadersMiddleware final : public Middleware {
   HeaderLines common_;              // all but the policy
   HeaderLines with_api_policy_;     // and the API's policy
   HeaderLines transport_security_;  // HSTS, on answers over TLS
+};
+
+// With HTTPS on, makes the plain listener a pointer to it: every request there but `exempt_paths` (the
+// health probes a load balancer sends over plain HTTP) gets 308 Permanent Redirect to the same target on
+// https://<its Host>:<tls_port>, method and body kept (RFC 9110 §15.4.9). A Host that is no host name or
+// IP literal gets 400 rather than a redirect to wherever it points.
+class HttpsRedirectMiddleware final : public Middleware {
+ public:
+  HttpsRedirectMiddleware(std::uint16_t tls_port, std::vector<std::string> exempt_paths)
+      : port_suffix_(tls_port == 443 ? "" : ":" + std::to_string(tls_port)), exempt_paths_(std::move(exempt_paths)) {}
+  boost::asio::awaitable<void> handle(Context& context, Next next) override;
+
+ private:
+  std::string port_suffix_;
+  std::vector<std::string> exempt_paths_;
 };
 
 // Settles how an answer goes out once the handler has made it: the route's Cache-Control on 2xx
@@ -91,6 +107,8 @@ struct StandardPipelineOptions {
   // Response compression; nullopt turns it off.
   std::optional<compress::CompressionRules> compression = compress::CompressionRules{};
   bool security_headers = true;
+  // Set (to the HTTPS port): plain-HTTP requests are redirected there (HttpsRedirectMiddleware).
+  std::optional<std::uint16_t> https_redirect_port;
   // Cross-origin browser access; nullopt (or no origins): no CORS headers, preflights are plain OPTIONS.
   std::optional<CorsOptions> cors;
 };
