@@ -1,7 +1,7 @@
 // The TLS configuration of the HTTPS listener: one OpenSSL SSL_CTX with a certificate chain and its key,
-// TLS 1.2 and 1.3 only, Mozilla's "intermediate" ciphers and groups (server-side recommendations v5.7),
-// ALPN `http/1.1`, no renegotiation, no compression, session resumption by the built-in session cache
-// and stateless tickets.
+// TLS 1.2 and 1.3 only, Mozilla's "intermediate" ciphers and groups (server-side recommendations v5.7)
+// in the server's order, ALPN `http/1.1`, no renegotiation, no compression, session resumption by the
+// built-in session cache and stateless tickets.
 //
 // Certificates and keys reload on SIGHUP (ReloadableContext): new handshakes use the new files, open
 // connections keep theirs, and a bad new file keeps the old context.
