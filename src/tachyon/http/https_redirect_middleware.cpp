@@ -32,8 +32,7 @@ std::string_view host_of(std::string_view field) {
 
 boost::asio::awaitable<void> HttpsRedirectMiddleware::handle(Context& context, Next next) {
   const Request& request = context.request;
-  if (context.secure ||
-      std::find(exempt_paths_.begin(), exempt_paths_.end(), request.path) != exempt_paths_.end()) {
+  if (context.secure || std::find(exempt_paths_.begin(), exempt_paths_.end(), request.path) != exempt_paths_.end()) {
     co_await next(context);
     co_return;
   }
