@@ -201,7 +201,8 @@ http {
     uwsgi_temp_path $dir/temp/uwsgi;
     scgi_temp_path $dir/temp/scgi;
     server {
-        listen 127.0.0.1:$port;
+        listen 127.0.0.1:$port${NGINX_TLS_CERT:+ ssl};
+        ${NGINX_TLS_CERT:+$(nginx_tls_directives)}
         root $dir/www;
         location = /plaintext {
             default_type "$PLAINTEXT_TYPE";
@@ -217,6 +218,16 @@ http {
     }
 }
 EOF
+}
+
+# With NGINX_TLS_CERT and NGINX_TLS_KEY set, the server listens with TLS configured as Tachyon's listener
+# is (src/tachyon/tls/server_context.cpp): TLS 1.2/1.3, the same ciphers in server order, a session cache.
+nginx_tls_directives() {
+  printf '%s' "ssl_certificate $NGINX_TLS_CERT; ssl_certificate_key $NGINX_TLS_KEY; ssl_protocols TLSv1.2 TLSv1.3; \
+ssl_prefer_server_ciphers on; ssl_session_cache shared:TLS:1m; ssl_session_tickets on; \
+ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:\
+ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:\
+DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305; ssl_ecdh_curve X25519:prime256v1:secp384r1;"
 }
 
 # start_nginx NAME CPU_LIST WORKER_CONNECTIONS: sets NGINX_PID (master), NGINX_WORKER_PID, NGINX_PORT.
