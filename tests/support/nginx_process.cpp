@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,6 +57,7 @@ NginxProcess::NginxProcess(std::string config) {
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a test process that crashes takes its nginx with it
     std::string prefix = directory_ + "/";
     std::string config = directory_ + "/nginx.conf";
     std::string error_log = directory_ + "/error.log";

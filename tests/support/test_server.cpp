@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,6 +39,7 @@ pid_t spawn(const std::vector<std::string>& arguments, const std::map<std::strin
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a test process that crashes takes its servers with it
     if (stdin_descriptor >= 0) ::dup2(stdin_descriptor, 0);
     ::dup2(stdout_descriptor, 1);
     ::dup2(stderr_descriptor, 2);
