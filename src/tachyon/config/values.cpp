@@ -1,5 +1,7 @@
 #include "tachyon/config/values.hpp"
 
+#include "tachyon/http/field_values.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -175,23 +177,12 @@ ParseResult<std::size_t> parse_choice(std::string_view text, std::span<const std
 
 namespace {
 
-bool is_token(std::string_view text, bool lower_case_only) {
-  if (text.empty()) return false;
-  for (char character : text) {
-    bool letter = (character >= 'a' && character <= 'z') || (!lower_case_only && character >= 'A' && character <= 'Z');
-    bool digit = character >= '0' && character <= '9';
-    if (!letter && !digit && std::string_view("!#$%&'*+-.^_`|~").find(character) == std::string_view::npos) {
-      return false;
-    }
-  }
-  return true;
-}
-
 std::optional<std::string> media_type_problem(std::string_view entry) {
   std::size_t slash = entry.find('/');
   bool whole_type = slash != std::string_view::npos && slash + 1 == entry.size();
-  if (slash == std::string_view::npos || !is_token(entry.substr(0, slash), true) ||
-      (!whole_type && !is_token(entry.substr(slash + 1), true)) || entry.find('*') != std::string_view::npos) {
+  // Entries arrive lower-cased (parse_media_type_list).
+  if (slash == std::string_view::npos || !http::is_token(entry.substr(0, slash)) ||
+      (!whole_type && !http::is_token(entry.substr(slash + 1))) || entry.find('*') != std::string_view::npos) {
     return "is not a media type such as application/json or text/";
   }
   return std::nullopt;
@@ -236,7 +227,7 @@ ParseResult<std::vector<std::string>> parse_token_list(std::string_view text) {
   return parse_list(
       text,
       [](std::string_view entry) -> std::optional<std::string> {
-        if (is_token(entry, false)) return std::nullopt;
+        if (http::is_token(entry)) return std::nullopt;
         return "is not a method or header name";
       },
       true);

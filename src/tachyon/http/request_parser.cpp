@@ -9,25 +9,6 @@ namespace tachyon::http {
 
 namespace {
 
-// tchar of RFC 9110 §5.6.2: the characters of a method or a header name.
-constexpr std::array<bool, 256> make_token_table() {
-  std::array<bool, 256> table{};
-  for (int c = '0'; c <= '9'; ++c) table[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-  for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
-  return table;
-}
-constexpr std::array<bool, 256> token_table = make_token_table();
-
-bool is_token(std::string_view text) {
-  if (text.empty()) return false;
-  for (char c : text) {
-    if (!token_table[static_cast<unsigned char>(c)]) return false;
-  }
-  return true;
-}
-
 // field-value characters: VCHAR, obs-text, SP and HTAB; never CR, LF, NUL or other controls.
 // No early exit: the loop then vectorizes (16 bytes a step), and valid values, the common case, are read
 // to their end anyway. Long values are bearer tokens of 500+ bytes on every authenticated request.

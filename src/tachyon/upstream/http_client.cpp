@@ -4,6 +4,7 @@
 #include <charconv>
 #include <optional>
 
+#include "tachyon/http/field_values.hpp"
 #include "tachyon/http/request.hpp"
 #include "tachyon/http/response_parser.hpp"
 #include "tachyon/upstream/connection.hpp"
@@ -22,14 +23,6 @@ bool is_hang_up(const boost::system::error_code& error) {
          error == asio::ssl::error::stream_truncated;
 }
 
-bool is_token_character(char character) {
-  if ((character >= 'a' && character <= 'z') || (character >= 'A' && character <= 'Z') ||
-      (character >= '0' && character <= '9')) {
-    return true;
-  }
-  return std::string_view("!#$%&'*+-.^_`|~").find(character) != std::string_view::npos;
-}
-
 void check_request_parts(const std::string& path, const std::vector<std::pair<std::string, std::string>>& headers) {
   if (path.empty() || path.front() != '/') throw std::invalid_argument("upstream path must start with '/'");
   for (char character : path) {
@@ -40,7 +33,8 @@ void check_request_parts(const std::string& path, const std::vector<std::pair<st
   for (const auto& [name, value] : headers) {
     if (name.empty()) throw std::invalid_argument("upstream header with an empty name");
     for (char character : name) {
-      if (!is_token_character(character)) throw std::invalid_argument("invalid upstream header name '" + name + "'");
+      if (!http::is_token_character(character))
+        throw std::invalid_argument("invalid upstream header name '" + name + "'");
     }
     if (http::iequals(name, "host")) throw std::invalid_argument("the Host header comes from the URL");
     if (http::iequals(name, "content-length") || http::iequals(name, "transfer-encoding") ||
