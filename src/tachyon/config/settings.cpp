@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "tachyon/config/setting_rows.hpp"
-#include "tachyon/core/url.hpp"
 #include "tachyon/redis/client.hpp"
 #include "tachyon/upstream/http_client.hpp"
 
@@ -22,21 +21,9 @@ constexpr std::array<std::string_view, 6> log_level_names{"trace", "debug", "inf
 constexpr std::array<std::string_view, 2> log_format_names{"json", "text"};
 constexpr std::array<std::string_view, 3> token_algorithm_names{"EdDSA", "ES256", "HS256"};
 
-// Exact origins, `*`, or none; never `null`.
+// Exact origins, `*`, or none; never `null` (how they combine is checked with the other settings).
 ParseResult<std::vector<std::string>> parse_origin_list(std::string_view text) {
-  ParseResult<std::vector<std::string>> parsed = parse_list(
-      text,
-      [](std::string_view entry) -> std::optional<std::string> {
-        if (entry == "*") return std::nullopt;
-        if (entry == "null") return "is the origin of sandboxed and file: pages, which any site can send";
-        return core::origin_problem(entry);
-      },
-      true);
-  if (parsed.ok() && parsed.value->size() > 1 &&
-      std::find(parsed.value->begin(), parsed.value->end(), "*") != parsed.value->end()) {
-    return {std::nullopt, "lists '*' with other origins: give either '*' or the origins"};
-  }
-  return parsed;
+  return parse_list(text, http::cors_origin_problem, true);
 }
 
 std::vector<SettingSpec> library_rows() {
@@ -261,10 +248,10 @@ std::optional<std::string> library_combination_problem(const Settings& settings,
     return "is true without an HTTPS listener on a fixed port (TACHYON_TLS_CERT_FILE, TACHYON_TLS_KEY_FILE, "
            "TACHYON_TLS_PORT other than 0)";
   }
-  bool any_origin = settings.cors_origins.size() == 1 && settings.cors_origins[0] == "*";
-  if (settings.cors_credentials && any_origin) {
-    variable = "TACHYON_CORS_CREDENTIALS";
-    return "is true while TACHYON_CORS_ORIGINS is '*': a credentialed answer names one origin, so list them";
+  if (std::optional<std::string> problem =
+          http::cors_problem({.origins = settings.cors_origins, .allow_credentials = settings.cors_credentials})) {
+    variable = "TACHYON_CORS_ORIGINS";
+    return problem;
   }
   return std::nullopt;
 }

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "tachyon/core/url.hpp"
 #include "tachyon/http/errors.hpp"
 #include "tachyon/http/field_values.hpp"
 #include "tachyon/http/request.hpp"
@@ -30,24 +29,11 @@ bool is_read(Method method) {
 
 }  // namespace
 
-std::optional<std::string> cors_problem(const CorsOptions& options) {
-  bool any = std::find(options.origins.begin(), options.origins.end(), "*") != options.origins.end();
-  if (any && options.origins.size() > 1) return "lists '*' together with origins: give either '*' or the origins";
-  if (any && options.allow_credentials) {
-    return "allows credentials from any origin ('*'): list the origins that may send credentials";
-  }
-  for (const std::string& origin : options.origins) {
-    if (origin == "*") continue;
-    if (origin == "null") return "lists the origin 'null', which any sandboxed page can send";
-    if (std::optional<std::string> problem = core::origin_problem(origin)) return "'" + origin + "' " + *problem;
-  }
-  return std::nullopt;
-}
-
 CorsMiddleware::CorsMiddleware(CorsOptions options) : options_(std::move(options)) {
   if (std::optional<std::string> problem = cors_problem(options_)) throw std::invalid_argument("CORS " + *problem);
   any_origin_ = options_.origins.size() == 1 && options_.origins[0] == "*";
   methods_ = joined(options_.methods);
+  request_headers_ = joined(options_.request_headers);
   exposed_headers_ = joined(options_.exposed_headers);
   max_age_ = std::to_string(options_.max_age.count());
 }
@@ -77,9 +63,7 @@ void CorsMiddleware::allow(Response& response, std::string_view allowed_origin, 
     return;
   }
   response.add_header("Access-Control-Allow-Methods", preflight_methods);
-  if (!options_.request_headers.empty()) {
-    response.add_header("Access-Control-Allow-Headers", joined(options_.request_headers));
-  }
+  if (!request_headers_.empty()) response.add_header("Access-Control-Allow-Headers", request_headers_);
   response.add_header("Access-Control-Max-Age", max_age_);
 }
 

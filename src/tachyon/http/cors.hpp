@@ -27,9 +27,6 @@
 
 namespace tachyon::http {
 
-// Why the options cannot be served (an origin that is no origin, `*` with credentials), if they cannot.
-std::optional<std::string> cors_problem(const CorsOptions& options);
-
 class CorsMiddleware final : public Middleware {
  public:
   // Throws std::invalid_argument with cors_problem's reason.
@@ -49,6 +46,7 @@ class CorsMiddleware final : public Middleware {
   CorsOptions options_;
   bool any_origin_ = false;
   std::string methods_;          // "GET, HEAD, ..."
+  std::string request_headers_;  // "Authorization, Content-Type, ..."
   std::string exposed_headers_;  // "ETag, Location, ..."
   std::string max_age_;
 };
