@@ -1,6 +1,5 @@
 #include "app/acme/caching.hpp"
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include "tachyon/cache/cdn_purge.hpp"
@@ -59,8 +58,7 @@ std::vector<std::string> public_names(const CacheChanges& changes) {
 
 boost::asio::awaitable<void> invalidate(const AcmeCaches& caches, CacheChanges changes) {
   if (caches.cdn != nullptr) {
-    auto executor = co_await boost::asio::this_coro::executor;
-    auto& loop = static_cast<boost::asio::io_context&>(boost::asio::query(executor, boost::asio::execution::context));
+    auto loop = co_await boost::asio::this_coro::executor;  // named: GCC 12 and temporaries beside co_await
     caches.cdn->purge(loop, public_names(changes));
   }
   if (caches.cache == nullptr) co_return;

@@ -66,9 +66,9 @@ class CdnPurgerAlone : public ::testing::Test {
 
 TEST_F(CdnPurgerAlone, NamesQueuedTogetherGoOutInOneCallWithoutRepeats) {
   cache::CdnPurger& hook = purger(cdn_.purge_url());
-  hook.purge(io_, {"products:7", "products:list"});
-  hook.purge(io_, {"products:8", "products:list"});
-  hook.purge(io_, {});
+  hook.purge(io_.get_executor(), {"products:7", "products:list"});
+  hook.purge(io_.get_executor(), {"products:8", "products:list"});
+  hook.purge(io_.get_executor(), {});
   run_until([&] { return !cdn_.purges().empty(); });
   run_for(200ms);
   ASSERT_EQ(cdn_.purges().size(), 1u);
@@ -81,7 +81,7 @@ TEST_F(CdnPurgerAlone, MoreThanThirtyNamesAreSplitIntoCallsOfThirty) {
   cache::CdnPurger& hook = purger(cdn_.purge_url());
   std::vector<std::string> names;
   for (int index = 0; index < 70; ++index) names.push_back("products:" + std::to_string(1000 + index));
-  hook.purge(io_, names);
+  hook.purge(io_.get_executor(), names);
   run_until([&] { return cdn_.purges().size() >= 3; });
   std::vector<std::vector<std::string>> calls = cdn_.purges();
   ASSERT_EQ(calls.size(), 3u);
@@ -95,7 +95,7 @@ TEST_F(CdnPurgerAlone, MoreThanThirtyNamesAreSplitIntoCallsOfThirty) {
 TEST_F(CdnPurgerAlone, UnavailableAndThrottledAnswersAreRetriedUntilThePurgeLands) {
   cache::CdnPurger& hook = purger(cdn_.purge_url());
   cdn_.fail_next(2, 503);
-  hook.purge(io_, {"products:list"});
+  hook.purge(io_.get_executor(), {"products:list"});
   run_until([&] { return !cdn_.purges().empty(); });
   EXPECT_EQ(cdn_.calls(), 3u);
   EXPECT_EQ(cdn_.purges(), (std::vector<Tags>{{"products:list"}}));
@@ -104,7 +104,7 @@ TEST_F(CdnPurgerAlone, UnavailableAndThrottledAnswersAreRetriedUntilThePurgeLand
 
   cdn_.fail_next(1, 429);  // with Retry-After: 1, which the next attempt waits out
   auto asked = std::chrono::steady_clock::now();
-  hook.purge(io_, {"products:9"});
+  hook.purge(io_.get_executor(), {"products:9"});
   run_until([&] { return cdn_.purges().size() >= 2; });
   EXPECT_GE(std::chrono::steady_clock::now() - asked, 1s);
   EXPECT_EQ(cdn_.purges().back(), (Tags{"products:9"}));
@@ -114,7 +114,7 @@ TEST_F(CdnPurgerAlone, UnavailableAndThrottledAnswersAreRetriedUntilThePurgeLand
 TEST_F(CdnPurgerAlone, RetriesStopAfterThreeAttempts) {
   cache::CdnPurger& hook = purger(cdn_.purge_url());
   cdn_.fail_next(10, 503);
-  hook.purge(io_, {"products:list"});
+  hook.purge(io_.get_executor(), {"products:list"});
   run_until([&] { return counted("failed").ends_with(" 1"); });
   run_for(300ms);
   EXPECT_EQ(cdn_.calls(), 3u);
@@ -124,7 +124,7 @@ TEST_F(CdnPurgerAlone, RetriesStopAfterThreeAttempts) {
 
 TEST_F(CdnPurgerAlone, AWrongTokenIsRefusedOnceAndNotRetried) {
   cache::CdnPurger& hook = purger(cdn_.purge_url(), "not-the-token");
-  hook.purge(io_, {"products:list"});
+  hook.purge(io_.get_executor(), {"products:list"});
   run_until([&] { return cdn_.refused() > 0; });
   run_for(300ms);
   EXPECT_EQ(cdn_.calls(), 1u);
@@ -136,7 +136,7 @@ TEST_F(CdnPurgerAlone, AWrongTokenIsRefusedOnceAndNotRetried) {
 
 TEST_F(CdnPurgerAlone, AnUnreachableCdnIsCountedAsFailed) {
   cache::CdnPurger& hook = purger("http://127.0.0.1:1/client/v4/zones/zone-two/purge_cache");  // nothing listens
-  hook.purge(io_, {"products:list"});
+  hook.purge(io_.get_executor(), {"products:list"});
   run_until([&] { return counted("failed").ends_with(" 1"); });
   EXPECT_EQ(counted("failed"), R"(tachyon_cdn_purge_requests_total{outcome="failed"} 1)");
   EXPECT_EQ(counted("retried"), R"(tachyon_cdn_purge_requests_total{outcome="retried"} 2)");

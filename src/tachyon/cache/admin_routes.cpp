@@ -1,6 +1,5 @@
 #include "tachyon/cache/admin_routes.hpp"
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include "tachyon/http/errors.hpp"
@@ -104,8 +103,7 @@ asio::awaitable<void> invalidate(http::Context& context, TieredCache& cache, Cdn
   if (cdn != nullptr) {
     std::vector<std::string> names = invalidated_keys;
     names.insert(names.end(), invalidated_tags.begin(), invalidated_tags.end());
-    auto& loop =
-        static_cast<asio::io_context&>(asio::query(co_await asio::this_coro::executor, asio::execution::context));
+    auto loop = co_await asio::this_coro::executor;
     cdn->purge(loop, std::move(names));
   }
   co_await cache.invalidate(std::move(keys), std::move(tags));

@@ -84,8 +84,9 @@ CdnPurger::CdnPurger(CdnPurgeOptions options, observe::Registry& registry)
 
 CdnPurger::~CdnPurger() = default;
 
-void CdnPurger::purge(asio::io_context& loop, std::vector<std::string> names) {
+void CdnPurger::purge(const asio::any_io_executor& executor, std::vector<std::string> names) {
   if (names.empty()) return;
+  auto& loop = static_cast<asio::io_context&>(asio::query(executor, asio::execution::context));
   LoopQueue& queue = queues_.here(loop);
   for (std::string& name : names) queue.pending.push_back(std::move(name));
   if (queue.draining) return;

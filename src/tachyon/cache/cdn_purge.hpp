@@ -15,6 +15,7 @@
 // Names still queued when the server stops are not sent: the CDN's own s-maxage bounds them.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
@@ -48,8 +49,9 @@ class CdnPurger {
   CdnPurger(const CdnPurger&) = delete;
   CdnPurger& operator=(const CdnPurger&) = delete;
 
-  // Queues `names` (keys and tags) for purging; returns at once. Call it on the thread that runs `loop`.
-  void purge(boost::asio::io_context& loop, std::vector<std::string> names);
+  // Queues `names` (keys and tags) for purging; returns at once. `loop` is the caller's own (a handler's
+  // `co_await this_coro::executor`): the queue and its sender live on that loop.
+  void purge(const boost::asio::any_io_executor& loop, std::vector<std::string> names);
 
  private:
   struct LoopQueue;
