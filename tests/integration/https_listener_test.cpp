@@ -288,6 +288,11 @@ TEST(HttpsRedirect, PlainRequestsGet308ToTheSameTargetOverHttpsButProbesStayPlai
   EXPECT_EQ(redirected->status, 308);
   EXPECT_EQ(redirected->header("location"),
             "https://api.example.com:" + std::to_string(tls_port) + "/v1/greetings?lang=en");
+  std::optional<HttpResponse> absolute =
+      request(server.port(), "GET http://elsewhere.example/x?y=1 HTTP/1.1\r\nHost: api.example.com\r\n\r\n");
+  ASSERT_TRUE(absolute.has_value());
+  EXPECT_EQ(absolute->header("location"), "https://api.example.com:" + std::to_string(tls_port) + "/x?y=1")
+      << "path and query of an absolute-form target, never its host";
   EXPECT_EQ(request(server.port(), get_request("/healthz"))->status, 200);
   std::optional<HttpResponse> bad_host = request(server.port(), "GET / HTTP/1.1\r\nHost: evil.example/x@\r\n\r\n");
   ASSERT_TRUE(bad_host.has_value());

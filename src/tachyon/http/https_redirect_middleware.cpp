@@ -41,9 +41,11 @@ boost::asio::awaitable<void> HttpsRedirectMiddleware::handle(Context& context, N
     set_problem(context, 400, "this server answers over HTTPS; a Host header naming it is needed to redirect there");
     co_return;
   }
+  // Path and query, not the raw target: an absolute-form target ("GET http://elsewhere/x") or "*" must
+  // not end up in the Location.
   std::string location = "https://";
-  location.append(host).append(port_suffix_).append(request.target);
-  context.response.status = 308;
+  location.append(host).append(port_suffix_).append(request.path.starts_with('/') ? request.path : "/");
+  if (!request.query.empty()) location.append("?").append(request.query);
   context.response.add_header("Location", location);
   context.response.set_text(308, "Use " + location + "\n");
 }
