@@ -14,7 +14,8 @@ std::optional<std::string> cors_origin_problem(std::string_view entry) {
 
 std::optional<std::string> cors_problem(const CorsOptions& options) {
   for (const std::string& origin : options.origins) {
-    if (std::optional<std::string> problem = cors_origin_problem(origin)) return "has '" + origin + "', which " + *problem;
+    if (std::optional<std::string> problem = cors_origin_problem(origin))
+      return "has '" + origin + "', which " + *problem;
   }
   bool any = std::find(options.origins.begin(), options.origins.end(), "*") != options.origins.end();
   if (any && options.origins.size() > 1) return "lists '*' with other origins: give either '*' or the origins";
