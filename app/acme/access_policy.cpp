@@ -32,17 +32,31 @@ bool is_known_role(std::string_view role) {
   return role == "user" || role == "manager" || role == "admin";
 }
 
-void check_role_grants(const config::RoleGrants& grants) {
-  for (const auto& [role, scopes] : grants) {
-    if (!is_known_role(role)) {
-      throw std::invalid_argument("names role '" + role + "'; Acme's roles are user, manager, admin");
-    }
+namespace {
+
+void check_scope_names(const config::ScopeGrants& grants) {
+  for (const auto& [holder, scopes] : grants) {
     for (const std::string& scope : scopes) {
       if (!std::binary_search(every_scope().begin(), every_scope().end(), scope)) {
         throw std::invalid_argument("names scope '" + scope + "', which Acme does not know");
       }
     }
   }
+}
+
+}  // namespace
+
+void check_role_grants(const config::ScopeGrants& grants) {
+  for (const auto& [role, scopes] : grants) {
+    if (!is_known_role(role)) {
+      throw std::invalid_argument("names role '" + role + "'; Acme's roles are user, manager, admin");
+    }
+  }
+  check_scope_names(grants);
+}
+
+void check_service_grants(const config::ScopeGrants& grants) {
+  check_scope_names(grants);
 }
 
 Viewer viewer_of(const auth::Principal& principal, db::Connection& reader) {

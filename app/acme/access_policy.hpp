@@ -18,7 +18,7 @@
 
 #include "app/acme/listing.hpp"
 #include "tachyon/auth/principal.hpp"
-#include "tachyon/config/role_grants.hpp"
+#include "tachyon/config/scope_grants.hpp"
 #include "tachyon/db/sqlite_connection.hpp"
 
 namespace tachyon::app::acme {
@@ -29,7 +29,10 @@ std::span<const std::string> all_scopes();
 bool is_known_role(std::string_view role);
 // Checks a role → scope table (TACHYON_ROLE_SCOPES): only Acme's roles and scopes. Throws
 // std::invalid_argument naming the first unknown name ("names scope ..."), to follow the quoted value.
-void check_role_grants(const config::RoleGrants& grants);
+void check_role_grants(const config::ScopeGrants& grants);
+// Checks the scopes client certificates' services are granted (TACHYON_TLS_CLIENT_SCOPES): any service
+// name, only Acme's scopes. Throws as check_role_grants does.
+void check_service_grants(const config::ScopeGrants& grants);
 
 // What a caller can reach, resolved once per request from its principal.
 struct Viewer {

@@ -26,7 +26,7 @@
 #include "tachyon/auth/password_hasher.hpp"
 #include "tachyon/auth/security_events.hpp"
 #include "tachyon/auth/token_cache.hpp"
-#include "tachyon/config/role_grants.hpp"
+#include "tachyon/config/scope_grants.hpp"
 #include "tachyon/db/database.hpp"
 
 namespace tachyon::app::acme {
@@ -39,7 +39,7 @@ struct IdentityOptions {
   std::chrono::seconds access_token_ttl{15 * 60};
   std::chrono::seconds refresh_token_ttl{30 * 24 * 3600};
   std::chrono::milliseconds poll_interval{500};
-  config::RoleGrants role_scopes;  // role → the scopes it grants (checked by check_role_grants)
+  config::ScopeGrants role_scopes;  // role → the scopes it grants (checked by check_role_grants)
 };
 
 // An RFC 6749 §5.2 error: {"error": code, "error_description": description}.

@@ -11,9 +11,18 @@
 namespace tachyon::app::acme {
 namespace {
 
-std::optional<std::string> unknown_role_or_scope(const config::RoleGrants& grants) {
+std::optional<std::string> unknown_role_or_scope(const config::ScopeGrants& grants) {
   try {
     check_role_grants(grants);
+    return std::nullopt;
+  } catch (const std::invalid_argument& error) {
+    return std::string(error.what());
+  }
+}
+
+std::optional<std::string> unknown_service_scope(const config::Settings& settings) {
+  try {
+    check_service_grants(settings.tls_client_scopes);
     return std::nullopt;
   } catch (const std::invalid_argument& error) {
     return std::string(error.what());
@@ -69,11 +78,11 @@ void add_settings(config::SettingsTable& table) {
                           "Password of the demo admin `admin@acme.test`, created with the demo data. Empty: a "
                           "random password, printed once in the log."},
                          &AcmeSettings::admin_password, 8, "(random, printed once)"),
-      config::role_grants_row({"TACHYON_ROLE_SCOPES", config::format_role_grants(AcmeSettings{}.role_scopes),
-                               "The scopes each role grants (the contract's table by default). Roles are Acme's "
-                               "user, manager and admin; a role left out grants nothing. Object rules (own "
-                               "records, a manager's department) apply whatever the scopes."},
-                              &AcmeSettings::role_scopes, unknown_role_or_scope),
+      config::scope_grants_row({"TACHYON_ROLE_SCOPES", config::format_scope_grants(AcmeSettings{}.role_scopes),
+                                "The scopes each role grants (the contract's table by default). Roles are Acme's "
+                                "user, manager and admin; a role left out grants nothing. Object rules (own "
+                                "records, a manager's department) apply whatever the scopes."},
+                               "role", &AcmeSettings::role_scopes, unknown_role_or_scope),
       boolean_row({"TACHYON_REQUIRE_PRECONDITION", "false",
                    "`PATCH` and `DELETE` of users and products need `If-Match` (the ETag read) or "
                    "`If-Unmodified-Since`; without one they get 428 Precondition Required."},
@@ -95,6 +104,8 @@ void add_settings(config::SettingsTable& table) {
           &AcmeSettings::posts_upstream_url, "http(s):// URL or empty",
           [](std::string_view text) { return config::url_problem(text, upstream::parse_url); }),
   });
+  // Client certificates are granted Acme's scopes only.
+  table.narrow("TACHYON_TLS_CLIENT_SCOPES", unknown_service_scope);
 }
 
 IdentityOptions identity_options(const config::Settings& settings) {

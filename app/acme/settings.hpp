@@ -10,7 +10,7 @@
 
 #include "app/acme/acme.hpp"
 #include "tachyon/config/cache_route.hpp"
-#include "tachyon/config/role_grants.hpp"
+#include "tachyon/config/scope_grants.hpp"
 #include "tachyon/config/settings.hpp"
 
 namespace tachyon::app::acme {
@@ -21,7 +21,7 @@ struct AcmeSettings {
   bool require_preconditions = false;  // 428 for PATCH/DELETE of users and products without If-Match
   std::string admin_password;          // the demo admin's; empty = random, printed once
   // The contract's role → scope table; a row check refuses roles and scopes Acme does not know.
-  config::RoleGrants role_scopes = {
+  config::ScopeGrants role_scopes = {
       {"admin",
        {"admin", "audit:read", "orders:read", "orders:write", "products:read", "products:write", "users:read",
         "users:write"}},

@@ -46,6 +46,18 @@ observe::LogLevel to_log_level(config::LogLevel level) {
   return observe::LogLevel::info;
 }
 
+tls::ClientAuth client_auth(config::ClientCertificateMode mode) {
+  switch (mode) {
+    case config::ClientCertificateMode::off:
+      return tls::ClientAuth::off;
+    case config::ClientCertificateMode::optional:
+      return tls::ClientAuth::optional;
+    case config::ClientCertificateMode::required:
+      return tls::ClientAuth::required;
+  }
+  return tls::ClientAuth::off;
+}
+
 http::ServerOptions server_options(const config::Settings& settings) {
   http::ServerOptions options;
   options.host = settings.host;
@@ -62,8 +74,12 @@ http::ServerOptions server_options(const config::Settings& settings) {
   options.drain_timeout = settings.drain_timeout;
   options.max_requests_per_connection = settings.max_requests_per_connection;
   if (!settings.tls_certificate_file.empty()) {
-    options.tls = std::make_shared<tls::ReloadableContext>(tls::ServerContextOptions{
-        .certificate_file = settings.tls_certificate_file, .private_key_file = settings.tls_key_file});
+    options.tls = std::make_shared<tls::ReloadableContext>(
+        tls::ServerContextOptions{.certificate_file = settings.tls_certificate_file,
+                                  .private_key_file = settings.tls_key_file,
+                                  .client_auth = client_auth(settings.tls_client_auth),
+                                  .client_ca_file = settings.tls_client_ca_file,
+                                  .client_crl_file = settings.tls_client_crl_file});
     options.tls_port = settings.tls_port;
   }
   return options;
@@ -107,6 +123,13 @@ std::optional<compress::CompressionRules> compression_rules(const config::Settin
       .min_bytes = settings.compression_min_bytes,
       .types = settings.compression_types,
       .levels = {.gzip_level = settings.gzip_level, .brotli_quality = settings.brotli_quality}};
+}
+
+// Mutual TLS as a credential, when it is on.
+std::shared_ptr<const auth::ClientCertificates> client_certificates(const config::Settings& settings) {
+  if (settings.tls_client_auth == config::ClientCertificateMode::off) return nullptr;
+  return std::make_shared<const auth::ClientCertificates>(auth::ClientCertificateRules{
+      .service_scopes = settings.tls_client_scopes, .required_path_prefixes = settings.tls_client_prefixes});
 }
 
 std::optional<http::CorsOptions> cors_options(const config::Settings& settings) {
@@ -154,6 +177,7 @@ int serve_command(int argument_count, char** arguments) {
          .observe = observe_options(settings),
          .authenticator = acme.authenticator(),
          .security_events = acme.security_events(),
+         .client_certificates = client_certificates(settings),
          .compression = compression_rules(settings),
          .security_headers = settings.security_headers,
          .https_redirect_port =

@@ -6,8 +6,11 @@
 namespace tachyon::auth {
 
 AccessMiddleware::AccessMiddleware(std::shared_ptr<Authenticator> authenticator,
-                                   std::shared_ptr<const SecurityEvents> events)
-    : authenticator_(std::move(authenticator)), events_(std::move(events)) {}
+                                   std::shared_ptr<const SecurityEvents> events,
+                                   std::shared_ptr<const ClientCertificates> client_certificates)
+    : authenticator_(std::move(authenticator)),
+      events_(std::move(events)),
+      client_certificates_(std::move(client_certificates)) {}
 
 boost::asio::awaitable<void> AccessMiddleware::handle(http::Context& context, http::Next next) {
   if (context.route == nullptr) {  // 404, 405, OPTIONS: nothing to protect
@@ -15,6 +18,12 @@ boost::asio::awaitable<void> AccessMiddleware::handle(http::Context& context, ht
     co_return;
   }
   const http::RouteAccess& access = context.route->metadata.access;
+  // Compared with the route's template, not the raw path, so no spelling of the path slips past.
+  if (client_certificates_ && context.client_certificate.empty() &&
+      client_certificates_->required_for(context.route->path_template)) {
+    refuse(context, 403, "no_client_certificate",
+           "this resource needs a verified client certificate (mutual TLS over HTTPS)", "");
+  }
   Credentials credentials = find_credentials(context.request);
   if (credentials.kind == Credentials::Kind::malformed) {
     refuse(context, 401, "malformed_credentials",
@@ -40,6 +49,8 @@ boost::asio::awaitable<void> AccessMiddleware::handle(http::Context& context, ht
                     "Bearer error=\"invalid_token\"");
     }
     context.principal = std::move(result.principal);
+  } else if (client_certificates_ && !context.client_certificate.empty()) {
+    context.principal = client_certificates_->principal_for(context.client_certificate);
   }
   if (access.loopback_only && !http::is_loopback_address(context.client_address)) {
     refuse(context, 403, "not_loopback", "this resource is served only to loopback clients", "");

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "tachyon/config/cache_route.hpp"
-#include "tachyon/config/role_grants.hpp"
+#include "tachyon/config/scope_grants.hpp"
 #include "tachyon/config/settings.hpp"
 #include "tachyon/config/values.hpp"
 #include "tachyon/core/url.hpp"
@@ -180,15 +180,17 @@ SettingSpec word_row(Documentation documentation, std::string Section::*member) 
       [=](const Settings& settings) { return section_of<Section>(settings).*member; });
 }
 
-// `check` may refuse grants the syntax allows (an app's unknown roles or scopes) with its reason.
+// `holder` names the keys ("role", "service"); `check` may refuse grants the syntax allows (an app's
+// unknown roles or scopes) with its reason.
 template <typename Section>
-SettingSpec role_grants_row(Documentation documentation, RoleGrants Section::*member,
-                            std::function<std::optional<std::string>(const RoleGrants&)> check = {}) {
-  return make_spec(
-      std::move(documentation), "role=scope scope; ...",
+SettingSpec scope_grants_row(Documentation documentation, std::string holder, ScopeGrants Section::*member,
+                             std::function<std::optional<std::string>(const ScopeGrants&)> check = {}) {
+  std::string type = holder + "=scope scope; ...";
+  SettingSpec spec = make_spec(
+      std::move(documentation), std::move(type),
       [=](Settings& settings, std::string_view text) -> std::optional<std::string> {
         std::string error;
-        std::optional<RoleGrants> grants = parse_role_grants(text, error);
+        std::optional<ScopeGrants> grants = parse_scope_grants(text, holder, error);
         if (!grants) return error;
         if (check) {
           if (std::optional<std::string> refused = check(*grants)) return refused;
@@ -196,7 +198,9 @@ SettingSpec role_grants_row(Documentation documentation, RoleGrants Section::*me
         section_of<Section>(settings).*member = std::move(*grants);
         return std::nullopt;
       },
-      [=](const Settings& settings) { return format_role_grants(section_of<Section>(settings).*member); });
+      [=](const Settings& settings) { return format_scope_grants(section_of<Section>(settings).*member); });
+  spec.empty_text = "(none)";
+  return spec;
 }
 
 // `sqlite:PATH`, `sqlite://PATH` or `sqlite::memory:`; PostgreSQL URLs are recognised and refused

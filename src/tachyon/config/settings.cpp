@@ -20,10 +20,26 @@ using namespace std::chrono_literals;
 constexpr std::array<std::string_view, 6> log_level_names{"trace", "debug", "info", "warn", "error", "off"};
 constexpr std::array<std::string_view, 2> log_format_names{"json", "text"};
 constexpr std::array<std::string_view, 3> token_algorithm_names{"EdDSA", "ES256", "HS256"};
+constexpr std::array<std::string_view, 3> client_certificate_mode_names{"off", "optional", "required"};
 
 // Exact origins, `*`, or none; never `null` (how they combine is checked with the other settings).
 ParseResult<std::vector<std::string>> parse_origin_list(std::string_view text) {
   return parse_list(text, http::cors_origin_problem, true);
+}
+
+// Route prefixes as the router's templates spell them: `/` then path characters, no parameter braces.
+ParseResult<std::vector<std::string>> parse_path_prefix_list(std::string_view text) {
+  return parse_list(
+      text,
+      [](std::string_view entry) -> std::optional<std::string> {
+        bool plain = std::all_of(entry.begin(), entry.end(), [](char c) {
+          return std::isalnum(static_cast<unsigned char>(c)) ||
+                 std::string_view("/-._~").find(c) != std::string_view::npos;
+        });
+        if (entry.front() == '/' && plain) return std::nullopt;
+        return "is not a path prefix (/ then letters, digits and -._~/)";
+      },
+      true);
 }
 
 std::vector<SettingSpec> library_rows() {
@@ -167,6 +183,30 @@ std::vector<SettingSpec> library_rows() {
                    "With HTTPS on, answer every plain-HTTP request but `/healthz` and `/readyz` with 308 to the "
                    "same URL on https:// and TACHYON_TLS_PORT (which must then be fixed, not 0)."},
                   &Settings::https_redirect),
+      choice_row({"TACHYON_TLS_CLIENT_AUTH", "off",
+                  "Mutual TLS on the HTTPS listener: `optional` asks for a client certificate issued by "
+                  "TACHYON_TLS_CLIENT_CA_FILE, `required` also refuses handshakes without one. An expired, "
+                  "untrusted or revoked certificate always fails the handshake. Without a token or API key, a "
+                  "verified certificate is the request's principal: `service:<name>` (its first DNS "
+                  "subjectAltName, else its commonName), with the scopes of TACHYON_TLS_CLIENT_SCOPES."},
+                 &Settings::tls_client_auth, client_certificate_mode_names),
+      file_row({"TACHYON_TLS_CLIENT_CA_FILE", "",
+                "PEM certificates of the CAs whose client certificates are trusted (needed by mutual TLS)."},
+               &Settings::tls_client_ca_file),
+      file_row({"TACHYON_TLS_CLIENT_CRL_FILE", "",
+                "PEM revocation lists of those CAs; a certificate they revoke fails the handshake, and so does "
+                "every certificate of a CA whose list is missing or past its nextUpdate. Reloaded on SIGHUP."},
+               &Settings::tls_client_crl_file),
+      list_row({"TACHYON_TLS_CLIENT_PREFIXES", "",
+                "Route prefixes, e.g. `/internal,/v1/admin`, that answer only requests with a verified client "
+                "certificate (403 otherwise, tokens notwithstanding): mutual TLS per prefix with "
+                "TACHYON_TLS_CLIENT_AUTH=optional."},
+               &Settings::tls_client_prefixes, "route prefixes, comma-separated", parse_path_prefix_list),
+      scope_grants_row({"TACHYON_TLS_CLIENT_SCOPES", "",
+                        "The scopes each client certificate's service is granted, by certificate name, e.g. "
+                        "`billing.acme.internal=orders:read users:read`; a trusted certificate not named here "
+                        "gets no scopes."},
+                       "service", &Settings::tls_client_scopes),
       boolean_row({"TACHYON_SECURITY_HEADERS", "true",
                    "Send `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`, `Referrer-Policy: "
                    "no-referrer` and a `Content-Security-Policy` (`default-src 'none'; frame-ancestors 'none'`, "
@@ -228,6 +268,21 @@ void SettingsTable::add(std::vector<SettingSpec> rows) {
   }
 }
 
+void SettingsTable::narrow(std::string_view variable,
+                           std::function<std::optional<std::string>(const Settings&)> check) {
+  auto row =
+      std::find_if(rows_.begin(), rows_.end(), [&](const SettingSpec& spec) { return spec.variable == variable; });
+  if (row == rows_.end()) throw std::logic_error("no setting " + std::string(variable) + " to narrow");
+  row->bind = [bind = std::move(row->bind), check = std::move(check)](
+                  Settings& settings, std::string_view text) -> std::optional<std::string> {
+    Settings candidate = settings;  // at load time only: the binder's contract leaves `settings` untouched on failure
+    if (std::optional<std::string> problem = bind(candidate, text)) return problem;
+    if (std::optional<std::string> refused = check(candidate)) return refused;
+    settings = std::move(candidate);
+    return std::nullopt;
+  };
+}
+
 const SettingSpec* SettingsTable::find(std::string_view name) const {
   bool is_flag = name.starts_with("--");
   for (const SettingSpec& spec : rows_) {
@@ -247,6 +302,23 @@ std::optional<std::string> library_combination_problem(const Settings& settings,
     variable = "TACHYON_HTTPS_REDIRECT";
     return "is true without an HTTPS listener on a fixed port (TACHYON_TLS_CERT_FILE, TACHYON_TLS_KEY_FILE, "
            "TACHYON_TLS_PORT other than 0)";
+  }
+  bool client_auth = settings.tls_client_auth != ClientCertificateMode::off;
+  if (client_auth && (settings.tls_certificate_file.empty() || settings.tls_client_ca_file.empty())) {
+    variable = "TACHYON_TLS_CLIENT_AUTH";
+    return "is on without an HTTPS listener and the CAs to trust (TACHYON_TLS_CERT_FILE, TACHYON_TLS_KEY_FILE, "
+           "TACHYON_TLS_CLIENT_CA_FILE)";
+  }
+  if (!client_auth) {
+    const char* needs_client_auth = !settings.tls_client_ca_file.empty()    ? "TACHYON_TLS_CLIENT_CA_FILE"
+                                    : !settings.tls_client_crl_file.empty() ? "TACHYON_TLS_CLIENT_CRL_FILE"
+                                    : !settings.tls_client_prefixes.empty() ? "TACHYON_TLS_CLIENT_PREFIXES"
+                                    : !settings.tls_client_scopes.empty()   ? "TACHYON_TLS_CLIENT_SCOPES"
+                                                                            : nullptr;
+    if (needs_client_auth != nullptr) {
+      variable = needs_client_auth;
+      return "is set while TACHYON_TLS_CLIENT_AUTH is off: mutual TLS would silently not apply";
+    }
   }
   if (std::optional<std::string> problem =
           http::cors_problem({.origins = settings.cors_origins, .allow_credentials = settings.cors_credentials})) {

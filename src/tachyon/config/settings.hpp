@@ -18,13 +18,15 @@
 #include <vector>
 
 #include "tachyon/compress/content_coding.hpp"
+#include "tachyon/config/scope_grants.hpp"
 #include "tachyon/http/cors_options.hpp"
 
 namespace tachyon::config {
 
 enum class LogLevel { trace, debug, info, warn, error, off };
 enum class LogFormat { json, text };
-enum class TokenAlgorithm { eddsa, es256, hs256 };  // as auth::JwsAlgorithm
+enum class TokenAlgorithm { eddsa, es256, hs256 };             // as auth::JwsAlgorithm
+enum class ClientCertificateMode { off, optional, required };  // as tls::ClientAuth
 
 std::string_view to_string(LogLevel level);
 std::string_view to_string(LogFormat format);
@@ -108,7 +110,12 @@ struct Settings {
   std::string tls_certificate_file;  // set with the key: serve HTTPS on tls_port too
   std::string tls_key_file;
   std::uint16_t tls_port = 8443;
-  bool https_redirect = false;  // the plain listener redirects to HTTPS (308)
+  bool https_redirect = false;                                         // the plain listener redirects to HTTPS (308)
+  ClientCertificateMode tls_client_auth = ClientCertificateMode::off;  // mutual TLS
+  std::string tls_client_ca_file;                                      // the CAs of trusted client certificates
+  std::string tls_client_crl_file;                                     // their revocation lists; empty = none checked
+  std::vector<std::string> tls_client_prefixes;                        // route prefixes that need a client certificate
+  ScopeGrants tls_client_scopes;                                       // certificate name → its service's scopes
 
   bool security_headers = true;           // nosniff, X-Frame-Options, Referrer-Policy, CSP
   std::vector<std::string> cors_origins;  // empty = no CORS; {"*"} = any origin
@@ -153,6 +160,10 @@ class SettingsTable {
   explicit SettingsTable(std::vector<SettingSpec> rows);
   // Appends an app's rows; throws std::logic_error when a variable or flag is already taken.
   void add(std::vector<SettingSpec> rows);
+  // An app narrows a library setting to what it accepts (Acme: only its own scope names): `check` sees
+  // the settings the row's value would produce and refuses them with a reason, as a binder does. Throws
+  // std::logic_error for an unknown variable.
+  void narrow(std::string_view variable, std::function<std::optional<std::string>(const Settings&)> check);
   std::span<const SettingSpec> specs() const { return rows_; }
   // The row whose variable (or flag, when `name` starts with "--") is `name`, if any.
   const SettingSpec* find(std::string_view name) const;

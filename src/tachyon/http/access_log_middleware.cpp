@@ -42,7 +42,8 @@ Pipeline make_standard_pipeline(Router router, const StandardPipelineOptions& op
   }
   pipeline.use(std::make_unique<RepresentationMiddleware>(options.compression));
   pipeline.use(std::make_unique<ErrorMiddleware>());
-  pipeline.use(std::make_unique<auth::AccessMiddleware>(options.authenticator, options.security_events));
+  pipeline.use(std::make_unique<auth::AccessMiddleware>(options.authenticator, options.security_events,
+                                                        options.client_certificates));
   return pipeline;
 }
 

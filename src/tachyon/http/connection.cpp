@@ -75,6 +75,7 @@ asio::awaitable<void> Connection::serve() {
                          {{"client_ip", std::string_view(client_address_)}, {"error", std::string_view(failure)}});
       co_return;
     }
+    client_certificate_ = transport_.verified_client_name();
   }
   enter(Phase::idle, options.idle_timeout);
   for (;;) {
@@ -226,6 +227,7 @@ asio::awaitable<void> Connection::handle_request() {
   context.started = std::chrono::steady_clock::now();
   context.client_address = client_address_;
   context.secure = transport_.secure();
+  context.client_certificate = client_certificate_;
   context.request_id = std::move(request_id_);  // lend the connection's buffer: no allocation per request
   phase_ = Phase::handling;
   try {

@@ -62,6 +62,7 @@ class Connection {
   Request request_;
   Response response_;
   std::string client_address_;
+  std::string client_certificate_;  // the verified client certificate's name; empty for none
   std::string request_id_;
   Phase phase_ = Phase::idle;
   std::chrono::steady_clock::time_point deadline_{};

@@ -55,6 +55,9 @@ struct Context {
   std::string request_id;
   std::string_view client_address;
   bool secure = false;  // arrived over TLS
+  // The name (first DNS subjectAltName, else commonName) of the client certificate the TLS handshake
+  // verified against TACHYON_TLS_CLIENT_CA_FILE; empty when none was presented or over plain HTTP.
+  std::string_view client_certificate;
   std::chrono::steady_clock::time_point started{};
   // Set by the access middleware when the request carried valid credentials; null for anonymous
   // requests (only public routes answer those). Shared with the verified-token cache: no copy per request.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tachyon/auth/authenticator.hpp"
+#include "tachyon/auth/client_certificates.hpp"
 #include "tachyon/auth/security_events.hpp"
 #include "tachyon/compress/content_coding.hpp"
 #include "tachyon/http/cors.hpp"
@@ -104,6 +105,8 @@ struct StandardPipelineOptions {
   // Verifies credentials for the access middleware; null = no credential is accepted.
   std::shared_ptr<auth::Authenticator> authenticator;
   std::shared_ptr<const auth::SecurityEvents> security_events;
+  // Mutual TLS: the principals client certificates stand for and the prefixes that need one; null = off.
+  std::shared_ptr<const auth::ClientCertificates> client_certificates;
   // Response compression; nullopt turns it off.
   std::optional<compress::CompressionRules> compression = compress::CompressionRules{};
   bool security_headers = true;

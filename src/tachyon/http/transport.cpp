@@ -7,6 +7,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <new>
 
+#include "tachyon/tls/server_context.hpp"
+
 namespace tachyon::http {
 
 namespace asio = boost::asio;
@@ -123,6 +125,10 @@ void Transport::shutdown_send() {
   }
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+std::string Transport::verified_client_name() const {
+  return ssl_ != nullptr ? tls::verified_client_name(ssl_) : std::string();
 }
 
 void Transport::cancel() {

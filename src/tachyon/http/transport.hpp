@@ -38,6 +38,8 @@ class Transport {
   void shutdown_send();
   void cancel();  // aborts a pending wait()
   bool secure() const { return ssl_ != nullptr; }
+  // After the handshake: the name of the client certificate it verified, empty for none (plain TCP too).
+  std::string verified_client_name() const;
   // After a failed handshake: the client sent a plain HTTP request to the TLS port.
   bool plain_http_request() const { return plain_http_; }
   boost::asio::ip::tcp::socket& socket() { return socket_; }

@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <stdexcept>
 
@@ -43,7 +44,76 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* out_length, cons
   return SSL_TLSEXT_ERR_OK;
 }
 
+// Trusts client certificates issued by the CA file, names those CAs in the CertificateRequest (so a
+// client holding several certificates picks the right one), and checks the leaf against the CRLs.
+void require_client_certificates(SSL_CTX* context, const ServerContextOptions& options) {
+  if (options.client_auth == ClientAuth::off) return;
+  if (SSL_CTX_load_verify_locations(context, options.client_ca_file.c_str(), nullptr) != 1) {
+    fail("cannot read the client CA file " + options.client_ca_file);
+  }
+  STACK_OF(X509_NAME)* authorities = SSL_load_client_CA_file(options.client_ca_file.c_str());
+  if (authorities == nullptr) fail("the client CA file " + options.client_ca_file + " holds no certificate");
+  SSL_CTX_set_client_CA_list(context, authorities);
+  if (!options.client_crl_file.empty()) {
+    X509_STORE* store = SSL_CTX_get_cert_store(context);
+    X509_LOOKUP* lookup = X509_STORE_add_lookup(store, X509_LOOKUP_file());
+    if (lookup == nullptr || X509_load_crl_file(lookup, options.client_crl_file.c_str(), X509_FILETYPE_PEM) <= 0) {
+      fail("cannot read a revocation list from " + options.client_crl_file);
+    }
+    // The leaf's issuer must have a current CRL in the file: a missing or outdated one fails closed.
+    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+  }
+  int mode = SSL_VERIFY_PEER;
+  if (options.client_auth == ClientAuth::required) mode |= SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+  SSL_CTX_set_verify(context, mode, nullptr);
+}
+
+// Printable ASCII, lower-cased, at most a DNS name's length; anything else is no usable name.
+std::string usable_name(const unsigned char* data, int length) {
+  if (data == nullptr || length <= 0 || length > 253) return {};
+  std::string name(reinterpret_cast<const char*>(data), static_cast<std::size_t>(length));
+  for (char& c : name) {
+    if (c < 0x21 || c > 0x7e) return {};
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return name;
+}
+
+// The first DNS subjectAltName (empty when unusable: a later one is not tried); nullopt when there is none.
+std::optional<std::string> first_dns_name(X509* certificate) {
+  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(certificate, NID_subject_alt_name, nullptr, nullptr));
+  if (names == nullptr) return std::nullopt;
+  std::optional<std::string> found;
+  for (int index = 0; index < sk_GENERAL_NAME_num(names) && !found; ++index) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, index);
+    if (name->type == GEN_DNS) {
+      found = usable_name(ASN1_STRING_get0_data(name->d.dNSName), ASN1_STRING_length(name->d.dNSName));
+    }
+  }
+  GENERAL_NAMES_free(names);
+  return found;
+}
+
+std::string common_name(X509* certificate) {
+  const X509_NAME* subject = X509_get_subject_name(certificate);
+  int index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+  if (index < 0) return {};
+  const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index));
+  unsigned char* utf8 = nullptr;
+  int length = ASN1_STRING_to_UTF8(&utf8, value);
+  std::string name = usable_name(utf8, length);
+  OPENSSL_free(utf8);
+  return name;
+}
+
 }  // namespace
+
+std::string verified_client_name(const SSL* ssl) {
+  X509* certificate = SSL_get0_peer_certificate(ssl);
+  if (certificate == nullptr || SSL_get_verify_result(ssl) != X509_V_OK) return {};
+  if (std::optional<std::string> dns_name = first_dns_name(certificate)) return *dns_name;
+  return common_name(certificate);
+}
 
 ServerContext::ServerContext(const ServerContextOptions& options) {
   context_ = SSL_CTX_new(TLS_server_method());
@@ -78,6 +148,7 @@ ServerContext::ServerContext(const ServerContextOptions& options) {
       fail("the private key " + options.private_key_file + " does not belong to the certificate " +
            options.certificate_file);
     }
+    require_client_certificates(context_, options);
   } catch (...) {
     SSL_CTX_free(context_);
     throw;
