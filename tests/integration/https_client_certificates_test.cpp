@@ -98,8 +98,8 @@ class ClientCertificates : public ::testing::Test {
                   const std::string& extra = "") {
     std::string pki = directory->path().string() + "/";
     std::string identity = name.empty() ? "" : " --cert " + pki + name + ".crt --key " + pki + name + ".key";
-    return run_shell("curl -sS -i --max-time 10 --cacert " + server_certificate->certificate + identity + " " +
-                         extra + " https://127.0.0.1:" + std::to_string(to_port) + path + " 2>&1",
+    return run_shell("curl -sS -i --max-time 10 --cacert " + server_certificate->certificate + identity + " " + extra +
+                         " https://127.0.0.1:" + std::to_string(to_port) + path + " 2>&1",
                      output);
   }
 
