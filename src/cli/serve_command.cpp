@@ -73,13 +73,20 @@ http::ServerOptions server_options(const config::Settings& settings) {
   options.body_timeout = settings.body_timeout;
   options.drain_timeout = settings.drain_timeout;
   options.max_requests_per_connection = settings.max_requests_per_connection;
-  if (!settings.tls_certificate_file.empty()) {
-    options.tls = std::make_shared<tls::ReloadableContext>(
-        tls::ServerContextOptions{.certificate_file = settings.tls_certificate_file,
-                                  .private_key_file = settings.tls_key_file,
-                                  .client_auth = client_auth(settings.tls_client_auth),
-                                  .client_ca_file = settings.tls_client_ca_file,
-                                  .client_crl_file = settings.tls_client_crl_file});
+  options.server_header = settings.server_header;
+  if (settings.security_headers) options.protocol_error_headers = http::SecurityHeadersMiddleware::api_headers();
+  if (!settings.tls_certificate_files.empty()) {
+    tls::ServerContextOptions tls_options{
+        .ocsp_response_files = settings.tls_ocsp_files,
+        .ticket_key_lifetime = std::chrono::duration_cast<std::chrono::seconds>(settings.tls_ticket_key_lifetime),
+        .client_auth = client_auth(settings.tls_client_auth),
+        .client_ca_file = settings.tls_client_ca_file,
+        .client_crl_file = settings.tls_client_crl_file};
+    for (std::size_t index = 0; index < settings.tls_certificate_files.size(); ++index) {
+      tls_options.certificates.push_back({.certificate_file = settings.tls_certificate_files[index],
+                                          .private_key_file = settings.tls_key_files[index]});
+    }
+    options.tls = std::make_shared<tls::ReloadableContext>(std::move(tls_options));
     options.tls_port = settings.tls_port;
   }
   return options;

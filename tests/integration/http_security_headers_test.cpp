@@ -1,9 +1,14 @@
 // The security headers on every answer over real HTTP (OWASP REST Security Cheat Sheet; OWASP API8,
 // security misconfiguration): successes, errors of every kind, 304s and the docs, which keep their own
-// Content-Security-Policy; and TACHYON_SECURITY_HEADERS=false turning them off.
+// Content-Security-Policy, and the answers the connection gives itself to requests too malformed or
+// too large to reach a middleware (400, 414, 431); TACHYON_SECURITY_HEADERS=false turning them off; the
+// Server field without a version, renamed or left out by TACHYON_SERVER_HEADER.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "support/acme_support.hpp"
 
@@ -46,13 +51,59 @@ TEST(HttpSecurityHeaders, EveryAnswerCarriesThemErrorsAndNotModifiedIncluded) {
   EXPECT_EQ(product.header("server"), "tachyon");
 }
 
+// Requests the parser refuses, so no middleware ever sees them.
+const std::vector<std::pair<std::string, int>>& refused_requests() {
+  static const std::vector<std::pair<std::string, int>> requests = {
+      {"GET / HTTP/1.1\r\nHost: test\r\nNo colon here\r\n\r\n", 400},
+      {"GET /" + std::string(20000, 'a') + " HTTP/1.1\r\nHost: test\r\n\r\n", 414},
+      {"GET / HTTP/1.1\r\nHost: test\r\nX-Big: " + std::string(70000, 'b') + "\r\n\r\n", 431},
+  };
+  return requests;
+}
+
+TEST(HttpSecurityHeaders, AnswersToRequestsThatNeverReachTheMiddlewaresCarryThemToo) {
+  AcmeServer server;
+  for (const auto& [raw, status] : refused_requests()) {
+    std::optional<HttpResponse> answer = request(server.port(), raw);
+    ASSERT_TRUE(answer.has_value()) << status;
+    EXPECT_EQ(answer->status, status);
+    expect_security_headers(*answer, api_policy, std::to_string(status));
+    EXPECT_EQ(answer->header("server"), "tachyon");
+  }
+}
+
 TEST(HttpSecurityHeaders, TheSettingTurnsThemOff) {
   AcmeServer server({}, {{"TACHYON_SECURITY_HEADERS", "false"}});
-  HttpResponse answer = server.call_anonymous("GET", "/plaintext");
+  std::vector<HttpResponse> answers = {server.call_anonymous("GET", "/plaintext")};
+  ASSERT_EQ(answers.front().status, 200);
+  answers.push_back(request(server.port(), refused_requests().front().first).value());
+  ASSERT_EQ(answers.back().status, 400);
+  for (const HttpResponse& answer : answers) {
+    EXPECT_FALSE(answer.has_header("x-content-type-options")) << answer.status;
+    EXPECT_FALSE(answer.has_header("content-security-policy")) << answer.status;
+    EXPECT_FALSE(answer.has_header("x-frame-options")) << answer.status;
+  }
+}
+
+TEST(HttpServerHeader, TheSettingRenamesItOrLeavesItOut) {
+  AcmeServer renamed({}, {{"TACHYON_SERVER_HEADER", "acme-api"}});
+  EXPECT_EQ(renamed.call_anonymous("GET", "/plaintext").header("server"), "acme-api");
+  AcmeServer silent({}, {{"TACHYON_SERVER_HEADER", ""}});
+  HttpResponse answer = silent.call_anonymous("GET", "/plaintext");
   ASSERT_EQ(answer.status, 200);
-  EXPECT_FALSE(answer.has_header("x-content-type-options"));
-  EXPECT_FALSE(answer.has_header("content-security-policy"));
-  EXPECT_FALSE(answer.has_header("x-frame-options"));
+  EXPECT_FALSE(answer.has_header("server"));
+  std::optional<HttpResponse> refused = request(silent.port(), refused_requests().front().first);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_FALSE(refused->has_header("server"));
+}
+
+TEST(HttpServerHeader, AValueThatIsNoProductTokenCannotStart) {
+  for (const char* value : {"acme api", "acme/1/2", "acme\x01"}) {
+    CommandResult check = run_tachyon({"config", "check"}, {{"TACHYON_SERVER_HEADER", value}});
+    EXPECT_EQ(check.exit_code, 2) << value;
+    EXPECT_NE(check.standard_error.find("TACHYON_SERVER_HEADER"), std::string::npos) << check.standard_error;
+  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 // handshakes without one; settings that would silently not apply cannot start.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <fstream>
 #include <string>
 
@@ -57,13 +58,6 @@ openssl ca -config ca.cnf -gencrl -out ca.crl 2>/dev/null
 key -x509 -keyout stranger.key -out stranger.crt -days 30 -subj '/CN=billing.acme.internal'
 )";
 
-std::uint16_t https_port(const std::string& output) {
-  constexpr std::string_view marker = R"("msg":"listening","url":"https://127.0.0.1:)";
-  std::size_t at = output.find(marker);
-  if (at == std::string::npos) return 0;
-  return static_cast<std::uint16_t>(std::stoi(output.substr(at + marker.size())));
-}
-
 class ClientCertificates : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -74,7 +68,7 @@ class ClientCertificates : public ::testing::Test {
     server_certificate = new CertificateFiles(
         make_self_signed_certificate(directory->path().string(), "server", {"localhost"}, {"127.0.0.1"}));
     server = new AcmeServer(start_flags(), client_auth_environment("optional"), /*demo_data=*/true);
-    port = https_port(server->process().wait_for_output("https://127.0.0.1:"));
+    port = server->process().wait_for_https_port();
   }
   static void TearDownTestSuite() {
     delete server;
@@ -157,12 +151,37 @@ TEST_F(ClientCertificates, APrefixThatNeedsACertificateRefusesRequestsWithoutOne
 
 TEST_F(ClientCertificates, RequiredModeRefusesHandshakesWithoutACertificate) {
   AcmeServer strict(start_flags(), client_auth_environment("required"));
-  std::uint16_t strict_port = https_port(strict.process().wait_for_output("https://127.0.0.1:"));
+  std::uint16_t strict_port = strict.process().wait_for_https_port();
   std::string output;
   EXPECT_NE(curl(strict_port, "", "/v1/products", output), 0) << output;
   EXPECT_EQ(output.find("HTTP/1.1"), std::string::npos) << output;
   ASSERT_EQ(curl(strict_port, "billing", "/v1/auth/me", output), 0) << output;
   EXPECT_NE(output.find(R"("sub":"service:billing.acme.internal")"), std::string::npos) << output;
+}
+
+// A session resumed after the CRL changed would skip the revocation check: with mutual TLS a reload
+// replaces the ticket keys (and the session cache goes with the old context).
+TEST_F(ClientCertificates, AReloadEndsResumptionSoANewRevocationCannotBeSidestepped) {
+  AcmeServer reloading(start_flags(), client_auth_environment("optional"));
+  std::uint16_t reloading_port = reloading.process().wait_for_https_port();
+  std::string pki = directory->path().string() + "/";
+  auto connect = [&](const std::string& options) {
+    std::string printed;
+    run_shell(
+        "printf 'GET /healthz HTTP/1.1\\r\\nHost: a\\r\\nConnection: close\\r\\n\\r\\n' | timeout 10 "
+        "openssl s_client -tls1_3 -ign_eof -connect 127.0.0.1:" +
+            std::to_string(reloading_port) + " -cert " + pki + "billing.crt -key " + pki + "billing.key " + options +
+            " 2>&1",
+        printed);
+    return printed;
+  };
+  std::string session = pki + "billing-session.pem";
+  ASSERT_NE(connect("-sess_out " + session).find("New, TLSv1.3"), std::string::npos);
+  EXPECT_NE(connect("-sess_in " + session).find("Reused, TLSv1.3"), std::string::npos);
+  reloading.process().send_signal(SIGHUP);
+  reloading.process().wait_for_output("TLS certificate reloaded");
+  EXPECT_NE(connect("-sess_in " + session).find("New, TLSv1.3"), std::string::npos)
+      << "the certificate is verified again after a reload";
 }
 
 TEST(ClientCertificateSettings, SettingsThatWouldNotApplyOrNameUnknownScopesCannotStart) {

@@ -25,14 +25,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// The port of the startup line `"msg":"listening","url":"https://127.0.0.1:PORT"`.
-std::uint16_t https_port(const std::string& output) {
-  constexpr std::string_view marker = R"("msg":"listening","url":"https://127.0.0.1:)";
-  std::size_t at = output.find(marker);
-  if (at == std::string::npos) return 0;
-  return static_cast<std::uint16_t>(std::stoi(output.substr(at + marker.size())));
-}
-
 class HttpsListener : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -43,7 +35,7 @@ class HttpsListener : public ::testing::Test {
         {"--tls-port", "0", "--header-timeout", "1s"},
         {{"TACHYON_TLS_CERT_FILE", certificate->certificate}, {"TACHYON_TLS_KEY_FILE", certificate->private_key}},
         /*demo_data=*/true);
-    port = https_port(server->process().wait_for_output("https://127.0.0.1:"));
+    port = server->process().wait_for_https_port();
   }
   static void TearDownTestSuite() {
     delete server;
@@ -208,7 +200,7 @@ TEST(HttpsReload, SighupSwapsTheCertificateAndABadFileKeepsTheOldOne) {
   std::filesystem::copy_file(first.private_key, key);
   ServerProcess server({"--tls-port", "0", "--database-url", "sqlite::memory:"},
                        {{"TACHYON_TLS_CERT_FILE", certificate}, {"TACHYON_TLS_KEY_FILE", key}});
-  std::uint16_t port = https_port(server.wait_for_output("https://127.0.0.1:"));
+  std::uint16_t port = server.wait_for_https_port();
   ASSERT_NE(port, 0);
   ASSERT_EQ(presented_fingerprint(port), file_fingerprint(first.certificate));
   // A keep-alive connection opened before the reload: one request now, one after it (when the marker

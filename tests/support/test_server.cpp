@@ -212,6 +212,14 @@ int ServerProcess::wait_for_exit(std::chrono::milliseconds timeout) {
   return *exit_code_;
 }
 
+std::uint16_t ServerProcess::wait_for_https_port() const {
+  constexpr std::string_view marker = R"("msg":"listening","url":"https://127.0.0.1:)";
+  std::string text = wait_for_output(marker);
+  std::size_t at = text.find(marker);
+  if (at == std::string::npos) return 0;
+  return static_cast<std::uint16_t>(std::stoi(text.substr(at + marker.size())));
+}
+
 std::string ServerProcess::wait_for_output(std::string_view text, std::chrono::milliseconds timeout) const {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   std::string seen = output();

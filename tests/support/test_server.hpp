@@ -54,6 +54,8 @@ class ServerProcess {
   // Waits until its stdout contains `text` (the log is read from a pipe by another thread, so a line
   // written before a response can arrive after it); returns the output either way.
   std::string wait_for_output(std::string_view text, std::chrono::milliseconds timeout = 10s) const;
+  // Waits for the HTTPS listener's startup line and returns its port (0 when it never came).
+  std::uint16_t wait_for_https_port() const;
 
  private:
   void read_output(int descriptor);

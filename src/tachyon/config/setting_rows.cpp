@@ -1,5 +1,7 @@
 #include "tachyon/config/setting_rows.hpp"
 
+#include "tachyon/http/field_values.hpp"
+
 #include <filesystem>
 #include <fstream>
 
@@ -25,6 +27,14 @@ bool plausible_host(std::string_view text) {
     auto byte = static_cast<unsigned char>(character);
     return std::isspace(byte) != 0 || std::iscntrl(byte) != 0;
   });
+}
+
+bool plausible_product(std::string_view text) {
+  if (text.empty()) return true;
+  if (text.size() > 64) return false;
+  std::size_t slash = text.find('/');
+  if (slash == std::string_view::npos) return http::is_token(text);
+  return http::is_token(text.substr(0, slash)) && http::is_token(text.substr(slash + 1));
 }
 
 bool is_readable_file(std::string_view path) {

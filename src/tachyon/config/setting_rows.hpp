@@ -60,6 +60,7 @@ SettingSpec make_spec(Documentation documentation, std::string type, SettingSpec
 // Rejects empty values and whitespace, the usual copy-paste accidents; the OS resolver
 // reports anything subtler when the server binds.
 bool plausible_host(std::string_view text);
+bool plausible_product(std::string_view text);  // empty, `token` or `token/token`, at most 64 bytes
 bool is_readable_file(std::string_view path);
 
 // Stores a successfully parsed value through `store`, or hands back the parser's reason.
@@ -178,6 +179,22 @@ SettingSpec word_row(Documentation documentation, std::string Section::*member) 
         return std::nullopt;
       },
       [=](const Settings& settings) { return section_of<Section>(settings).*member; });
+}
+
+// The `Server` field's value: empty (no field) or one RFC 9110 product, `name` or `name/version`, of
+// token characters, at most 64 bytes.
+template <typename Section>
+SettingSpec product_row(Documentation documentation, std::string Section::*member) {
+  SettingSpec spec = make_spec(
+      std::move(documentation), "product token (name or name/version), or empty",
+      [=](Settings& settings, std::string_view text) -> std::optional<std::string> {
+        if (!plausible_product(text)) return "is not a product token such as acme or acme/2 (64 bytes at most)";
+        section_of<Section>(settings).*member = std::string(text);
+        return std::nullopt;
+      },
+      [=](const Settings& settings) { return section_of<Section>(settings).*member; });
+  spec.empty_text = "(none)";
+  return spec;
 }
 
 // `holder` names the keys ("role", "service"); `check` may refuse grants the syntax allows (an app's

@@ -42,6 +42,17 @@ ParseResult<std::vector<std::string>> parse_path_prefix_list(std::string_view te
       true);
 }
 
+// Paths the server reads at start and on SIGHUP (certificates, keys, OCSP responses), each readable.
+ParseResult<std::vector<std::string>> parse_file_list(std::string_view text) {
+  return parse_list(
+      text,
+      [](std::string_view entry) -> std::optional<std::string> {
+        if (is_readable_file(entry)) return std::nullopt;
+        return "is not a readable file";
+      },
+      true);
+}
+
 std::vector<SettingSpec> library_rows() {
   return {
       host_row({"TACHYON_HOST", "127.0.0.1", "Address to listen on; 0.0.0.0 or :: listens on all interfaces."},
@@ -170,13 +181,24 @@ std::vector<SettingSpec> library_rows() {
                        [](std::string_view text) { return url_problem(text, upstream::parse_url); }),
       secret_row({"TACHYON_CDN_PURGE_TOKEN", "", "Bearer token of the CDN purge calls."}, &Settings::cdn_purge_token, 1,
                  "(none)"),
-      file_row({"TACHYON_TLS_CERT_FILE", "",
+      list_row({"TACHYON_TLS_CERT_FILE", "",
                 "PEM certificate chain (leaf first) of the HTTPS listener; with TACHYON_TLS_KEY_FILE it serves "
                 "HTTPS (TLS 1.2 and 1.3, Mozilla intermediate ciphers, ALPN http/1.1, HSTS) on TACHYON_TLS_PORT "
-                "beside plain HTTP on TACHYON_PORT."},
-               &Settings::tls_certificate_file),
-      file_row({"TACHYON_TLS_KEY_FILE", "", "PEM private key of that certificate (unencrypted)."},
-               &Settings::tls_key_file),
+                "beside plain HTTP on TACHYON_PORT. Several, comma-separated: the client's SNI name picks the "
+                "one whose DNS names (or `*.` wildcard) match, else the first. Reloaded on SIGHUP."},
+               &Settings::tls_certificate_files, "paths to readable files, comma-separated", parse_file_list),
+      list_row({"TACHYON_TLS_KEY_FILE", "", "PEM private key (unencrypted) of each certificate, in the same order."},
+               &Settings::tls_key_files, "paths to readable files, comma-separated", parse_file_list),
+      list_row({"TACHYON_TLS_OCSP_FILE", "",
+                "DER OCSP responses to staple (e.g. from `openssl ocsp -respout`), each for the certificate it "
+                "names; a response that is not `good` or past its nextUpdate is refused, one that expires while "
+                "running stops being stapled. Refresh the files and send SIGHUP."},
+               &Settings::tls_ocsp_files, "paths to readable files, comma-separated", parse_file_list),
+      duration_row({"TACHYON_TLS_TICKET_KEY_LIFETIME", "1h",
+                    "Session tickets are encrypted under a random key replaced this often, and resume for this "
+                    "long; the previous key is kept one more lifetime for the tickets it issued, then wiped. "
+                    "0 = no tickets (the server's session cache still resumes)."},
+                   &Settings::tls_ticket_key_lifetime, std::chrono::milliseconds(0), std::chrono::hours(24)),
       integer_row({"TACHYON_TLS_PORT", "8443", "TCP port of the HTTPS listener; 0 = an ephemeral port."},
                   &Settings::tls_port, 0, 65535),
       boolean_row({"TACHYON_HTTPS_REDIRECT", "false",
@@ -207,6 +229,10 @@ std::vector<SettingSpec> library_rows() {
                         "`billing.acme.internal=orders:read users:read`; a trusted certificate not named here "
                         "gets no scopes."},
                        "service", &Settings::tls_client_scopes),
+      product_row({"TACHYON_SERVER_HEADER", "tachyon",
+                   "The `Server` field of every answer, a product token without a version by default (a version "
+                   "tells attackers which advisories apply); empty = no `Server` field."},
+                  &Settings::server_header),
       boolean_row({"TACHYON_SECURITY_HEADERS", "true",
                    "Send `X-Content-Type-Options: nosniff`, `X-Frame-Options: DENY`, `Referrer-Policy: "
                    "no-referrer` and a `Content-Security-Policy` (`default-src 'none'; frame-ancestors 'none'`, "
@@ -294,17 +320,29 @@ const SettingSpec* SettingsTable::find(std::string_view name) const {
 }
 
 std::optional<std::string> library_combination_problem(const Settings& settings, std::string& variable) {
-  if (settings.tls_certificate_file.empty() != settings.tls_key_file.empty()) {
-    variable = settings.tls_certificate_file.empty() ? "TACHYON_TLS_CERT_FILE" : "TACHYON_TLS_KEY_FILE";
-    return "is empty while its pair is set: HTTPS needs both the certificate and its key";
+  std::size_t certificates = settings.tls_certificate_files.size();
+  std::size_t keys = settings.tls_key_files.size();
+  if (certificates != keys) {
+    bool fewer_certificates = certificates < keys;
+    variable = fewer_certificates ? "TACHYON_TLS_CERT_FILE" : "TACHYON_TLS_KEY_FILE";
+    return "names " + std::to_string(std::min(certificates, keys)) + " file(s) while its pair names " +
+           std::to_string(std::max(certificates, keys)) + ": HTTPS needs each certificate with its key";
   }
-  if (settings.https_redirect && (settings.tls_certificate_file.empty() || settings.tls_port == 0)) {
+  if (settings.tls_certificate_files.empty() && !settings.tls_ocsp_files.empty()) {
+    variable = "TACHYON_TLS_OCSP_FILE";
+    return "is set without an HTTPS listener (TACHYON_TLS_CERT_FILE, TACHYON_TLS_KEY_FILE)";
+  }
+  if (settings.tls_ticket_key_lifetime.count() % 1000 != 0) {
+    variable = "TACHYON_TLS_TICKET_KEY_LIFETIME";
+    return "is not a whole number of seconds";
+  }
+  if (settings.https_redirect && (settings.tls_certificate_files.empty() || settings.tls_port == 0)) {
     variable = "TACHYON_HTTPS_REDIRECT";
     return "is true without an HTTPS listener on a fixed port (TACHYON_TLS_CERT_FILE, TACHYON_TLS_KEY_FILE, "
            "TACHYON_TLS_PORT other than 0)";
   }
   bool client_auth = settings.tls_client_auth != ClientCertificateMode::off;
-  if (client_auth && (settings.tls_certificate_file.empty() || settings.tls_client_ca_file.empty())) {
+  if (client_auth && (settings.tls_certificate_files.empty() || settings.tls_client_ca_file.empty())) {
     variable = "TACHYON_TLS_CLIENT_AUTH";
     return "is on without an HTTPS listener and the CAs to trust (TACHYON_TLS_CERT_FILE, TACHYON_TLS_KEY_FILE, "
            "TACHYON_TLS_CLIENT_CA_FILE)";

@@ -107,8 +107,10 @@ struct Settings {
   std::string cdn_purge_url;    // empty = no CDN purge hook
   std::string cdn_purge_token;  // bearer token of the purge calls
 
-  std::string tls_certificate_file;  // set with the key: serve HTTPS on tls_port too
-  std::string tls_key_file;
+  std::vector<std::string> tls_certificate_files;  // set with the keys: serve HTTPS on tls_port too
+  std::vector<std::string> tls_key_files;          // one per certificate, in its order
+  std::vector<std::string> tls_ocsp_files;         // DER OCSP responses to staple
+  std::chrono::milliseconds tls_ticket_key_lifetime = std::chrono::hours(1);  // 0 = no session tickets
   std::uint16_t tls_port = 8443;
   bool https_redirect = false;                                         // the plain listener redirects to HTTPS (308)
   ClientCertificateMode tls_client_auth = ClientCertificateMode::off;  // mutual TLS
@@ -117,6 +119,7 @@ struct Settings {
   std::vector<std::string> tls_client_prefixes;                        // route prefixes that need a client certificate
   ScopeGrants tls_client_scopes;                                       // certificate name → its service's scopes
 
+  std::string server_header = "tachyon";  // the Server field; empty = none
   bool security_headers = true;           // nosniff, X-Frame-Options, Referrer-Policy, CSP
   std::vector<std::string> cors_origins;  // empty = no CORS; {"*"} = any origin
   bool cors_credentials = false;

@@ -103,7 +103,7 @@ asio::awaitable<void> Connection::serve() {
       if (framing == Framing::until_close) keep_alive = false;
     }
     const bool send_body = request_.method != Method::head;
-    render_response(response_, output_, send_body, keep_alive, framing);
+    render_response(response_, output_, worker_.server_field(), send_body, keep_alive, framing);
     if (response_.stream && send_body && !co_await stream_body(framing)) co_return;
     input_.consume(message_length_);
     head_parser_.reset();
@@ -293,7 +293,8 @@ asio::awaitable<void> Connection::send_error_and_close(int status, std::string_v
   context.request_id = new_request_id();
   set_problem(context, status, detail);
   response_.add_header("X-Request-ID", context.request_id);
-  render_response(response_, output_, true, false);
+  response_.add_headers(worker_.options().protocol_error_headers);
+  render_response(response_, output_, worker_.server_field(), true, false);
   timed_out_ = false;
   if (!co_await flush_output()) co_return;
   transport_.shutdown_send();

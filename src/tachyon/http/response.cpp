@@ -135,11 +135,13 @@ void Response::reset() {
   headers_.clear();
 }
 
-void render_response(const Response& response, ByteBuffer& out, bool send_body, bool keep_alive, Framing framing) {
+void render_response(const Response& response, ByteBuffer& out, std::string_view server_field, bool send_body,
+                     bool keep_alive, Framing framing) {
   const bool has_body = status_has_body(response.status);
   std::string_view date = current_http_date();
   std::string_view headers = response.header_block();
-  std::size_t estimate = 256 + response.content_type().size() + headers.size() + response.body.size();
+  std::size_t estimate =
+      256 + server_field.size() + response.content_type().size() + headers.size() + response.body.size();
   out.ensure_writable(estimate);
 
   char* start = out.write_position();
@@ -149,7 +151,8 @@ void render_response(const Response& response, ByteBuffer& out, bool send_body, 
     cursor += text.size();
   };
   put(status_line(response.status));
-  put("Server: tachyon\r\nDate: ");
+  put(server_field);
+  put("Date: ");
   put(date);
   put("\r\n");
   if (has_body) {

@@ -77,11 +77,12 @@ void add_vary(Response& response, std::string_view field);
 
 enum class Framing : std::uint8_t { content_length, chunked, until_close };
 
-// Writes status line, Server, Date, Content-Type, Content-Length (or Transfer-Encoding: chunked), the extra
-// headers and (unless `send_body` is false, as for HEAD) the body into `out`. A streamed body is not
-// written here: the connection runs its producer next.
-void render_response(const Response& response, ByteBuffer& out, bool send_body, bool keep_alive,
-                     Framing framing = Framing::content_length);
+// Writes status line, `server_field` (a whole `Server: name\r\n` line, or empty for none), Date,
+// Content-Type, Content-Length (or Transfer-Encoding: chunked), the extra headers and (unless `send_body`
+// is false, as for HEAD) the body into `out`. A streamed body is not written here: the connection runs
+// its producer next.
+void render_response(const Response& response, ByteBuffer& out, std::string_view server_field, bool send_body,
+                     bool keep_alive, Framing framing = Framing::content_length);
 
 // "HTTP/1.1 404 Not Found\r\n" for any status 100..599.
 std::string_view status_line(int status);

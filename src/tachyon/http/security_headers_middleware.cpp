@@ -3,10 +3,23 @@
 
 namespace tachyon::http {
 
-SecurityHeadersMiddleware::SecurityHeadersMiddleware() {
-  common_.add("X-Content-Type-Options", "nosniff").add("X-Frame-Options", "DENY").add("Referrer-Policy", "no-referrer");
-  with_api_policy_ = common_;
-  with_api_policy_.add("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+namespace {
+
+HeaderLines common_headers() {
+  HeaderLines lines;
+  lines.add("X-Content-Type-Options", "nosniff").add("X-Frame-Options", "DENY").add("Referrer-Policy", "no-referrer");
+  return lines;
+}
+
+}  // namespace
+
+HeaderLines SecurityHeadersMiddleware::api_headers() {
+  HeaderLines lines = common_headers();
+  lines.add("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  return lines;
+}
+
+SecurityHeadersMiddleware::SecurityHeadersMiddleware() : common_(common_headers()), with_api_policy_(api_headers()) {
   // Two years, Mozilla's recommendation; no includeSubDomains or preload: those are the site's decision.
   transport_security_.add("Strict-Transport-Security", "max-age=63072000");
 }

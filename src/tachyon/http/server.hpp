@@ -12,6 +12,7 @@
 
 #include "tachyon/http/middleware.hpp"
 #include "tachyon/http/request_parser.hpp"
+#include "tachyon/http/response.hpp"
 #include "tachyon/tls/server_context.hpp"
 
 namespace tachyon::http {
@@ -27,6 +28,12 @@ struct ServerOptions {
   std::chrono::milliseconds body_timeout{30000};    // to receive a whole body, else 408
   std::chrono::milliseconds drain_timeout{10000};   // graceful shutdown bound
   std::size_t max_requests_per_connection = 0;      // 0: unlimited
+  // The `Server` field's product name on every answer; empty sends none. No version: a version tells an
+  // attacker which advisories apply.
+  std::string server_header = "tachyon";
+  // Added to the answers the connection gives itself, before any middleware could run (malformed or
+  // oversized requests, timeouts): the security headers the pipeline would have set.
+  HeaderLines protocol_error_headers;
   // Set: also serve HTTPS on tls_port (0: the OS picks; tls_port() tells which).
   // run_until_signal() reloads its files on SIGHUP.
   std::shared_ptr<tls::ReloadableContext> tls;

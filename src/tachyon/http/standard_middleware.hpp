@@ -40,6 +40,10 @@ class TimingMiddleware final : public Middleware {
 // answer loads nothing and is framed by nobody); over TLS also `Strict-Transport-Security`.
 class SecurityHeadersMiddleware final : public Middleware {
  public:
+  // The fields of an answer with the API's policy, not HSTS: also what ServerOptions'
+  // protocol_error_headers should hold when this middleware is in the pipeline.
+  static HeaderLines api_headers();
+
   SecurityHeadersMiddleware();
   boost::asio::awaitable<void> handle(Context& context, Next next) override;
 

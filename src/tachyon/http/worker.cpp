@@ -23,7 +23,10 @@ using reuse_port = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT
 }  // namespace
 
 Worker::Worker(const ServerOptions& options, const Pipeline& pipeline, std::size_t max_connections)
-    : options_(options), pipeline_(pipeline), max_connections_(max_connections) {}
+    : options_(options),
+      pipeline_(pipeline),
+      max_connections_(max_connections),
+      server_field_(options.server_header.empty() ? "" : "Server: " + options.server_header + "\r\n") {}
 
 Worker::~Worker() {
   // Members declared after this flag (the timers, the listener, io_ and the coroutines it owns) are
@@ -123,9 +126,9 @@ asio::awaitable<void> Worker::accept_loop(tcp::acceptor& acceptor, asio::steady_
         io_,
         [this, client = std::move(socket),
          context = tls != nullptr ? tls->current() : nullptr]() mutable -> asio::awaitable<void> {
-          // The SSL made from the context keeps its own reference: a reload does not touch this one.
+          // The connection keeps the context it started with (its callbacks choose certificates and
+          // ticket keys) for its whole life: a reload does not touch it.
           Connection connection(*this, std::move(client), context != nullptr ? context->native() : nullptr);
-          context.reset();
           co_await connection.serve();
         },
         asio::detached);

@@ -35,6 +35,8 @@ class Worker {
 
   const ServerOptions& options() const { return options_; }
   const Pipeline& pipeline() const { return pipeline_; }
+  // "Server: <options.server_header>\r\n", or empty when that is empty.
+  std::string_view server_field() const { return server_field_; }
   BufferPool& buffers() { return buffers_; }
   boost::asio::io_context& io() { return io_; }
   bool draining() const { return draining_; }
@@ -54,6 +56,7 @@ class Worker {
   const ServerOptions& options_;
   const Pipeline& pipeline_;
   std::size_t max_connections_;
+  std::string server_field_;
   // Declared before io_ so they outlive it: destroying io_ destroys suspended connection coroutines,
   // whose connections give their buffers back and unregister themselves.
   BufferPool buffers_;

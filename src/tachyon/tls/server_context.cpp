@@ -5,7 +5,13 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <ctime>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
+#include <vector>
+
+#include "tachyon/tls/certificate_names.hpp"
 
 namespace tachyon::tls {
 
@@ -68,42 +74,53 @@ void require_client_certificates(SSL_CTX* context, const ServerContextOptions& o
   SSL_CTX_set_verify(context, mode, nullptr);
 }
 
-// Printable ASCII, lower-cased, at most a DNS name's length; anything else is no usable name.
-std::string usable_name(const unsigned char* data, int length) {
-  if (data == nullptr || length <= 0 || length > 253) return {};
-  std::string name(reinterpret_cast<const char*>(data), static_cast<std::size_t>(length));
-  for (char& c : name) {
-    if (c < 0x21 || c > 0x7e) return {};
+// Every connection's SSL_CTX is a ServerContext's: its callbacks find it here.
+int context_index() {
+  static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+const ServerContext& owner(SSL* connection) {
+  return *static_cast<const ServerContext*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(connection), context_index()));
+}
+
+// SNI (RFC 6066 §3): present the certificate that names the host the client asked for.
+int choose_certificate(SSL* connection, int*, void*) {
+  const char* host = SSL_get_servername(connection, TLSEXT_NAMETYPE_host_name);
+  if (host == nullptr) return SSL_TLSEXT_ERR_OK;
+  std::string lower(host);
+  for (char& c : lower) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
-  return name;
+  const ServerContext& context = owner(connection);
+  const ServedCertificate& chosen = context.certificate_for(lower);
+  if (&chosen != &context.certificate_for("")) chosen.use_in(connection);
+  return SSL_TLSEXT_ERR_OK;
 }
 
-// The first DNS subjectAltName (empty when unusable: a later one is not tried); nullopt when there is none.
-std::optional<std::string> first_dns_name(X509* certificate) {
-  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(certificate, NID_subject_alt_name, nullptr, nullptr));
-  if (names == nullptr) return std::nullopt;
-  std::optional<std::string> found;
-  for (int index = 0; index < sk_GENERAL_NAME_num(names) && !found; ++index) {
-    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, index);
-    if (name->type == GEN_DNS) {
-      found = usable_name(ASN1_STRING_get0_data(name->d.dNSName), ASN1_STRING_length(name->d.dNSName));
-    }
-  }
-  GENERAL_NAMES_free(names);
-  return found;
+// OCSP stapling (RFC 6066 §8): called when the client asked for the certificate's status.
+int staple_ocsp_response(SSL* connection, void*) {
+  const ServedCertificate* in_use = owner(connection).certificate_in_use(connection);
+  std::string_view response = in_use != nullptr ? in_use->ocsp_response(std::time(nullptr)) : std::string_view();
+  if (response.empty()) return SSL_TLSEXT_ERR_NOACK;
+  void* copy = OPENSSL_memdup(response.data(), response.size());
+  if (copy == nullptr) return SSL_TLSEXT_ERR_NOACK;
+  SSL_set_tlsext_status_ocsp_resp(connection, copy, static_cast<long>(response.size()));
+  return SSL_TLSEXT_ERR_OK;
 }
 
-std::string common_name(X509* certificate) {
-  const X509_NAME* subject = X509_get_subject_name(certificate);
-  int index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
-  if (index < 0) return {};
-  const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index));
-  unsigned char* utf8 = nullptr;
-  int length = ASN1_STRING_to_UTF8(&utf8, value);
-  std::string name = usable_name(utf8, length);
-  OPENSSL_free(utf8);
-  return name;
+int ticket_key(SSL* connection, unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* cipher, EVP_MAC_CTX* mac,
+               int encrypt) {
+  TicketKeyRing* ring = owner(connection).ticket_keys();
+  return ring != nullptr ? TicketKeyRing::callback(*ring, name, iv, cipher, mac, encrypt) : 0;
+}
+
+std::string read_whole_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw std::runtime_error("cannot read the OCSP response " + path);
+  std::ostringstream bytes;
+  bytes << file.rdbuf();
+  return bytes.str();
 }
 
 }  // namespace
@@ -111,11 +128,18 @@ std::string common_name(X509* certificate) {
 std::string verified_client_name(const SSL* ssl) {
   X509* certificate = SSL_get0_peer_certificate(ssl);
   if (certificate == nullptr || SSL_get_verify_result(ssl) != X509_V_OK) return {};
-  if (std::optional<std::string> dns_name = first_dns_name(certificate)) return *dns_name;
-  return common_name(certificate);
+  // The first DNS name decides, even when unusable: a later one is not tried.
+  std::vector<std::string> names = dns_names(certificate);
+  return names.empty() ? common_name(certificate) : names.front();
 }
 
-ServerContext::ServerContext(const ServerContextOptions& options) {
+ServerContext::ServerContext(const ServerContextOptions& options, std::shared_ptr<TicketKeyRing> ticket_keys)
+    : ticket_keys_(std::move(ticket_keys)) {
+  if (options.certificates.empty()) throw std::runtime_error("HTTPS needs a certificate and its key");
+  for (const CertificateKeyFiles& files : options.certificates) {
+    certificates_.push_back(std::make_unique<ServedCertificate>(files));
+  }
+  load_ocsp_responses(options.ocsp_response_files);
   context_ = SSL_CTX_new(TLS_server_method());
   if (context_ == nullptr) fail("cannot create a TLS context");
   try {
@@ -133,20 +157,16 @@ ServerContext::ServerContext(const ServerContextOptions& options) {
     static constexpr unsigned char session_context[] = "tachyon";
     SSL_CTX_set_session_id_context(context_, session_context, sizeof session_context - 1);
     SSL_CTX_set_alpn_select_cb(context_, select_alpn, nullptr);
-    if (SSL_CTX_use_certificate_chain_file(context_, options.certificate_file.c_str()) != 1) {
-      fail("cannot read the certificate chain " + options.certificate_file);
-    }
-    if (SSL_CTX_use_PrivateKey_file(context_, options.private_key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
-      if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
-        ERR_clear_error();
-        throw std::runtime_error("the private key " + options.private_key_file +
-                                 " does not belong to the certificate " + options.certificate_file);
-      }
-      fail("cannot read the private key " + options.private_key_file);
-    }
-    if (SSL_CTX_check_private_key(context_) != 1) {
-      fail("the private key " + options.private_key_file + " does not belong to the certificate " +
-           options.certificate_file);
+    SSL_CTX_set_ex_data(context_, context_index(), this);
+    certificates_.front()->use_in(context_);
+    if (certificates_.size() > 1) SSL_CTX_set_tlsext_servername_callback(context_, choose_certificate);
+    if (!options.ocsp_response_files.empty()) SSL_CTX_set_tlsext_status_cb(context_, staple_ocsp_response);
+    if (ticket_keys_) {
+      SSL_CTX_set_tlsext_ticket_key_evp_cb(context_, ticket_key);
+      // The ticket lifetime hint: a client should not offer a ticket its key may no longer decrypt.
+      SSL_CTX_set_timeout(context_, static_cast<long>(ticket_keys_->lifetime().count()));
+    } else {
+      SSL_CTX_set_options(context_, SSL_OP_NO_TICKET);
     }
     require_client_certificates(context_, options);
   } catch (...) {
@@ -159,8 +179,46 @@ ServerContext::~ServerContext() {
   SSL_CTX_free(context_);
 }
 
+void ServerContext::load_ocsp_responses(const std::vector<std::string>& files) {
+  for (const std::string& file : files) {
+    std::string der = read_whole_file(file);
+    bool matched = false;
+    for (const std::unique_ptr<ServedCertificate>& certificate : certificates_) {
+      matched = certificate->attach_ocsp_response(der, file) || matched;
+    }
+    if (!matched) {
+      throw std::runtime_error("the OCSP response " + file +
+                               " answers for none of the certificates (or their chain lacks the issuer)");
+    }
+  }
+}
+
+const ServedCertificate& ServerContext::certificate_for(std::string_view host) const {
+  if (!host.empty()) {
+    for (const std::unique_ptr<ServedCertificate>& certificate : certificates_) {
+      if (certificate->names_exactly(host)) return *certificate;
+    }
+    for (const std::unique_ptr<ServedCertificate>& certificate : certificates_) {
+      if (certificate->names_by_wildcard(host)) return *certificate;
+    }
+  }
+  return *certificates_.front();
+}
+
+const ServedCertificate* ServerContext::certificate_in_use(const SSL* connection) const {
+  const X509* presented = SSL_get_certificate(connection);
+  for (const std::unique_ptr<ServedCertificate>& certificate : certificates_) {
+    if (certificate->is(presented)) return certificate.get();
+  }
+  return nullptr;
+}
+
 ReloadableContext::ReloadableContext(ServerContextOptions options)
-    : options_(std::move(options)), current_(std::make_shared<const ServerContext>(options_)) {}
+    : options_(std::move(options)),
+      ticket_keys_(options_.ticket_key_lifetime.count() > 0
+                       ? std::make_shared<TicketKeyRing>(options_.ticket_key_lifetime)
+                       : nullptr),
+      current_(std::make_shared<const ServerContext>(options_, ticket_keys_)) {}
 
 std::shared_ptr<const ServerContext> ReloadableContext::current() const {
   std::lock_guard lock(mutex_);
@@ -170,7 +228,11 @@ std::shared_ptr<const ServerContext> ReloadableContext::current() const {
 std::optional<std::string> ReloadableContext::reload() {
   std::shared_ptr<const ServerContext> fresh;
   try {
-    fresh = std::make_shared<const ServerContext>(options_);
+    std::shared_ptr<TicketKeyRing> ticket_keys = ticket_keys_;
+    if (ticket_keys && options_.client_auth != ClientAuth::off) {
+      ticket_keys = std::make_shared<TicketKeyRing>(options_.ticket_key_lifetime);
+    }
+    fresh = std::make_shared<const ServerContext>(options_, ticket_keys);
   } catch (const std::exception& error) {
     return std::string(error.what());
   }
