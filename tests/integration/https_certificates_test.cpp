@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "support/acme_support.hpp"
+#include "support/test_certificate.hpp"
 
 namespace tachyon::testing {
 namespace {
@@ -20,49 +21,25 @@ using namespace std::chrono_literals;
 // A server CA and three certificates it issues, each with its chain file (leaf, then the CA):
 // alpha (alpha.test), wild (*.beta.test) and revoked (gamma.test, revoked in the CA's index); then an
 // OCSP response for each from `openssl ocsp` acting as the CA's responder.
-constexpr const char* make_server_pki = R"(set -e
-mkdir -p ca/newcerts; : > ca/index.txt; echo 1000 > ca/serial
-cat > ca.cnf <<'END'
-[ca]
-default_ca = local
-[local]
-database = ./ca/index.txt
-new_certs_dir = ./ca/newcerts
-serial = ./ca/serial
-certificate = ./ca.crt
-private_key = ./ca.key
-default_md = sha256
-default_days = 30
-policy = anything
-copy_extensions = copy
-unique_subject = no
-[anything]
-commonName = supplied
-[server]
-basicConstraints = CA:FALSE
-keyUsage = digitalSignature
-extendedKeyUsage = serverAuth
-END
-key() { openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "$@" 2>/dev/null; }
-key -x509 -keyout ca.key -out ca.crt -days 30 -subj '/CN=Test Server CA'
-issue() { name=$1; san=$2; key -keyout $name.key -out $name.csr -subj "/CN=$name" -addext "subjectAltName=$san";
-          openssl ca -batch -config ca.cnf -extensions server -notext -in $name.csr -out $name.crt 2>/dev/null;
-          cat $name.crt ca.crt > $name.chain; }
-issue alpha DNS:alpha.test
-issue wild 'DNS:*.beta.test'
-issue revoked DNS:gamma.test
+std::string make_server_pki() {
+  return openssl_ca_script("Test Server CA", "serverAuth") + R"(
+ADDEXT='-addext subjectAltName=DNS:alpha.test' issue alpha alpha
+ADDEXT='-addext subjectAltName=DNS:*.beta.test' issue wild wild
+ADDEXT='-addext subjectAltName=DNS:gamma.test' issue revoked revoked
+for name in alpha wild revoked; do cat $name.crt ca.crt > $name.chain; done
 openssl ca -config ca.cnf -revoke revoked.crt 2>/dev/null
 respond() { openssl ocsp -issuer ca.crt -cert $1.crt -no_nonce -reqout $1.req 2>/dev/null;
             openssl ocsp -index ca/index.txt -rsigner ca.crt -rkey ca.key -CA ca.crt -reqin $1.req \
                          -respout $1.ocsp -ndays 1 2>/dev/null; }
 respond alpha; respond wild; respond revoked
 )";
+}
 
 class HttpsCertificates : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     directory = new TemporaryDirectory();
-    std::ofstream(directory->path() / "pki.sh") << make_server_pki;
+    std::ofstream(directory->path() / "pki.sh") << make_server_pki();
     std::string output;
     ASSERT_EQ(run_shell("cd " + directory->path().string() + " && sh pki.sh", output), 0) << output;
     server = new ServerProcess({"--tls-port", "0", "--database-url", "sqlite::memory:"},
@@ -172,7 +149,7 @@ std::string ticket_key_name(const std::string& session_file) {
 
 TEST(HttpsTickets, TicketsResumeSurviveAReloadAndTheirKeyRotates) {
   TemporaryDirectory directory;
-  std::ofstream(directory.path() / "pki.sh") << make_server_pki;
+  std::ofstream(directory.path() / "pki.sh") << make_server_pki();
   std::string output;
   ASSERT_EQ(run_shell("cd " + directory.path().string() + " && sh pki.sh", output), 0) << output;
   auto file = [&](const std::string& name) { return (directory.path() / name).string(); };
@@ -213,7 +190,7 @@ TEST(HttpsTickets, TicketsResumeSurviveAReloadAndTheirKeyRotates) {
 
 TEST(HttpsTickets, ALifetimeOfZeroSendsNoTickets) {
   TemporaryDirectory directory;
-  std::ofstream(directory.path() / "pki.sh") << make_server_pki;
+  std::ofstream(directory.path() / "pki.sh") << make_server_pki();
   std::string output;
   ASSERT_EQ(run_shell("cd " + directory.path().string() + " && sh pki.sh", output), 0) << output;
   ServerProcess server({"--tls-port", "0", "--database-url", "sqlite::memory:"},

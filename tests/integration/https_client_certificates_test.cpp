@@ -20,35 +20,8 @@ using namespace std::chrono_literals;
 // A client CA with `openssl ca`, and the certificates the tests present: billing (DNS SAN, granted
 // scopes), reporter (CN only, not in the table), expired, revoked (in the CRL), and stranger (the same
 // name, self-signed: not issued by the CA).
-constexpr const char* make_client_pki = R"(set -e
-mkdir -p ca/newcerts; : > ca/index.txt; echo 1000 > ca/serial; echo 1000 > ca/crlnumber
-cat > ca.cnf <<'END'
-[ca]
-default_ca = local
-[local]
-database = ./ca/index.txt
-new_certs_dir = ./ca/newcerts
-serial = ./ca/serial
-crlnumber = ./ca/crlnumber
-certificate = ./ca.crt
-private_key = ./ca.key
-default_md = sha256
-default_days = 30
-default_crl_days = 30
-policy = anything
-copy_extensions = copy
-unique_subject = no
-[anything]
-commonName = supplied
-[client]
-basicConstraints = CA:FALSE
-keyUsage = digitalSignature
-extendedKeyUsage = clientAuth
-END
-key() { openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "$@" 2>/dev/null; }
-key -x509 -keyout ca.key -out ca.crt -days 30 -subj '/CN=Test Client CA'
-issue() { name=$1; cn=$2; shift 2; key -keyout $name.key -out $name.csr -subj "/CN=$cn" $ADDEXT;
-          openssl ca -batch -config ca.cnf -extensions client -notext -in $name.csr -out $name.crt "$@" 2>/dev/null; }
+std::string make_client_pki() {
+  return openssl_ca_script("Test Client CA", "clientAuth") + R"(
 ADDEXT='-addext subjectAltName=DNS:billing.acme.internal' issue billing billing
 ADDEXT= issue reporter Reporter
 ADDEXT= issue expired expired -startdate 20200101000000Z -enddate 20200102000000Z
@@ -57,13 +30,14 @@ openssl ca -config ca.cnf -revoke revoked.crt 2>/dev/null
 openssl ca -config ca.cnf -gencrl -out ca.crl 2>/dev/null
 key -x509 -keyout stranger.key -out stranger.crt -days 30 -subj '/CN=billing.acme.internal'
 )";
+}
 
 class ClientCertificates : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     directory = new TemporaryDirectory();
     std::string output;
-    std::ofstream(directory->path() / "pki.sh") << make_client_pki;
+    std::ofstream(directory->path() / "pki.sh") << make_client_pki();
     ASSERT_EQ(run_shell("cd " + directory->path().string() + " && sh pki.sh 2>&1", output), 0) << output;
     server_certificate = new CertificateFiles(
         make_self_signed_certificate(directory->path().string(), "server", {"localhost"}, {"127.0.0.1"}));

@@ -77,4 +77,39 @@ CertificateFiles make_self_signed_certificate(const std::string& directory, cons
   return files;
 }
 
+std::string openssl_ca_script(const std::string& ca_name, const std::string& key_usage) {
+  return R"(set -e
+mkdir -p ca/newcerts; : > ca/index.txt; echo 1000 > ca/serial; echo 1000 > ca/crlnumber
+cat > ca.cnf <<'END'
+[ca]
+default_ca = local
+[local]
+database = ./ca/index.txt
+new_certs_dir = ./ca/newcerts
+serial = ./ca/serial
+crlnumber = ./ca/crlnumber
+certificate = ./ca.crt
+private_key = ./ca.key
+default_md = sha256
+default_days = 30
+default_crl_days = 30
+policy = anything
+copy_extensions = copy
+unique_subject = no
+[anything]
+commonName = supplied
+[leaf]
+basicConstraints = CA:FALSE
+keyUsage = digitalSignature
+extendedKeyUsage = )" +
+         key_usage + R"(
+END
+key() { openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "$@" 2>/dev/null; }
+key -x509 -keyout ca.key -out ca.crt -days 30 -subj '/CN=)" +
+         ca_name + R"('
+issue() { name=$1; cn=$2; shift 2; key -keyout $name.key -out $name.csr -subj "/CN=$cn" $ADDEXT;
+          openssl ca -batch -config ca.cnf -extensions leaf -notext -in $name.csr -out $name.crt "$@" 2>/dev/null; }
+)";
+}
+
 }  // namespace tachyon::testing
