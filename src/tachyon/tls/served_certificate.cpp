@@ -12,17 +12,11 @@
 #include <stdexcept>
 
 #include "tachyon/tls/certificate_names.hpp"
+#include "tachyon/tls/openssl_error.hpp"
 
 namespace tachyon::tls {
 
 namespace {
-
-[[noreturn]] void fail(const std::string& what) {
-  unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  const char* reason = code != 0 ? ERR_reason_error_string(code) : nullptr;
-  throw std::runtime_error(what + (reason != nullptr ? std::string(": ") + reason : std::string()));
-}
 
 struct BioFree {
   void operator()(BIO* bio) const { BIO_free(bio); }
@@ -31,7 +25,7 @@ using Bio = std::unique_ptr<BIO, BioFree>;
 
 Bio open_file(const std::string& path, const std::string& what) {
   Bio bio(BIO_new_file(path.c_str(), "r"));
-  if (!bio) fail("cannot read the " + what + " " + path);
+  if (!bio) throw_openssl_error("cannot read the " + what + " " + path);
   return bio;
 }
 
@@ -54,16 +48,16 @@ ServedCertificate::ServedCertificate(const CertificateKeyFiles& files) : file_(f
   try {
     Bio chain = open_file(files.certificate_file, "certificate chain");
     leaf_ = PEM_read_bio_X509_AUX(chain.get(), nullptr, nullptr, nullptr);
-    if (leaf_ == nullptr) fail("cannot read the certificate chain " + files.certificate_file);
+    if (leaf_ == nullptr) throw_openssl_error("cannot read the certificate chain " + files.certificate_file);
     intermediates_ = sk_X509_new_null();
     while (X509* next = PEM_read_bio_X509(chain.get(), nullptr, nullptr, nullptr)) sk_X509_push(intermediates_, next);
     // The loop ends on "no more PEM blocks", which is no error.
     if (ERR_GET_REASON(ERR_peek_last_error()) == PEM_R_NO_START_LINE) ERR_clear_error();
-    if (ERR_peek_error() != 0) fail("cannot read the certificate chain " + files.certificate_file);
+    if (ERR_peek_error() != 0) throw_openssl_error("cannot read the certificate chain " + files.certificate_file);
 
     Bio key = open_file(files.private_key_file, "private key");
     key_ = PEM_read_bio_PrivateKey(key.get(), nullptr, nullptr, nullptr);
-    if (key_ == nullptr) fail("cannot read the private key " + files.private_key_file);
+    if (key_ == nullptr) throw_openssl_error("cannot read the private key " + files.private_key_file);
     if (X509_check_private_key(leaf_, key_) != 1) {
       ERR_clear_error();
       throw std::runtime_error("the private key " + files.private_key_file + " does not belong to the certificate " +
@@ -87,7 +81,7 @@ ServedCertificate::~ServedCertificate() {
 
 void ServedCertificate::use_in(SSL_CTX* context) const {
   if (SSL_CTX_use_cert_and_key(context, leaf_, key_, intermediates_, 1) != 1) {
-    fail("cannot use the certificate " + file_);
+    throw_openssl_error("cannot use the certificate " + file_);
   }
 }
 
@@ -119,15 +113,15 @@ bool ServedCertificate::attach_ocsp_response(const std::string& der, const std::
   X509* issuer = sk_X509_value(intermediates_, 0);
   const auto* bytes = reinterpret_cast<const unsigned char*>(der.data());
   std::unique_ptr<OCSP_RESPONSE, OcspFree> response(d2i_OCSP_RESPONSE(nullptr, &bytes, static_cast<long>(der.size())));
-  if (!response) fail("the OCSP response " + file + " is not DER");
+  if (!response) throw_openssl_error("the OCSP response " + file + " is not DER");
   if (OCSP_response_status(response.get()) != OCSP_RESPONSE_STATUS_SUCCESSFUL) {
     throw std::runtime_error("the OCSP response " + file + " is not successful (" +
                              OCSP_response_status_str(OCSP_response_status(response.get())) + ")");
   }
   std::unique_ptr<OCSP_BASICRESP, OcspFree> basic(OCSP_response_get1_basic(response.get()));
-  if (!basic) fail("the OCSP response " + file + " holds no basic response");
+  if (!basic) throw_openssl_error("the OCSP response " + file + " holds no basic response");
   std::unique_ptr<OCSP_CERTID, OcspFree> id(OCSP_cert_to_id(nullptr, leaf_, issuer));
-  if (!id) fail("cannot make the OCSP certificate ID of " + file_);
+  if (!id) throw_openssl_error("cannot make the OCSP certificate ID of " + file_);
   int status = -1;
   int reason = -1;
   ASN1_GENERALIZEDTIME* revoked_at = nullptr;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tachyon/tls/certificate_names.hpp"
+#include "tachyon/tls/openssl_error.hpp"
 
 namespace tachyon::tls {
 
@@ -27,13 +28,6 @@ constexpr const char* intermediate_groups = "X25519:prime256v1:secp384r1";
 
 // ALPN wire format: length-prefixed protocol names.
 constexpr unsigned char http11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-
-[[noreturn]] void fail(const std::string& what) {
-  unsigned long code = ERR_get_error();
-  ERR_clear_error();
-  const char* reason = code != 0 ? ERR_reason_error_string(code) : nullptr;
-  throw std::runtime_error(what + (reason != nullptr ? std::string(": ") + reason : std::string()));
-}
 
 // Picks http/1.1 when the client offers it; a client offering only other protocols (h2 alone) gets no
 // ALPN answer and may still speak HTTP/1.1 or give up, as nginx without http2 behaves.
@@ -55,16 +49,16 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* out_length, cons
 void require_client_certificates(SSL_CTX* context, const ServerContextOptions& options) {
   if (options.client_auth == ClientAuth::off) return;
   if (SSL_CTX_load_verify_locations(context, options.client_ca_file.c_str(), nullptr) != 1) {
-    fail("cannot read the client CA file " + options.client_ca_file);
+    throw_openssl_error("cannot read the client CA file " + options.client_ca_file);
   }
   STACK_OF(X509_NAME)* authorities = SSL_load_client_CA_file(options.client_ca_file.c_str());
-  if (authorities == nullptr) fail("the client CA file " + options.client_ca_file + " holds no certificate");
+  if (authorities == nullptr) throw_openssl_error("the client CA file " + options.client_ca_file + " holds no certificate");
   SSL_CTX_set_client_CA_list(context, authorities);
   if (!options.client_crl_file.empty()) {
     X509_STORE* store = SSL_CTX_get_cert_store(context);
     X509_LOOKUP* lookup = X509_STORE_add_lookup(store, X509_LOOKUP_file());
     if (lookup == nullptr || X509_load_crl_file(lookup, options.client_crl_file.c_str(), X509_FILETYPE_PEM) <= 0) {
-      fail("cannot read a revocation list from " + options.client_crl_file);
+      throw_openssl_error("cannot read a revocation list from " + options.client_crl_file);
     }
     // The leaf's issuer must have a current CRL in the file: a missing or outdated one fails closed.
     X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
@@ -94,7 +88,7 @@ int choose_certificate(SSL* connection, int*, void*) {
   }
   const ServerContext& context = owner(connection);
   const ServedCertificate& chosen = context.certificate_for(lower);
-  if (&chosen != &context.certificate_for("")) chosen.use_in(connection);
+  if (&chosen != &context.default_certificate()) chosen.use_in(connection);
   return SSL_TLSEXT_ERR_OK;
 }
 
@@ -141,9 +135,9 @@ ServerContext::ServerContext(const ServerContextOptions& options, std::shared_pt
   }
   load_ocsp_responses(options.ocsp_response_files);
   context_ = SSL_CTX_new(TLS_server_method());
-  if (context_ == nullptr) fail("cannot create a TLS context");
+  if (context_ == nullptr) throw_openssl_error("cannot create a TLS context");
   try {
-    if (SSL_CTX_set_min_proto_version(context_, TLS1_2_VERSION) != 1) fail("cannot require TLS 1.2");
+    if (SSL_CTX_set_min_proto_version(context_, TLS1_2_VERSION) != 1) throw_openssl_error("cannot require TLS 1.2");
     // Mozilla intermediate would leave the cipher choice to the client (every suite listed is strong);
     // the server's order is kept instead, which testssl.sh rates HIGH when missing (bench/tls_scan.sh).
     SSL_CTX_set_options(context_, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE);
@@ -155,8 +149,8 @@ ServerContext::ServerContext(const ServerContextOptions& options, std::shared_pt
     // per record (its 5-byte header, then the rest). Safe here because a connection waits on the
     // socket only after SSL_read said WANT_READ, never while records wait in OpenSSL's buffer.
     SSL_CTX_set_read_ahead(context_, 1);
-    if (SSL_CTX_set_cipher_list(context_, intermediate_tls12_ciphers) != 1) fail("cannot set the TLS 1.2 ciphers");
-    if (SSL_CTX_set1_groups_list(context_, intermediate_groups) != 1) fail("cannot set the key exchange groups");
+    if (SSL_CTX_set_cipher_list(context_, intermediate_tls12_ciphers) != 1) throw_openssl_error("cannot set the TLS 1.2 ciphers");
+    if (SSL_CTX_set1_groups_list(context_, intermediate_groups) != 1) throw_openssl_error("cannot set the key exchange groups");
     SSL_CTX_set_session_cache_mode(context_, SSL_SESS_CACHE_SERVER);
     static constexpr unsigned char session_context[] = "tachyon";
     SSL_CTX_set_session_id_context(context_, session_context, sizeof session_context - 1);
@@ -206,7 +200,7 @@ const ServedCertificate& ServerContext::certificate_for(std::string_view host) c
       if (certificate->names_by_wildcard(host)) return *certificate;
     }
   }
-  return *certificates_.front();
+  return default_certificate();
 }
 
 const ServedCertificate* ServerContext::certificate_in_use(const SSL* connection) const {

@@ -81,6 +81,7 @@ class ServerContext {
   // The certificate for an SNI name: the first that names it exactly, else the first whose wildcard
   // covers it, else the default.
   const ServedCertificate& certificate_for(std::string_view host) const;
+  const ServedCertificate& default_certificate() const { return *certificates_.front(); }
   const ServedCertificate* certificate_in_use(const SSL* connection) const;
   TicketKeyRing* ticket_keys() const { return ticket_keys_.get(); }
 
