@@ -52,7 +52,8 @@ void require_client_certificates(SSL_CTX* context, const ServerContextOptions& o
     throw_openssl_error("cannot read the client CA file " + options.client_ca_file);
   }
   STACK_OF(X509_NAME)* authorities = SSL_load_client_CA_file(options.client_ca_file.c_str());
-  if (authorities == nullptr) throw_openssl_error("the client CA file " + options.client_ca_file + " holds no certificate");
+  if (authorities == nullptr)
+    throw_openssl_error("the client CA file " + options.client_ca_file + " holds no certificate");
   SSL_CTX_set_client_CA_list(context, authorities);
   if (!options.client_crl_file.empty()) {
     X509_STORE* store = SSL_CTX_get_cert_store(context);
@@ -149,8 +150,10 @@ ServerContext::ServerContext(const ServerContextOptions& options, std::shared_pt
     // per record (its 5-byte header, then the rest). Safe here because a connection waits on the
     // socket only after SSL_read said WANT_READ, never while records wait in OpenSSL's buffer.
     SSL_CTX_set_read_ahead(context_, 1);
-    if (SSL_CTX_set_cipher_list(context_, intermediate_tls12_ciphers) != 1) throw_openssl_error("cannot set the TLS 1.2 ciphers");
-    if (SSL_CTX_set1_groups_list(context_, intermediate_groups) != 1) throw_openssl_error("cannot set the key exchange groups");
+    if (SSL_CTX_set_cipher_list(context_, intermediate_tls12_ciphers) != 1)
+      throw_openssl_error("cannot set the TLS 1.2 ciphers");
+    if (SSL_CTX_set1_groups_list(context_, intermediate_groups) != 1)
+      throw_openssl_error("cannot set the key exchange groups");
     SSL_CTX_set_session_cache_mode(context_, SSL_SESS_CACHE_SERVER);
     static constexpr unsigned char session_context[] = "tachyon";
     SSL_CTX_set_session_id_context(context_, session_context, sizeof session_context - 1);
