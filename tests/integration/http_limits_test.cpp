@@ -160,6 +160,26 @@ TEST_F(HttpLimits, ChunkedBodyArrivingInPiecesIsDecoded) {
   EXPECT_EQ(next->body, "Hello, World!");
 }
 
+// Between requests a read lands in a 512-byte area; a head larger than that continues in a pool block, and a
+// request pipelined behind it is answered too.
+TEST_F(HttpLimits, AHeadLargerThanOneReadIsServedWithTheRequestBehindIt) {
+  RawClient client(port());
+  std::string large = "GET /plaintext HTTP/1.1\r\nHost: test\r\nX-Padding: " + std::string(1800, 'p') + "\r\n\r\n";
+  client.send(large + get_request("/json"));
+  auto response = client.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "Hello, World!");
+  auto next = client.read_response();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->status, 200);
+  EXPECT_EQ(next->header("content-type"), "application/json");
+  client.send(large);  // and once more on the same, now idle, connection
+  auto again = client.read_response();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->body, "Hello, World!");
+}
+
 TEST_F(HttpLimits, MalformedChunkSizeIs400) {
   expect_status_and_close("POST /v1/greetings HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400);
 }

@@ -1,7 +1,7 @@
 // The HTTPS listener with real clients (curl, openssl s_client, Python's ssl): certificate verification,
 // HSTS over TLS only, ALPN http/1.1, TLS 1.3 and 1.2, old protocols and weak ciphers refused, session
-// resumption, a large streamed body intact, and the attacks on the handshake (issue 13 "Bad input"):
-// plain HTTP on the TLS port gets a 400, a stalled handshake is cut by the header timeout, garbage
+// resumption, a large streamed body intact, heads and bodies that span records, and the attacks on the handshake (issue
+// 13 "Bad input"): plain HTTP on the TLS port gets a 400, a stalled handshake is cut by the header timeout, garbage
 // ClientHellos leave the server serving. Plus the settings that cannot serve (a key without its
 // certificate, a key of another certificate).
 #include <arpa/inet.h>
@@ -142,6 +142,53 @@ TEST_F(HttpsListener, ALargeStreamedExportArrivesWholeAndCompressedAnswersDecode
       0)
       << output;
   EXPECT_EQ(std::stoi(output), 100) << output;
+}
+
+// The read path stages ciphertext in a 512-byte landing area between requests and in a pool block inside a
+// record: a head larger than the landing area that arrives a record at a time, a 200 KB body in a dozen
+// records with a request pipelined behind it, all on one connection, each answered whole.
+TEST_F(HttpsListener, LargeHeadsBodiesAndPipelinedRequestsCrossRecordsIntact) {
+  std::string script =
+      "import socket, ssl, sys, time\n"
+      "context = ssl.create_default_context(cafile=sys.argv[1])\n"
+      "raw = socket.create_connection(('127.0.0.1', int(sys.argv[2])))\n"
+      "tls = context.wrap_socket(raw, server_hostname='localhost')\n"
+      "tls.settimeout(10)\n"
+      "received = b''\n"
+      "def read_until(count):\n"
+      "    global received\n"
+      "    while received.count(b'HTTP/1.1 ') < count:\n"
+      "        piece = tls.recv(65536)\n"
+      "        if not piece: break\n"
+      "        received += piece\n"
+      "head = b'GET /plaintext HTTP/1.1\\r\\nHost: localhost\\r\\nX-Padding: ' + b'p' * 3000 + b'\\r\\n\\r\\n'\n"
+      "for offset in range(0, len(head), 100):\n"
+      "    tls.sendall(head[offset:offset + 100])\n"
+      "    time.sleep(0.002)\n"
+      "read_until(1)\n"
+      "body = b'{\"name\":\"Ada\",' + b' ' * 200000 + b'\"count\":3,\"tone\":\"warm\"}'\n"
+      "tls.sendall(b'POST /v1/greetings HTTP/1.1\\r\\nHost: localhost\\r\\nX-API-Key: ' + sys.argv[3].encode() +\n"
+      "            b'\\r\\nContent-Type: application/json\\r\\nContent-Length: ' + str(len(body)).encode() +\n"
+      "            b'\\r\\n\\r\\n' + body + b'GET /plaintext HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n')\n"
+      "read_until(3)\n"
+      "sys.stdout.write(received.decode())\n";
+  std::ofstream(directory->path() / "records.py") << script;
+  std::string output;
+  ASSERT_EQ(run_shell("/usr/bin/python3 " + (directory->path() / "records.py").string() + " " +
+                          certificate->certificate + " " + std::to_string(port) + " " + server->admin_key() + " 2>&1",
+                      output),
+            0)
+      << output;
+  std::size_t first = output.find("HTTP/1.1 200 OK\r\n");
+  std::size_t second = output.find("HTTP/1.1 201 Created\r\n", first);
+  std::size_t third = output.find("HTTP/1.1 200 OK\r\n", second);
+  ASSERT_EQ(first, 0u) << output.substr(0, 400);
+  ASSERT_NE(second, std::string::npos) << output.substr(0, 2000);
+  ASSERT_NE(third, std::string::npos) << output.substr(0, 2000);
+  EXPECT_NE(output.find("Hello, World!"), std::string::npos);
+  EXPECT_NE(output.find(R"({"greetings":["Dear Ada.","Dear Ada.","Dear Ada."]})", second), std::string::npos)
+      << output.substr(second, 1000);
+  EXPECT_TRUE(output.ends_with("\r\n\r\nHello, World!")) << output.substr(third);
 }
 
 TEST_F(HttpsListener, PlainHttpOnTheTlsPortGetsA400SayingSo) {

@@ -17,7 +17,6 @@ using asio::ip::tcp;
 
 namespace {
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t min_read_space = 2048;
 constexpr std::size_t flush_threshold = 64 * 1024;  // a long pipelined batch is written in pieces
 constexpr std::size_t max_linger_bytes = 1024 * 1024;
 constexpr std::chrono::milliseconds linger_timeout{2000};
@@ -29,7 +28,7 @@ constexpr std::string_view plain_http_on_tls_port =
 
 Connection::Connection(Worker& worker, tcp::socket socket, SSL_CTX* tls)
     : worker_(worker),
-      transport_(std::move(socket), tls),
+      transport_(std::move(socket), tls, worker.buffers()),
       input_(worker.buffers()),
       output_(worker.buffers()),
       head_parser_(worker.options().limits),
@@ -120,22 +119,12 @@ asio::awaitable<void> Connection::serve() {
 asio::awaitable<Connection::ReadResult> Connection::read_more(Phase phase) {
   if (!co_await flush_output()) co_return ReadResult::closed;
   if (phase != phase_) enter(phase, timeout_for(phase));  // a phase's clock starts when it is entered
-  for (;;) {
-    input_.ensure_writable(min_read_space);
-    boost::system::error_code error;
-    std::size_t received = transport_.read_some(input_.write_position(), input_.writable(), error);
-    if (!error) {
-      // The first byte of a new request starts the header clock.
-      if (phase_ == Phase::idle) enter(Phase::reading_head, timeout_for(Phase::reading_head));
-      input_.commit(received);
-      co_return ReadResult::data;
-    }
-    if (error != asio::error::would_block) co_return ReadResult::closed;
-    if (input_.empty()) input_.release();  // an idle connection holds no buffer
-    boost::system::error_code wait_error = co_await transport_.wait();
-    if (timed_out_) co_return ReadResult::timed_out;
-    if (wait_error) co_return ReadResult::closed;
-  }
+  boost::system::error_code error = co_await transport_.read(input_);
+  if (timed_out_) co_return ReadResult::timed_out;
+  if (error) co_return ReadResult::closed;
+  // The first byte of a new request starts the header clock.
+  if (phase_ == Phase::idle) enter(Phase::reading_head, timeout_for(Phase::reading_head));
+  co_return ReadResult::data;
 }
 
 std::chrono::milliseconds Connection::timeout_for(Phase phase) const {
@@ -166,7 +155,7 @@ asio::awaitable<bool> Connection::flush_output() {
     if (output_.empty()) break;
     if (!error) continue;  // a partial write (TLS writes a record at a time): write the rest now
     if (phase_ != Phase::writing) enter(Phase::writing, timeout_for(Phase::writing));
-    boost::system::error_code wait_error = co_await transport_.wait();
+    boost::system::error_code wait_error = co_await transport_.wait_to_write();
     if (wait_error || timed_out_) co_return false;
   }
   phase_ = previous;
