@@ -10,7 +10,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -220,82 +219,6 @@ TEST_F(HttpsListener, GarbageClientHellosAreClosedAndTheServerKeepsServing) {
   std::string output;
   EXPECT_EQ(run_shell("curl -sS --cacert " + certificate->certificate + " " + url("/plaintext"), output), 0) << output;
   EXPECT_EQ(output, "Hello, World!");
-}
-
-// The SHA-256 fingerprint of the certificate a fresh handshake on `port` presents.
-std::string presented_fingerprint(std::uint16_t port) {
-  std::string output;
-  run_shell("echo | timeout 10 openssl s_client -connect 127.0.0.1:" + std::to_string(port) +
-                " 2>/dev/null | openssl x509 -noout -fingerprint -sha256",
-            output);
-  return output;
-}
-
-std::string file_fingerprint(const std::string& certificate) {
-  std::string output;
-  run_shell("openssl x509 -noout -fingerprint -sha256 -in " + certificate, output);
-  return output;
-}
-
-TEST(HttpsReload, SighupSwapsTheCertificateAndABadFileKeepsTheOldOne) {
-  TemporaryDirectory directory;
-  CertificateFiles first = make_self_signed_certificate(directory.path().string(), "first", {"localhost"}, {});
-  CertificateFiles second = make_self_signed_certificate(directory.path().string(), "second", {"localhost"}, {});
-  std::string certificate = (directory.path() / "live.crt").string();
-  std::string key = (directory.path() / "live.key").string();
-  std::filesystem::copy_file(first.certificate, certificate);
-  std::filesystem::copy_file(first.private_key, key);
-  ServerProcess server({"--tls-port", "0", "--database-url", "sqlite::memory:"},
-                       {{"TACHYON_TLS_CERT_FILE", certificate}, {"TACHYON_TLS_KEY_FILE", key}});
-  std::uint16_t port = server.wait_for_https_port();
-  ASSERT_NE(port, 0);
-  ASSERT_EQ(presented_fingerprint(port), file_fingerprint(first.certificate));
-  // A keep-alive connection opened before the reload: one request now, one after it (when the marker
-  // file appears), on the same TLS session.
-  std::filesystem::path marker = directory.path() / "reloaded";
-  std::filesystem::path report = directory.path() / "report.txt";
-  std::ofstream(directory.path() / "client.py")
-      << "import socket, ssl, sys, time, os\n"
-         "context = ssl.create_default_context(); context.check_hostname = False\n"
-         "context.verify_mode = ssl.CERT_NONE\n"
-         "tls = context.wrap_socket(socket.create_connection(('127.0.0.1', int(sys.argv[1]))))\n"
-         "def ask():\n"
-         "    tls.sendall(b'GET /plaintext HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n')\n"
-         "    data = b''\n"
-         "    while not data.endswith(b'Hello, World!'): data += tls.recv(4096)\n"
-         "    return data.split(b' ')[1].decode()\n"
-         "first = ask()\n"
-         "open(sys.argv[3] + '.ready', 'w').close()\n"
-         "deadline = time.time() + 20\n"
-         "while not os.path.exists(sys.argv[2]) and time.time() < deadline: time.sleep(0.05)\n"
-         "with open(sys.argv[3] + '.part', 'w') as out: out.write(first + ' ' + ask())\n"
-         "os.rename(sys.argv[3] + '.part', sys.argv[3])\n";
-  std::string ignored;
-  run_shell("/usr/bin/python3 " + (directory.path() / "client.py").string() + " " + std::to_string(port) + " " +
-                marker.string() + " " + report.string() + " > /dev/null 2>&1 &",
-            ignored);
-  for (int wait = 0; wait < 200 && !std::filesystem::exists(report.string() + ".ready"); ++wait) {
-    std::this_thread::sleep_for(50ms);
-  }
-  ASSERT_TRUE(std::filesystem::exists(report.string() + ".ready"));
-
-  using std::filesystem::copy_options;
-  std::filesystem::copy_file(second.certificate, certificate, copy_options::overwrite_existing);
-  std::filesystem::copy_file(second.private_key, key, copy_options::overwrite_existing);
-  server.send_signal(SIGHUP);
-  server.wait_for_output("TLS certificate reloaded");
-  EXPECT_EQ(presented_fingerprint(port), file_fingerprint(second.certificate));
-  std::ofstream(marker).close();
-  for (int wait = 0; wait < 200 && !std::filesystem::exists(report); ++wait) std::this_thread::sleep_for(50ms);
-  std::string statuses;
-  run_shell("cat " + report.string(), statuses);
-  EXPECT_EQ(statuses, "200 200") << "the connection opened before the reload still answers";
-
-  std::ofstream(certificate, std::ios::trunc) << "-----BEGIN CERTIFICATE-----\nnot base64\n";
-  server.send_signal(SIGHUP);
-  std::string log = server.wait_for_output("TLS certificate reload failed");
-  EXPECT_NE(log.find("cannot read the certificate chain"), std::string::npos) << log;
-  EXPECT_EQ(presented_fingerprint(port), file_fingerprint(second.certificate)) << "the previous one stays";
 }
 
 // A port nothing listens on now (bound to 0 and released), for settings that need a fixed one.
