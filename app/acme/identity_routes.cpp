@@ -268,7 +268,7 @@ asio::awaitable<void> create_api_key(http::Context& context, Identity& identity)
   try {
     created = co_await identity.create_api_key(request.name, std::move(scopes), expires_at);
   } catch (const db::DatabaseError& error) {
-    if (!error.is_unique_violation()) throw;
+    if (error.error_class() != db::ErrorClass::unique_violation) throw;
   }
   if (!created) throw http::HttpError(409, "an API key with this name exists");
   context.response.status = 201;

@@ -59,8 +59,10 @@ const json::ObjectSchema<ProductChanges>& product_changes_schema() {
 }
 
 [[noreturn]] void rethrow_as_http(const db::DatabaseError& error) {
-  if (error.is_unique_violation()) throw http::HttpError(409, "a product with this sku already exists");
-  if (error.is_foreign_key_violation()) throw http::HttpError(409, "the product is part of orders");
+  if (error.error_class() == db::ErrorClass::unique_violation)
+    throw http::HttpError(409, "a product with this sku already exists");
+  if (error.error_class() == db::ErrorClass::foreign_key_violation)
+    throw http::HttpError(409, "the product is part of orders");
   throw error;
 }
 

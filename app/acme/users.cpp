@@ -90,8 +90,10 @@ std::string lower_case(std::string text) {
 }
 
 [[noreturn]] void rethrow_as_http(const db::DatabaseError& error) {
-  if (error.is_unique_violation()) throw http::HttpError(409, "a user with this email already exists");
-  if (error.is_foreign_key_violation()) throw http::HttpError(409, "the user has orders; disable the user instead");
+  if (error.error_class() == db::ErrorClass::unique_violation)
+    throw http::HttpError(409, "a user with this email already exists");
+  if (error.error_class() == db::ErrorClass::foreign_key_violation)
+    throw http::HttpError(409, "the user has orders; disable the user instead");
   throw error;
 }
 

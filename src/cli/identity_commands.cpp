@@ -150,7 +150,7 @@ int create_user(const Flags& flags, const config::Settings& settings) {
         .bind(7, std::string_view(hash))
         .run();
   } catch (const db::DatabaseError& error) {
-    if (!error.is_unique_violation()) throw;
+    if (error.error_class() != db::ErrorClass::unique_violation) throw;
     std::fprintf(stderr, "tachyon: a user with this email exists\n");
     return 1;
   }
@@ -219,7 +219,7 @@ int create_api_key(const Flags& flags, const config::Settings& settings) {
                  static_cast<long long>(created.record.id), name.c_str());
     std::printf("%s\n", created.key.c_str());
   } catch (const db::DatabaseError& error) {
-    if (!error.is_unique_violation()) throw;
+    if (error.error_class() != db::ErrorClass::unique_violation) throw;
     std::fprintf(stderr, "tachyon: an API key named '%s' exists\n", name.c_str());
     return 1;
   }

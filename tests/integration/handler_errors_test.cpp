@@ -1,5 +1,7 @@
 // A library user's handler that throws: the server answers 500 problem+json naming only the request
-// id, typed HttpErrors keep their status, and the connection and event loop keep serving.
+// id, typed HttpErrors keep their status, the failure kinds of the domain and the database classes map to
+// one status each (503 with Retry-After) without the backend's message, and the connection and event loop
+// keep serving.
 // Runs the server in-process, the way an application embeds the library.
 #include <gtest/gtest.h>
 
@@ -7,6 +9,8 @@
 #include <thread>
 
 #include "support/test_server.hpp"
+#include "tachyon/core/failure.hpp"
+#include "tachyon/db/database_error.hpp"
 #include "tachyon/http/errors.hpp"
 #include "tachyon/http/server.hpp"
 #include "tachyon/http/standard_middleware.hpp"
@@ -46,6 +50,22 @@ class HandlerErrors : public ::testing::Test {
         .get("/items/{id:int}",
              [](http::Context& context) -> asio::awaitable<void> {
                context.response.set_text(200, "item " + std::to_string(context.params.integer("id")));
+               co_return;
+             })
+        .public_access();
+    router
+        .get("/failure/{kind:int}",
+             [](http::Context& context) -> asio::awaitable<void> {
+               auto kind = static_cast<core::FailureKind>(context.params.integer("kind"));
+               throw core::Failure(kind, "failure detail", {{"name", "is taken"}});
+               co_return;
+             })
+        .public_access();
+    router
+        .get("/database/{class:int}",
+             [](http::Context& context) -> asio::awaitable<void> {
+               auto error_class = static_cast<db::ErrorClass>(context.params.integer("class"));
+               throw db::DatabaseError(error_class, 19, "UNIQUE constraint failed: users.email 'secret@example.com'");
                co_return;
              })
         .public_access();
@@ -106,6 +126,46 @@ TEST_F(HandlerErrors, HttpErrorKeepsItsStatusAndDetail) {
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 409);
   EXPECT_NE(response->body.find("that name is taken"), std::string::npos);
+}
+
+TEST_F(HandlerErrors, EachFailureKindHasItsStatusAndOnlyInternalOnesHideTheDetail) {
+  const std::pair<core::FailureKind, int> kinds[] = {{core::FailureKind::invalid, 422},
+                                                     {core::FailureKind::not_found, 404},
+                                                     {core::FailureKind::forbidden, 403},
+                                                     {core::FailureKind::conflict, 409},
+                                                     {core::FailureKind::precondition_failed, 412},
+                                                     {core::FailureKind::unavailable, 503},
+                                                     {core::FailureKind::timeout, 504},
+                                                     {core::FailureKind::internal, 500}};
+  for (auto [kind, status] : kinds) {
+    auto response = request(server_->port(), get_request("/failure/" + std::to_string(static_cast<int>(kind))));
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, status);
+    EXPECT_EQ(response->header("content-type"), "application/problem+json");
+    EXPECT_EQ(response->body.find("failure detail") != std::string::npos, status != 500) << response->body;
+    EXPECT_EQ(response->body.find("\"field\":\"name\"") != std::string::npos, status != 500) << response->body;
+    EXPECT_EQ(response->has_header("retry-after"), status == 503) << status;
+  }
+}
+
+TEST_F(HandlerErrors, DatabaseErrorClassesMapTheSameOnEveryBackendAndNeverShowTheBackendsMessage) {
+  const std::pair<db::ErrorClass, int> classes[] = {{db::ErrorClass::unique_violation, 409},
+                                                    {db::ErrorClass::foreign_key_violation, 422},
+                                                    {db::ErrorClass::check_violation, 422},
+                                                    {db::ErrorClass::serialization_failure, 503},
+                                                    {db::ErrorClass::unavailable, 503},
+                                                    {db::ErrorClass::timeout, 504},
+                                                    {db::ErrorClass::other, 500}};
+  for (auto [error_class, status] : classes) {
+    auto response = request(server_->port(), get_request("/database/" + std::to_string(static_cast<int>(error_class))));
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, status);
+    EXPECT_EQ(response->body.find("secret@example.com"), std::string::npos) << response->body;
+    EXPECT_EQ(response->body.find("users.email"), std::string::npos) << response->body;
+    if (status == 503) {
+      EXPECT_EQ(response->header("retry-after"), "1");
+    }
+  }
 }
 
 TEST_F(HandlerErrors, TypedPathParameterRejectsNonIntegers) {

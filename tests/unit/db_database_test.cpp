@@ -103,7 +103,7 @@ TEST(Database, ConstraintErrorReachesTheCallerAndNestedTransactionsBecomeSavepoi
           co_await database.write(std::move(duplicate));
           outcome = "no error";
         } catch (const DatabaseError& error) {
-          outcome = error.is_unique_violation() ? "unique violation" : error.what();
+          outcome = error.error_class() == db::ErrorClass::unique_violation ? "unique violation" : error.what();
         }
       },
       asio::detached);

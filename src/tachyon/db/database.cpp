@@ -28,7 +28,9 @@ ConnectionOptions resolve_memory_path(const ConnectionOptions& requested, std::s
   const char* directory = std::getenv("TMPDIR");
   std::string pattern = std::string(directory && *directory ? directory : "/tmp") + "/tachyon-memory-XXXXXX";
   int descriptor = ::mkstemp(pattern.data());
-  if (descriptor < 0) throw DatabaseError(0, "cannot create a temporary file for the in-memory database in " + pattern);
+  if (descriptor < 0)
+    throw DatabaseError(ErrorClass::unavailable, 0,
+                        "cannot create a temporary file for the in-memory database in " + pattern);
   ::close(descriptor);
   temporary_path = pattern;
   options.path = pattern;

@@ -8,15 +8,39 @@
 
 namespace tachyon::db {
 
-bool DatabaseError::is_constraint_violation() const {
-  return (code_ & 0xff) == SQLITE_CONSTRAINT;
+namespace {
+// SQLite's (extended) result codes in the backend-neutral classes.
+ErrorClass classify(int code) {
+  switch (code) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+      return ErrorClass::unique_violation;
+    case SQLITE_CONSTRAINT_FOREIGNKEY:
+      return ErrorClass::foreign_key_violation;
+    case SQLITE_CONSTRAINT_CHECK:
+    case SQLITE_CONSTRAINT_NOTNULL:
+      return ErrorClass::check_violation;
+    case SQLITE_BUSY_SNAPSHOT:
+      return ErrorClass::serialization_failure;
+    default:
+      break;
+  }
+  switch (code & 0xff) {
+    case SQLITE_BUSY:  // the busy timeout passed while another connection held the lock
+    case SQLITE_LOCKED:
+    case SQLITE_INTERRUPT:
+      return ErrorClass::timeout;
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_NOMEM:
+      return ErrorClass::unavailable;
+    default:
+      return ErrorClass::other;
+  }
 }
-bool DatabaseError::is_unique_violation() const {
-  return code_ == SQLITE_CONSTRAINT_UNIQUE || code_ == SQLITE_CONSTRAINT_PRIMARYKEY;
-}
-bool DatabaseError::is_foreign_key_violation() const {
-  return code_ == SQLITE_CONSTRAINT_FOREIGNKEY;
-}
+}  // namespace
 
 Statement::Statement(Connection& connection, sqlite3_stmt* statement, bool* cache_slot)
     : connection_(&connection), statement_(statement), cache_slot_(cache_slot) {}
@@ -102,7 +126,7 @@ Connection::Connection(const ConnectionOptions& options) : options_(options) {
     std::string message = handle_ ? sqlite3_errmsg(handle_) : sqlite3_errstr(code);
     sqlite3_close_v2(handle_);
     handle_ = nullptr;
-    throw DatabaseError(code, "cannot open database " + options.path + ": " + message);
+    throw DatabaseError(classify(code), code, "cannot open database " + options.path + ": " + message);
   }
   sqlite3_extended_result_codes(handle_, 1);
   sqlite3_busy_timeout(handle_, static_cast<int>(options.busy_timeout.count()));
@@ -141,7 +165,7 @@ void Connection::execute_script(std::string_view sql) {
   if (code != SQLITE_OK) {
     std::string message = error ? error : sqlite3_errstr(code);
     sqlite3_free(error);
-    throw DatabaseError(sqlite3_extended_errcode(handle_), message);
+    throw DatabaseError(classify(sqlite3_extended_errcode(handle_)), sqlite3_extended_errcode(handle_), message);
   }
 }
 
@@ -180,7 +204,7 @@ void Connection::on_statement_finished(sqlite3_stmt* statement, bool* cache_slot
 }
 
 void Connection::fail(int code, std::string_view what) const {
-  throw DatabaseError(code, std::string(what) + ": " + sqlite3_errmsg(handle_));
+  throw DatabaseError(classify(code), code, std::string(what) + ": " + sqlite3_errmsg(handle_));
 }
 
 }  // namespace tachyon::db

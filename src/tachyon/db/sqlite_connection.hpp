@@ -7,28 +7,17 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
 
+#include "tachyon/db/database_error.hpp"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace tachyon::db {
-
-class DatabaseError : public std::runtime_error {
- public:
-  DatabaseError(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
-  int code() const { return code_; }
-  bool is_constraint_violation() const;  // UNIQUE, FOREIGN KEY, CHECK, NOT NULL
-  bool is_unique_violation() const;
-  bool is_foreign_key_violation() const;
-
- private:
-  int code_;
-};
 
 struct ConnectionOptions {
   std::string path;  // a file path, or ":memory:"
