@@ -12,6 +12,7 @@
 #   request are cache hits) as identity (list), brotli (list_br) or gzip (list_gzip).
 #   plaintext_origin is /plaintext with `Origin: https://app.example.com` (for CORS costs);
 #   plaintext_tls and json_tls go over HTTPS (a throwaway P-256 certificate, TLS 1.3, one handshake).
+#   product_uncached is GET /v1/products/1 of the demo data with its cache off: every request reads SQLite.
 #   SERVE_FLAGS="--security-headers false" (extra `tachyon serve` flags, e.g. to price one feature)
 #   TACHYON_BIN=path (skip the build) BUILD=0 (use build/release/tachyon as is)
 #   VALGRIND_OPTS (read by valgrind itself) for extra valgrind options.
@@ -42,7 +43,7 @@ group() { printf '%s\n' "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|[,.
 
 declare -A case_path=([plaintext]=/plaintext [json]=/json [list]='/v1/products?limit=50'
   [list_br]='/v1/products?limit=50' [list_gzip]='/v1/products?limit=50' [plaintext_origin]=/plaintext
-  [plaintext_tls]=/plaintext [json_tls]=/json)
+  [plaintext_tls]=/plaintext [json_tls]=/json [product_uncached]=/v1/products/1)
 declare -A case_header=([list_br]='Accept-Encoding: br' [list_gzip]='Accept-Encoding: gzip'
   [plaintext_origin]='Origin: https://app.example.com')
 read -r -a serve_flags <<<"${SERVE_FLAGS:-}"
@@ -54,7 +55,8 @@ profile() {
   mkdir -p "$RUN_DIR"
   TACHYON_WRAPPER=(valgrind --tool=callgrind --callgrind-out-file="$RUN_DIR/callgrind.out.%p")
   local data=() tls=()
-  [[ "$route" == list* ]] && data=(--demo-data true)  # the list cases read the demo products
+  [[ "$route" == list* || "$route" == product* ]] && data=(--demo-data true)  # these read the demo products
+  [ "$route" = product_uncached ] && data+=(--cache-products off)
   if [[ "$route" == *_tls ]]; then
     [ -f "$BENCH_TMP/tls.crt" ] || openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
       -subj /CN=localhost -keyout "$BENCH_TMP/tls.key" -out "$BENCH_TMP/tls.crt" 2>/dev/null

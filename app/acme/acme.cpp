@@ -124,13 +124,12 @@ void Acme::add_routes(http::Router& router) {
   add_post_routes(router, *posts_, services_->caches);
 }
 
-bool Acme::database_ready() {
-  try {
-    db::Statement ping = database_->reader().prepare("SELECT 1");
-    return ping.step() && ping.integer(0) == 1;
-  } catch (const std::exception&) {
-    return false;
-  }
+boost::asio::awaitable<bool> Acme::database_ready() {
+  auto ping = [](db::Connection& reader) {
+    db::Statement statement = reader.prepare("SELECT 1");
+    return statement.step() && statement.integer(0) == 1;
+  };
+  co_return co_await database_->read(std::move(ping));  // a throw is a failing check
 }
 
 }  // namespace tachyon::app::acme

@@ -59,8 +59,8 @@ class Acme {
   std::shared_ptr<auth::Authenticator> authenticator() { return identity_; }
   std::shared_ptr<const auth::SecurityEvents> security_events() { return events_; }
   const IrisModel& iris_model() const { return *iris_model_; }
-  // True when this thread's read connection answers (for /readyz).
-  bool database_ready();
+  // True when a read connection answers (for /readyz).
+  boost::asio::awaitable<bool> database_ready();
 
  private:
   AcmeCaches make_caches(const AcmeOptions& options);

@@ -150,8 +150,10 @@ void respond_export(http::Context& context, Services& services, ExportFormat for
     if (format == ExportFormat::csv) append_csv_header(out, shape, list);
     for (;;) {
       // The reader of whichever loop runs this: a page's statement never lives across a write.
-      std::optional<std::vector<SqlValue>> next =
-          render_page(services.database.reader(), format, shape, filters, list, extra, out);
+      auto render = [&](db::Connection& reader) {
+        return render_page(reader, format, shape, filters, list, extra, out);
+      };
+      std::optional<std::vector<SqlValue>> next = co_await services.database.read(std::move(render));
       if (!co_await writer.write(out)) co_return;  // the client has gone: stop reading
       out.clear();
       if (!next) co_return;

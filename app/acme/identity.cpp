@@ -101,27 +101,28 @@ asio::awaitable<auth::Authentication> Identity::authenticate(const auth::Credent
   const std::uint64_t generation = cache_.generation();
   if (credentials.kind == auth::Credentials::Kind::api_key_header ||
       credentials.value.starts_with(auth::api_key_prefix)) {
-    co_return authenticate_api_key(credentials.value, now, generation);
+    co_return co_await authenticate_api_key(credentials.value, now, generation);
   }
   co_return authenticate_access_token(credentials.value, now, generation);
 }
 
-Identity::ApiKeyCheck Identity::check_api_key(std::string_view key, std::int64_t now) {
+asio::awaitable<Identity::ApiKeyCheck> Identity::check_api_key(std::string_view key, std::int64_t now) {
   std::optional<auth::ApiKeyParts> parts = auth::parse_api_key(key);
-  if (!parts) return {std::nullopt, "malformed_api_key"};  // a typo costs no lookup
-  std::optional<identity_store::ApiKeyRecord> record =
-      identity_store::find_api_key(database_.reader(), parts->lookup_id);
+  if (!parts) co_return ApiKeyCheck{std::nullopt, "malformed_api_key"};  // a typo costs no lookup
+  auto find = [&parts](db::Connection& reader) { return identity_store::find_api_key(reader, parts->lookup_id); };
+  std::optional<identity_store::ApiKeyRecord> record = co_await database_.read(std::move(find));
   if (!record || !auth::constant_time_equal(record->key_hash, auth::api_key_hash(api_key_pepper_, key))) {
-    return {std::nullopt, "unknown_api_key"};
+    co_return ApiKeyCheck{std::nullopt, "unknown_api_key"};
   }
-  if (record->revoked_at) return {std::nullopt, "revoked"};
-  if (record->expires_at && *record->expires_at <= now) return {std::nullopt, "expired"};
-  return {std::move(record), {}};
+  if (record->revoked_at) co_return ApiKeyCheck{std::nullopt, "revoked"};
+  if (record->expires_at && *record->expires_at <= now) co_return ApiKeyCheck{std::nullopt, "expired"};
+  co_return ApiKeyCheck{std::move(record), {}};
 }
 
-auth::Authentication Identity::authenticate_api_key(std::string_view key, std::int64_t now, std::uint64_t generation) {
-  ApiKeyCheck check = check_api_key(key, now);
-  if (!check.record) return {nullptr, check.failure, auth::AuthMethod::api_key};
+asio::awaitable<auth::Authentication> Identity::authenticate_api_key(std::string_view key, std::int64_t now,
+                                                                     std::uint64_t generation) {
+  ApiKeyCheck check = co_await check_api_key(key, now);
+  if (!check.record) co_return auth::Authentication{nullptr, check.failure, auth::AuthMethod::api_key};
   auto principal = std::make_shared<auth::Principal>();
   principal->subject = "apikey:" + check.record->name;
   principal->kind = auth::PrincipalKind::api_key;
@@ -137,7 +138,7 @@ auth::Authentication Identity::authenticate_api_key(std::string_view key, std::i
     std::lock_guard lock(key_uses_mutex_);
     key_uses_[principal->id] = now;
   }
-  return {std::move(principal), {}, auth::AuthMethod::api_key};
+  co_return auth::Authentication{std::move(principal), {}, auth::AuthMethod::api_key};
 }
 
 auth::Authentication Identity::authenticate_access_token(std::string_view token, std::int64_t now,
@@ -213,7 +214,7 @@ void Identity::poll_until_stopped() {
   while (!poller_wake_.wait_for(lock, options_.poll_interval, [this] { return stopping_; })) {
     lock.unlock();
     try {
-      poll_once(database_.reader(), unix_now());
+      database_.read_blocking([this](db::Connection& reader) { poll_once(reader, unix_now()); });
       if (std::chrono::steady_clock::now() - last_flush >= std::chrono::seconds(30)) {
         flush_key_uses();
         last_flush = std::chrono::steady_clock::now();
@@ -290,7 +291,12 @@ asio::awaitable<void> Identity::revoke_logins_of_user(std::int64_t user_id) {
     std::lock_guard lock(revoked_mutex_);
     after = last_revocation_seq_;
   }
-  apply(identity_store::revocations_after(database_.reader(), after, now));
+  co_await apply_revocations_after(after, now);
+}
+
+asio::awaitable<void> Identity::apply_revocations_after(std::int64_t after, std::int64_t now) {
+  auto read = [after, now](db::Connection& reader) { return identity_store::revocations_after(reader, after, now); };
+  apply(co_await database_.read(std::move(read)));
 }
 
 }  // namespace tachyon::app::acme

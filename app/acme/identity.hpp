@@ -120,8 +120,11 @@ class Identity final : public auth::Authenticator {
     std::optional<identity_store::ApiKeyRecord> record;
     std::string_view failure;
   };
-  ApiKeyCheck check_api_key(std::string_view key, std::int64_t now);
-  auth::Authentication authenticate_api_key(std::string_view key, std::int64_t now, std::uint64_t generation);
+  boost::asio::awaitable<ApiKeyCheck> check_api_key(std::string_view key, std::int64_t now);
+  boost::asio::awaitable<auth::Authentication> authenticate_api_key(std::string_view key, std::int64_t now,
+                                                                    std::uint64_t generation);
+  // The revocations after `after` from the database, applied here.
+  boost::asio::awaitable<void> apply_revocations_after(std::int64_t after, std::int64_t now);
   auth::Authentication authenticate_access_token(std::string_view token, std::int64_t now, std::uint64_t generation);
   IssuedTokens issue(std::int64_t user_id, std::string_view role, const std::string& scope,
                      const std::string& session_id, std::string refresh_token, std::int64_t now);

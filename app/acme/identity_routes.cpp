@@ -221,7 +221,8 @@ const json::ObjectSchema<NewApiKey>& new_api_key_schema() {
 }
 
 asio::awaitable<void> list_api_keys(http::Context& context, Identity&, db::Database& database) {
-  std::vector<identity_store::ApiKeyRecord> keys = identity_store::list_api_keys(database.reader());
+  auto list = [](db::Connection& reader) { return identity_store::list_api_keys(reader); };
+  std::vector<identity_store::ApiKeyRecord> keys = co_await database.read(std::move(list), &context);
   context.response.status = 200;
   context.response.set_content_type("application/json");
   json::JsonWriter writer(context.response.body);

@@ -240,7 +240,8 @@ OrderOwner require_visible_order(const Viewer& viewer, db::Connection& reader, s
 
 asio::awaitable<void> create_order(http::Context& context, Services& services) {
   NewOrder order = http::read_json_body(context, new_order_schema());
-  Viewer viewer = viewer_of(*context.principal, services.database.reader());
+  auto read_viewer = [&](db::Connection& reader) { return viewer_of(*context.principal, reader); };
+  Viewer viewer = co_await services.database.read(std::move(read_viewer), &context);
   if (!may_act_for_user(viewer, order.user_id)) {
     throw http::HttpError(403,
                           "you may place orders only for yourself (user_id " + std::to_string(viewer.user_id) + ")");
@@ -265,20 +266,24 @@ asio::awaitable<void> create_order(http::Context& context, Services& services) {
 
 asio::awaitable<void> get_order(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
-  std::string body;
-  db::Connection& connection = services.database.reader();
-  db::QuerySpan span(context, connection);
-  require_visible_order(viewer_of(*context.principal, connection), connection, id);
-  if (!render_order(connection, id, body)) throw_not_found("order", id);
+  auto load = [&](db::Connection& connection) {
+    require_visible_order(viewer_of(*context.principal, connection), connection, id);
+    std::string body;
+    if (!render_order(connection, id, body)) throw_not_found("order", id);
+    return body;
+  };
+  std::string body = co_await services.database.read(std::move(load), &context);
   respond_json_with_etag(context, std::move(body));
-  co_return;
 }
 
 asio::awaitable<void> cancel(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
-  Viewer viewer = viewer_of(*context.principal, services.database.reader());
-  OrderOwner owner = require_visible_order(viewer, services.database.reader(), id);
-  if (!may_act_for_user(viewer, owner.user_id)) throw http::HttpError(403, "you may cancel only your own orders");
+  auto check = [&](db::Connection& connection) {
+    Viewer viewer = viewer_of(*context.principal, connection);
+    OrderOwner owner = require_visible_order(viewer, connection, id);
+    if (!may_act_for_user(viewer, owner.user_id)) throw http::HttpError(403, "you may cancel only your own orders");
+  };
+  co_await services.database.read(std::move(check), &context);
   auto cancel_work = [id](db::Connection& connection) { return cancel_order(connection, id); };
   auto restocked = [](const std::pair<std::string, std::vector<std::int64_t>>& result) {
     return CacheChanges::of_products(result.second);  // their stock came back
@@ -289,10 +294,10 @@ asio::awaitable<void> cancel(http::Context& context, Services& services) {
 }
 
 asio::awaitable<void> list_all_orders(http::Context& context, Services& services) {
-  db::Connection& connection = services.database.reader();
-  db::QuerySpan span(context, connection);
-  list_orders(context, connection, services, viewer_of(*context.principal, connection), std::nullopt);
-  co_return;
+  auto list = [&](db::Connection& connection) {
+    list_orders(context, connection, services, viewer_of(*context.principal, connection), std::nullopt);
+  };
+  co_await services.database.read(std::move(list), &context);
 }
 
 }  // namespace

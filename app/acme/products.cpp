@@ -158,9 +158,12 @@ asio::awaitable<void> get_product(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
   // Owns what it uses: it may run again later as a background refresh.
   cache::Loader load = [&database = services.database, id]() -> asio::awaitable<cache::Loaded> {
-    cache::Loaded loaded;
-    if (!render_by_id(database.reader(), product_shape(), id, loaded.body)) throw_not_found("product", id);
-    co_return loaded;
+    auto render = [id](db::Connection& reader) {
+      cache::Loaded loaded;
+      if (!render_by_id(reader, product_shape(), id, loaded.body)) throw_not_found("product", id);
+      return loaded;
+    };
+    co_return co_await database.read(std::move(render));
   };
   std::string key = product_key(id);
   std::vector<std::string> no_tags;
@@ -209,7 +212,10 @@ asio::awaitable<void> list_products(http::Context& context, Services& services) 
   }
   std::string key = product_list_key(filters, list);
   cache::Loader load = [&services, filters = std::move(filters), list]() -> asio::awaitable<cache::Loaded> {
-    Page page = fetch_page(services.database.reader(), product_shape(), filters, list, services.cursor_signer);
+    auto fetch = [&](db::Connection& reader) {
+      return fetch_page(reader, product_shape(), filters, list, services.cursor_signer);
+    };
+    Page page = co_await services.database.read(std::move(fetch));
     cache::Loaded loaded;
     write_page(loaded.body, page, list);
     co_return loaded;

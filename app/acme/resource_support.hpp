@@ -68,8 +68,8 @@ std::string update_by_id(db::Connection& connection, const RowWrite& row, const 
 // `row.shape` is the caller's read shape; the table is the same. Writer only.
 void delete_by_id(db::Connection& connection, const RowWrite& row, ConstraintErrorMapper on_error);
 
-// GET on a collection whose items are plain rows: the list parameters, one page query on this loop's
-// reader, and the JSON envelope.
+// GET on a collection whose items are plain rows: the list parameters, one page query on the given
+// reader (inside Database::read), and the JSON envelope.
 void respond_list(http::Context& context, db::Connection& connection, const security::Signer& signer,
                   const ResourceShape& shape, const std::vector<Filter>& filters);
 

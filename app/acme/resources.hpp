@@ -21,7 +21,7 @@ void add_prediction_routes(http::Router& router, const IrisModel& model, const A
 
 // GET /v1/orders and GET /v1/users/{id}/orders share this: a page of orders with their items embedded
 // (two queries per page, whatever its size; three in offset mode, with the count). `connection` is the
-// caller's reader, already under its QuerySpan. Only orders within the viewer's reach are listed.
+// caller's reader, inside Database::read (which holds the QuerySpan). Only orders within the viewer's reach are listed.
 void list_orders(http::Context& context, db::Connection& connection, Services& services, const Viewer& viewer,
                  std::optional<std::int64_t> user_id);
 

@@ -104,8 +104,8 @@ IssuedTokens Identity::issue(std::int64_t user_id, std::string_view role, const 
 asio::awaitable<IssuedTokens> Identity::password_grant(std::string username, std::string password, std::string scope,
                                                        RequestFacts facts) {
   std::transform(username.begin(), username.end(), username.begin(), [](unsigned char c) { return std::tolower(c); });
-  std::optional<identity_store::LoginAccount> account =
-      identity_store::find_login_account(database_.reader(), username);
+  auto find = [&username](db::Connection& reader) { return identity_store::find_login_account(reader, username); };
+  std::optional<identity_store::LoginAccount> account = co_await database_.read(std::move(find));
   std::string stored = account ? account->password_hash : std::string();
   std::string retry = password;  // for a rehash; wiped below either way
   auth::PasswordCheck check = co_await passwords_.verify(std::move(password), std::move(stored));
@@ -237,7 +237,7 @@ asio::awaitable<IssuedTokens> Identity::refresh_grant(std::string refresh_token,
     case Outcome::bad_scope:
       throw OAuthError(400, "invalid_scope", "the requested scope exceeds the original grant");
     case Outcome::reused: {
-      apply(identity_store::revocations_after(database_.reader(), 0, now));
+      co_await apply_revocations_after(0, now);
       events_->emit({.type = auth::SecurityEventType::token_revoked,
                      .subject = subject,
                      .client_address = facts.client_address,
@@ -255,7 +255,7 @@ asio::awaitable<IssuedTokens> Identity::refresh_grant(std::string refresh_token,
 asio::awaitable<IssuedTokens> Identity::client_credentials_grant(std::string client_id, std::string client_secret,
                                                                  std::string scope, RequestFacts facts) {
   const std::int64_t now = unix_now();
-  ApiKeyCheck check = check_api_key(client_secret, now);
+  ApiKeyCheck check = co_await check_api_key(client_secret, now);
   wipe(client_secret);
   if (!check.record || check.record->name != client_id) {
     events_->emit({.type = auth::SecurityEventType::login_failed,
@@ -324,7 +324,7 @@ asio::awaitable<void> Identity::revoke(std::string token, RequestFacts facts) {
     std::lock_guard lock(revoked_mutex_);
     after = last_revocation_seq_;
   }
-  apply(identity_store::revocations_after(database_.reader(), after, now));
+  co_await apply_revocations_after(after, now);
   events_->emit({.type = auth::SecurityEventType::token_revoked,
                  .subject = subject,
                  .client_address = facts.client_address,

@@ -160,7 +160,8 @@ void require_listable(const http::Request& request, const Viewer& viewer) {
 
 asio::awaitable<void> create_user(http::Context& context, Services& services) {
   NewUser user = http::read_json_body(context, new_user_schema());
-  Viewer viewer = viewer_of(*context.principal, services.database.reader());
+  auto read_viewer = [&](db::Connection& reader) { return viewer_of(*context.principal, reader); };
+  Viewer viewer = co_await services.database.read(std::move(read_viewer), &context);
   if (!viewer.is_admin()) throw http::HttpError(403, "only admins may create users");
   user.email = lower_case(user.email);
   std::optional<std::string> password_hash;
@@ -199,16 +200,21 @@ asio::awaitable<void> create_user(http::Context& context, Services& services) {
 
 asio::awaitable<void> get_user(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
-  Viewer viewer = viewer_of(*context.principal, services.database.reader());
-  UserView view = view_of_user(viewer, services.database.reader(), id);
+  auto read_view = [&](db::Connection& reader) {
+    return view_of_user(viewer_of(*context.principal, reader), reader, id);
+  };
+  UserView view = co_await services.database.read(std::move(read_view), &context);
   if (!view.visible) throw_not_found("user", id);
   // One cache entry per view, so an answer made for a caller who sees the salary never reaches one
   // who may not. The loader owns what it uses: it may run again later as a background refresh.
   const ResourceShape* shape = &shape_for(view);
   cache::Loader load = [&database = services.database, shape, id]() -> asio::awaitable<cache::Loaded> {
-    cache::Loaded loaded;
-    if (!render_by_id(database.reader(), *shape, id, loaded.body)) throw_not_found("user", id);
-    co_return loaded;
+    auto render = [shape, id](db::Connection& reader) {
+      cache::Loaded loaded;
+      if (!render_by_id(reader, *shape, id, loaded.body)) throw_not_found("user", id);
+      return loaded;
+    };
+    co_return co_await database.read(std::move(render));
   };
   std::string key = user_key(id, view.with_salary ? UserProjection::with_salary : UserProjection::without_salary);
   std::vector<std::string> no_tags;
@@ -229,8 +235,12 @@ asio::awaitable<void> update_user(http::Context& context, Services& services) {
   UserChanges changes = http::read_json_body(context, user_changes_schema());
   std::vector<std::string_view> present = changes.present();
   if (present.empty()) throw http::HttpError(422, "nothing to change", {{"", "must contain at least one field"}});
-  Viewer viewer = viewer_of(*context.principal, services.database.reader());
-  UserView view = require_changeable(viewer, services.database.reader(), id);
+  auto read_viewer = [&](db::Connection& reader) {
+    Viewer viewer = viewer_of(*context.principal, reader);
+    UserView view = require_changeable(viewer, reader, id);
+    return std::pair{viewer, view};
+  };
+  auto [viewer, view] = co_await services.database.read(std::move(read_viewer), &context);
   require_assignable(viewer, present);
   if (changes.email) changes.email = lower_case(*changes.email);
   std::optional<std::string> password_hash;
@@ -258,12 +268,14 @@ asio::awaitable<void> update_user(http::Context& context, Services& services) {
 
 asio::awaitable<void> delete_user(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
-  UserView view =
-      require_changeable(viewer_of(*context.principal, services.database.reader()), services.database.reader(), id);
-  const ResourceShape* shape = &shape_for(view);
   http::WritePreconditions preconditions = http::WritePreconditions::of(context.request);
   // A refused precondition must not end the user's logins: checked first here, and again atomically below.
-  check_row_preconditions(services.database.reader(), {*shape, "user", id, preconditions});
+  auto check = [&](db::Connection& reader) {
+    const ResourceShape* shape = &shape_for(require_changeable(viewer_of(*context.principal, reader), reader, id));
+    check_row_preconditions(reader, {*shape, "user", id, preconditions});
+    return shape;
+  };
+  const ResourceShape* shape = co_await services.database.read(std::move(check), &context);
   co_await services.identity.revoke_logins_of_user(id);  // before its sessions go with it
   auto remove = [id, shape, preconditions = std::move(preconditions)](db::Connection& connection) {
     delete_by_id(connection, {*shape, "user", id, preconditions}, rethrow_as_http);
@@ -275,28 +287,29 @@ asio::awaitable<void> delete_user(http::Context& context, Services& services) {
 
 asio::awaitable<void> list_users(http::Context& context, Services& services) {
   std::vector<Filter> filters = user_filters(context.request);
-  db::Connection& connection = services.database.reader();
-  db::QuerySpan span(context, connection);
-  Viewer viewer = viewer_of(*context.principal, connection);
-  require_listable(context.request, viewer);
-  if (std::optional<Filter> reach = user_visibility(viewer)) filters.insert(filters.begin(), std::move(*reach));
-  const ResourceShape& shape = sees_salary_of_every_reachable_user(viewer) ? user_shape() : user_shape_without_salary();
-  respond_list(context, connection, services.cursor_signer, shape, filters);
-  co_return;
+  auto list = [&](db::Connection& connection) {
+    Viewer viewer = viewer_of(*context.principal, connection);
+    require_listable(context.request, viewer);
+    if (std::optional<Filter> reach = user_visibility(viewer)) filters.insert(filters.begin(), std::move(*reach));
+    const ResourceShape& shape =
+        sees_salary_of_every_reachable_user(viewer) ? user_shape() : user_shape_without_salary();
+    respond_list(context, connection, services.cursor_signer, shape, filters);
+  };
+  co_await services.database.read(std::move(list), &context);
 }
 
 asio::awaitable<void> list_user_orders(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
-  db::Connection& connection = services.database.reader();
-  db::QuerySpan span(context, connection);
-  Viewer viewer = viewer_of(*context.principal, connection);
-  {
-    db::Statement exists = connection.prepare("SELECT 1 FROM users WHERE id = ?");
-    exists.bind(1, id);
-    if (!exists.step() || !view_of_user(viewer, connection, id).visible) throw_not_found("user", id);
-  }
-  list_orders(context, connection, services, viewer, id);
-  co_return;
+  auto list = [&](db::Connection& connection) {
+    Viewer viewer = viewer_of(*context.principal, connection);
+    {
+      db::Statement exists = connection.prepare("SELECT 1 FROM users WHERE id = ?");
+      exists.bind(1, id);
+      if (!exists.step() || !view_of_user(viewer, connection, id).visible) throw_not_found("user", id);
+    }
+    list_orders(context, connection, services, viewer, id);
+  };
+  co_await services.database.read(std::move(list), &context);
 }
 
 }  // namespace

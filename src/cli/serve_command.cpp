@@ -164,7 +164,9 @@ int serve_command(int argument_count, char** arguments) {
     app::acme::Acme acme(app::acme::acme_options(settings, cache, cdn_purger));
     http::Router router;
     std::vector<observe::ReadinessCheck> checks{{"database", [&acme] { return acme.database_ready(); }}};
-    if (cache->redis_configured()) checks.push_back({"redis", [cache] { return cache->redis_connected(); }});
+    if (cache->redis_configured()) {
+      checks.push_back({"redis", [cache]() -> boost::asio::awaitable<bool> { co_return cache->redis_connected(); }});
+    }
     observe::add_health_routes(router, std::move(checks));
     if (settings.metrics) {
       observe::register_process_metrics(observe::default_registry());

@@ -73,9 +73,15 @@ TEST(Database, ConcurrentWritesCommitTogetherAndAFailingOneRollsBackAlone) {
       EXPECT_GT(ids[index], 0) << errors[index];
     }
   }
-  Connection& reader = database.reader();
-  EXPECT_EQ(count(reader, "SELECT COUNT(*) FROM notes"), writers - failed);
-  EXPECT_EQ(count(reader, "SELECT COUNT(*) FROM notes WHERE CAST(text AS INTEGER) % 7 = 3"), 0);
+  database.read_blocking([&](Connection& reader) {
+    EXPECT_EQ(count(reader, "SELECT COUNT(*) FROM notes"), writers - failed);
+    EXPECT_EQ(count(reader, "SELECT COUNT(*) FROM notes WHERE CAST(text AS INTEGER) % 7 = 3"), 0);
+  });
+}
+
+// `sql`'s single integer, read through the database's read path.
+std::int64_t count_read(Database& database, const char* sql) {
+  return database.read_blocking([sql](Connection& reader) { return count(reader, sql); });
 }
 
 TEST(Database, ConstraintErrorReachesTheCallerAndNestedTransactionsBecomeSavepoints) {
@@ -109,7 +115,7 @@ TEST(Database, ConstraintErrorReachesTheCallerAndNestedTransactionsBecomeSavepoi
       asio::detached);
   loop.run();
   EXPECT_EQ(outcome, "unique violation");
-  EXPECT_EQ(count(database.reader(), "SELECT COUNT(*) FROM notes"), 1) << "'b' must be rolled back with its write";
+  EXPECT_EQ(count_read(database, "SELECT COUNT(*) FROM notes"), 1) << "'b' must be rolled back with its write";
 }
 
 TEST(Database, MemoryDatabaseIsSharedByReadersAndRemovedAtTheEnd) {
@@ -122,7 +128,7 @@ TEST(Database, MemoryDatabaseIsSharedByReadersAndRemovedAtTheEnd) {
     database.write_blocking([](Connection& connection) {
       connection.execute_script("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (42);");
     });
-    EXPECT_EQ(count(database.reader(), "SELECT x FROM t"), 42);
+    EXPECT_EQ(count_read(database, "SELECT x FROM t"), 42);
   }
   EXPECT_FALSE(std::filesystem::exists(path));
   EXPECT_FALSE(std::filesystem::exists(path + "-wal"));

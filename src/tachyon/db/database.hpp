@@ -1,7 +1,9 @@
-// The database a service uses from its event loops: one read connection per event-loop thread
-// (reads run inline: indexed lookups take microseconds) and one writer connection on its own thread,
-// so writes are serialized without ever blocking a loop. SQLite in WAL mode makes every committed
-// write visible to the very next read on any connection.
+// The database a service uses from its event loops. Reads and writes are both awaited, so no caller
+// can assume an answer without a wait (a network backend suspends; SQLite reads answer inline on one
+// read connection per event-loop thread, since an indexed lookup takes microseconds, less than any
+// hand-off). Writes run on one writer connection on its own thread, group-committed, so they never
+// block a loop. SQLite in WAL mode makes every committed write visible to the very next read on any
+// connection.
 #pragma once
 
 #include <boost/asio/associated_executor.hpp>
@@ -15,11 +17,13 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <type_traits>
 #include <variant>
 #include <vector>
 
+#include "tachyon/db/query_span.hpp"
 #include "tachyon/db/sqlite_connection.hpp"
 
 namespace tachyon::db {
@@ -41,8 +45,28 @@ class Database {
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  // This thread's read connection, opened on first use.
-  Connection& reader();
+  // Runs `work(Connection&)` on a read connection and returns its result (exceptions propagate). The
+  // time and the statements go to the request's "db" span when `context` is given. `work` must not
+  // keep the connection. Pass it named and moved (GCC 12, see write()).
+  template <class Work>
+  auto read(Work work, const http::Context* context = nullptr)
+      -> boost::asio::awaitable<std::invoke_result_t<Work&, Connection&>> {
+    Connection& connection = reader();
+    std::optional<QuerySpan> span;
+    if (context != nullptr) span.emplace(*context, connection);
+    if constexpr (std::is_void_v<std::invoke_result_t<Work&, Connection&>>) {
+      work(connection);
+      co_return;
+    } else {
+      co_return work(connection);
+    }
+  }
+
+  // The same from a thread that is not an event loop (a poller thread, start-up, the CLI).
+  template <class Work>
+  auto read_blocking(Work work) -> std::invoke_result_t<Work&, Connection&> {
+    return work(reader());
+  }
 
   // Runs `work(Connection&)` on the writer thread and resumes the caller on its own executor with the
   // result (exceptions propagate). Writes from all loops queue here and are group-committed: the
@@ -73,6 +97,9 @@ class Database {
   const ConnectionOptions& options() const { return options_; }
 
  private:
+  // This thread's read connection, opened on first use.
+  Connection& reader();
+
   // One queued write: run inside the group's transaction, then completed after the commit.
   class WriteJob {
    public:

@@ -15,7 +15,7 @@ boost::asio::awaitable<void> readiness(http::Context& context, const std::vector
   for (const ReadinessCheck& check : checks) {
     bool passed = false;
     try {
-      passed = check.check();
+      passed = co_await check.check();
     } catch (const std::exception&) {
       passed = false;
     }

@@ -2,6 +2,7 @@
 // when every dependency check passes, else 503 naming the failing ones (`?verbose` lists every check).
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <string>
 #include <vector>
@@ -11,8 +12,8 @@
 namespace tachyon::observe {
 
 struct ReadinessCheck {
-  std::string name;             // "database", "redis", ...
-  std::function<bool()> check;  // runs on the event loop: must be quick
+  std::string name;                                     // "database", "redis", ...
+  std::function<boost::asio::awaitable<bool>()> check;  // awaited on the event loop; throwing = failing
 };
 
 void add_health_routes(http::Router& router, std::vector<ReadinessCheck> checks = {});
