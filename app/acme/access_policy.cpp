@@ -4,7 +4,7 @@
 #include <array>
 #include <stdexcept>
 
-#include "tachyon/http/errors.hpp"
+#include "tachyon/core/failure.hpp"
 
 namespace tachyon::app::acme {
 
@@ -147,7 +147,7 @@ void require_assignable(const Viewer& viewer, std::span<const std::string_view> 
         std::end(admin_only_user_fields)) {
       continue;
     }
-    throw http::HttpError(403, "only admins may set " + std::string(field));
+    throw core::Failure(core::FailureKind::forbidden, "only admins may set " + std::string(field));
   }
 }
 

@@ -66,7 +66,7 @@ bool may_change_user(const Viewer& viewer, std::int64_t id);
 // Whether the viewer may place or cancel orders of user `user_id`.
 bool may_act_for_user(const Viewer& viewer, std::int64_t user_id);
 
-// Throws HttpError 403 naming the first field that only admins may set, when the viewer is not one.
+// Throws a forbidden core::Failure naming the first field that only admins may set, when the viewer is not one.
 // `fields` are the names present in the request body.
 void require_assignable(const Viewer& viewer, std::span<const std::string_view> fields);
 

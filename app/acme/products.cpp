@@ -1,12 +1,13 @@
-// The products resource: schema, SQL and handlers.
+// The products resource over HTTP: the request schemas, filters and handlers; product_operations.hpp
+// does the writes.
 #include <charconv>
 
 #include "app/acme/export.hpp"
 #include "app/acme/handler_support.hpp"
+#include "app/acme/product_operations.hpp"
 #include "app/acme/resource_support.hpp"
 #include "app/acme/resources.hpp"
 #include "tachyon/cache/http_cache.hpp"
-#include "tachyon/core/timestamp.hpp"
 #include "tachyon/http/errors.hpp"
 #include "tachyon/http/json_body.hpp"
 
@@ -15,22 +16,6 @@ namespace tachyon::app::acme {
 namespace {
 
 namespace asio = boost::asio;
-
-struct NewProduct {
-  std::string sku;
-  std::string name;
-  std::string category;
-  std::int64_t price_cents = 0;
-  std::int64_t stock = 0;
-};
-
-struct ProductChanges {
-  std::optional<std::string> sku;
-  std::optional<std::string> name;
-  std::optional<std::string> category;
-  std::optional<std::int64_t> price_cents;
-  std::optional<std::int64_t> stock;
-};
 
 const json::StringRules sku_rules{.min_length = 1, .max_length = 64};
 const json::StringRules name_rules{.min_length = 1, .max_length = 200};
@@ -56,14 +41,6 @@ const json::ObjectSchema<ProductChanges>& product_changes_schema() {
                                  .optional_integer("price_cents", &ProductChanges::price_cents, price_rules)
                                  .optional_integer("stock", &ProductChanges::stock, stock_rules);
   return schema;
-}
-
-[[noreturn]] void rethrow_as_http(const db::DatabaseError& error) {
-  if (error.error_class() == db::ErrorClass::unique_violation)
-    throw http::HttpError(409, "a product with this sku already exists");
-  if (error.error_class() == db::ErrorClass::foreign_key_violation)
-    throw http::HttpError(409, "the product is part of orders");
-  throw error;
 }
 
 std::optional<std::int64_t> price_parameter(const http::Request& request, std::string_view name,
@@ -122,36 +99,13 @@ std::vector<Filter> product_filters(const http::Request& request) {
   return filters;
 }
 
-asio::awaitable<void> create_product(http::Context& context, Services& services) {
+asio::awaitable<void> serve_create_product(http::Context& context, Services& services) {
   NewProduct product = http::read_json_body(context, new_product_schema());
-  auto insert = [product = std::move(product)](db::Connection& connection) {
-    try {
-      std::string now = core::rfc3339_now();
-      connection
-          .prepare(
-              "INSERT INTO products (sku, name, category, price_cents, stock, created_at, updated_at) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?)")
-          .bind(1, std::string_view(product.sku))
-          .bind(2, std::string_view(product.name))
-          .bind(3, std::string_view(product.category))
-          .bind(4, product.price_cents)
-          .bind(5, product.stock)
-          .bind(6, std::string_view(now))
-          .bind(7, std::string_view(now))
-          .run();
-    } catch (const db::DatabaseError& error) {
-      rethrow_as_http(error);
-    }
-    std::int64_t new_id = connection.last_insert_id();
-    std::string rendered;
-    render_by_id(connection, product_shape(), new_id, rendered);
-    return std::pair{new_id, rendered};
-  };
+  auto insert = [product = std::move(product)](db::Connection& writer) { return create_product(writer, product); };
   // A new product appears in lists; no single entry held it.
   CacheChanges changed = CacheChanges::of_products({});
-  std::pair<std::int64_t, std::string> created =
-      co_await write_then_invalidate(context, services, std::move(insert), std::move(changed));
-  respond_created(context, "/v1/products", created.first, std::move(created.second));
+  CreatedProduct created = co_await write_then_invalidate(context, services, std::move(insert), std::move(changed));
+  respond_created(context, "/v1/products", created.id, std::move(created.json));
 }
 
 asio::awaitable<void> get_product(http::Context& context, Services& services) {
@@ -171,31 +125,21 @@ asio::awaitable<void> get_product(http::Context& context, Services& services) {
                                std::move(no_tags), std::move(load));
 }
 
-asio::awaitable<void> update_product(http::Context& context, Services& services) {
+asio::awaitable<void> serve_update_product(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
   ProductChanges changes = http::read_json_body(context, product_changes_schema());
-  if (!changes.sku && !changes.name && !changes.category && !changes.price_cents && !changes.stock) {
-    throw http::HttpError(422, "nothing to change", {{"", "must contain at least one field"}});
-  }
-  auto update = [id, changes = std::move(changes),
-                 preconditions = http::WritePreconditions::of(context.request)](db::Connection& connection) {
-    return update_by_id(connection, {product_shape(), "product", id, preconditions},
-                        {{"sku", changed(changes.sku)},
-                         {"name", changed(changes.name)},
-                         {"category", changed(changes.category)},
-                         {"price_cents", changed(changes.price_cents)},
-                         {"stock", changed(changes.stock)}},
-                        rethrow_as_http);
-  };
+  if (changes.empty()) throw http::HttpError(422, "nothing to change", {{"", "must contain at least one field"}});
+  auto update = [id, changes = std::move(changes), preconditions = http::WritePreconditions::of(context.request)](
+                    db::Connection& writer) { return update_product(writer, id, changes, preconditions); };
   CacheChanges changed = CacheChanges::of_products({id});
   std::string body = co_await write_then_invalidate(context, services, std::move(update), std::move(changed));
   respond_json_with_etag(context, std::move(body));
 }
 
-asio::awaitable<void> delete_product(http::Context& context, Services& services) {
+asio::awaitable<void> serve_delete_product(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
-  auto remove = [id, preconditions = http::WritePreconditions::of(context.request)](db::Connection& connection) {
-    delete_by_id(connection, {product_shape(), "product", id, preconditions}, rethrow_as_http);
+  auto remove = [id, preconditions = http::WritePreconditions::of(context.request)](db::Connection& writer) {
+    delete_product(writer, id, preconditions);
   };
   CacheChanges changed = CacheChanges::of_products({id});
   co_await write_then_invalidate(context, services, std::move(remove), std::move(changed));
@@ -242,7 +186,7 @@ const ResourceShape& product_shape() {
 }
 
 void add_product_routes(http::Router& router, Services& services) {
-  router.post("/v1/products", with_services(services, create_product))
+  router.post("/v1/products", with_services(services, serve_create_product))
       .name("create_product")
       .tags({"products"})
       .requires_scopes({"products:write"})
@@ -267,14 +211,14 @@ void add_product_routes(http::Router& router, Services& services) {
       .public_access()
       .cache_control(cache::shared_cache_control(services.caches.products))
       .summary("One product, with a strong ETag");
-  router.patch("/v1/products/{id:int}", with_services(services, update_product))
+  router.patch("/v1/products/{id:int}", with_services(services, serve_update_product))
       .name("update_product")
       .requires_precondition(services.require_preconditions)
       .tags({"products"})
       .requires_scopes({"products:write"})
       .summary("Change some fields of a product")
       .request_schema([](json::JsonWriter& writer) { product_changes_schema().write_json_schema(writer); });
-  router.del("/v1/products/{id:int}", with_services(services, delete_product))
+  router.del("/v1/products/{id:int}", with_services(services, serve_delete_product))
       .name("delete_product")
       .requires_precondition(services.require_preconditions)
       .tags({"products"})

@@ -1,5 +1,6 @@
 #include "app/acme/resource_support.hpp"
 
+#include "tachyon/core/failure.hpp"
 #include "tachyon/core/timestamp.hpp"
 #include "tachyon/http/errors.hpp"
 #include "tachyon/http/etag.hpp"
@@ -104,7 +105,7 @@ void document_list_parameters(http::Router::RouteBuilder& route) {
 }
 
 void throw_not_found(std::string_view resource, std::int64_t id) {
-  throw http::HttpError(404, "no " + std::string(resource) + " with id " + std::to_string(id));
+  throw core::Failure(core::FailureKind::not_found, "no " + std::string(resource) + " with id " + std::to_string(id));
 }
 
 }  // namespace tachyon::app::acme

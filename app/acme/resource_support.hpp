@@ -31,7 +31,8 @@ void respond_json_with_etag(http::Context& context, std::string body);
 void respond_created(http::Context& context, std::string_view collection_path, std::int64_t id, std::string body);
 void respond_json(http::Context& context, int status, std::string body);
 
-// Maps a failed write's constraint violation to the resource's HTTP error (it always throws).
+// Maps a failed write's constraint violation to the resource's core::Failure, e.g. a conflict naming the
+// taken field (it always throws; the error itself when it is not a constraint the resource knows).
 using ConstraintErrorMapper = void (*)(const db::DatabaseError& error);
 
 // A column to change: the API field (also the SQL column) and its new value; absent = unchanged.

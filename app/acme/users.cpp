@@ -1,15 +1,14 @@
-// The users resource: schema, SQL and handlers. Who may see or change which user, and which of its
-// fields, is decided by access_policy.hpp from the caller's principal.
+// The users resource over HTTP: the request schemas, filters and handlers; user_operations.hpp does the
+// work. Who may see or change which user, and which of its fields, is decided by access_policy.hpp from
+// the caller's principal.
 #include <algorithm>
-#include <cctype>
 
 #include "app/acme/access_policy.hpp"
 #include "app/acme/handler_support.hpp"
-
 #include "app/acme/resource_support.hpp"
 #include "app/acme/resources.hpp"
+#include "app/acme/user_operations.hpp"
 #include "tachyon/cache/http_cache.hpp"
-#include "tachyon/core/timestamp.hpp"
 #include "tachyon/http/errors.hpp"
 #include "tachyon/http/json_body.hpp"
 
@@ -18,39 +17,6 @@ namespace tachyon::app::acme {
 namespace {
 
 namespace asio = boost::asio;
-
-struct NewUser {
-  std::string email;
-  std::string name;
-  std::string role;
-  std::string department;
-  std::int64_t salary_cents = 0;
-  std::optional<std::string> status;
-  std::optional<std::string> password;  // write-only: stored as its argon2id hash, never answered
-};
-
-struct UserChanges {
-  std::optional<std::string> email;
-  std::optional<std::string> name;
-  std::optional<std::string> role;
-  std::optional<std::string> department;
-  std::optional<std::int64_t> salary_cents;
-  std::optional<std::string> status;
-  std::optional<std::string> password;
-
-  // The fields present in the request body.
-  std::vector<std::string_view> present() const {
-    std::vector<std::string_view> names;
-    if (email) names.push_back("email");
-    if (name) names.push_back("name");
-    if (role) names.push_back("role");
-    if (department) names.push_back("department");
-    if (salary_cents) names.push_back("salary_cents");
-    if (status) names.push_back("status");
-    if (password) names.push_back("password");
-    return names;
-  }
-};
 
 const json::StringRules email_rules{.max_length = 254, .format = "email"};
 const json::StringRules name_rules{.min_length = 1, .max_length = 200};
@@ -84,19 +50,6 @@ const json::ObjectSchema<UserChanges>& user_changes_schema() {
   return schema;
 }
 
-std::string lower_case(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
-
-[[noreturn]] void rethrow_as_http(const db::DatabaseError& error) {
-  if (error.error_class() == db::ErrorClass::unique_violation)
-    throw http::HttpError(409, "a user with this email already exists");
-  if (error.error_class() == db::ErrorClass::foreign_key_violation)
-    throw http::HttpError(409, "the user has orders; disable the user instead");
-  throw error;
-}
-
 std::vector<Filter> user_filters(const http::Request& request) {
   std::vector<Filter> filters;
   std::vector<json::FieldError> errors;
@@ -118,27 +71,6 @@ std::vector<Filter> user_filters(const http::Request& request) {
   return filters;
 }
 
-// The reader's view of one user: whether it exists for the viewer and whether its salary shows.
-struct UserView {
-  bool visible = false;
-  bool with_salary = false;
-};
-
-UserView view_of_user(const Viewer& viewer, db::Connection& reader, std::int64_t id) {
-  if (viewer.is_admin()) return {true, true};
-  if (viewer.reach == Viewer::Reach::own) return {id == viewer.user_id, false};
-  if (viewer.reach == Viewer::Reach::nothing) return {};
-  db::Statement department = reader.prepare("SELECT department FROM users WHERE id = ?");
-  department.bind(1, id);
-  if (!department.step()) return {};
-  std::string_view text = department.text(0);
-  return {may_see_user(viewer, id, text), sees_salary(viewer, text)};
-}
-
-const ResourceShape& shape_for(const UserView& view) {
-  return view.with_salary ? user_shape() : user_shape_without_salary();
-}
-
 // `fields=` or `sort=` naming a field the caller may not see is refused, not silently dropped.
 void require_listable(const http::Request& request, const Viewer& viewer) {
   if (sees_salary_of_every_reachable_user(viewer)) return;
@@ -158,44 +90,19 @@ void require_listable(const http::Request& request, const Viewer& viewer) {
   }
 }
 
-asio::awaitable<void> create_user(http::Context& context, Services& services) {
+asio::awaitable<void> serve_create_user(http::Context& context, Services& services) {
   NewUser user = http::read_json_body(context, new_user_schema());
+  // Refused before the password is hashed, so no caller without the right makes the server hash.
   auto read_viewer = [&](db::Connection& reader) { return viewer_of(*context.principal, reader); };
-  Viewer viewer = co_await services.database.read(std::move(read_viewer), &context);
-  if (!viewer.is_admin()) throw http::HttpError(403, "only admins may create users");
-  user.email = lower_case(user.email);
+  require_user_creator(co_await services.database.read(std::move(read_viewer), &context));
   std::optional<std::string> password_hash;
   if (user.password) password_hash = co_await services.passwords.hash(std::exchange(*user.password, {}));
-  auto insert = [user = std::move(user), password_hash = std::move(password_hash)](db::Connection& connection) {
-    try {
-      std::string now = core::rfc3339_now();
-      connection
-          .prepare(
-              "INSERT INTO users (email, name, role, department, salary_cents, status, created_at, updated_at, "
-              "password_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-          .bind(1, std::string_view(user.email))
-          .bind(2, std::string_view(user.name))
-          .bind(3, std::string_view(user.role))
-          .bind(4, std::string_view(user.department))
-          .bind(5, user.salary_cents)
-          .bind(6, std::string_view(user.status.value_or("active")))
-          .bind(7, std::string_view(now))
-          .bind(8, std::string_view(now))
-          .bind(9, password_hash)
-          .run();
-    } catch (const db::DatabaseError& error) {
-      rethrow_as_http(error);
-    }
-    std::int64_t new_id = connection.last_insert_id();
-    std::string rendered;
-    render_by_id(connection, user_shape(), new_id, rendered);
-    return std::pair{new_id, rendered};
-  };
+  auto insert = [caller = context.principal, user = std::move(user), password_hash = std::move(password_hash)](
+                    db::Connection& writer) { return create_user(writer, *caller, user, password_hash); };
   // A new user was in no cache entry.
   CacheChanges changed = CacheChanges::nothing();
-  std::pair<std::int64_t, std::string> created =
-      co_await write_then_invalidate(context, services, std::move(insert), std::move(changed));
-  respond_created(context, "/v1/users", created.first, std::move(created.second));
+  CreatedUser created = co_await write_then_invalidate(context, services, std::move(insert), std::move(changed));
+  respond_created(context, "/v1/users", created.id, std::move(created.json));
 }
 
 asio::awaitable<void> get_user(http::Context& context, Services& services) {
@@ -207,7 +114,7 @@ asio::awaitable<void> get_user(http::Context& context, Services& services) {
   if (!view.visible) throw_not_found("user", id);
   // One cache entry per view, so an answer made for a caller who sees the salary never reaches one
   // who may not. The loader owns what it uses: it may run again later as a background refresh.
-  const ResourceShape* shape = &shape_for(view);
+  const ResourceShape* shape = &view.shape();
   cache::Loader load = [&database = services.database, shape, id]() -> asio::awaitable<cache::Loaded> {
     auto render = [shape, id](db::Connection& reader) {
       cache::Loaded loaded;
@@ -222,42 +129,22 @@ asio::awaitable<void> get_user(http::Context& context, Services& services) {
                                std::move(no_tags), std::move(load));
 }
 
-// The caller may change the user: 404 when it is out of their sight, 403 when they may only look.
-UserView require_changeable(const Viewer& viewer, db::Connection& reader, std::int64_t id) {
-  UserView view = view_of_user(viewer, reader, id);
-  if (!view.visible) throw_not_found("user", id);
-  if (!may_change_user(viewer, id)) throw http::HttpError(403, "you may change only your own user");
-  return view;
-}
-
-asio::awaitable<void> update_user(http::Context& context, Services& services) {
+asio::awaitable<void> serve_update_user(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
   UserChanges changes = http::read_json_body(context, user_changes_schema());
   std::vector<std::string_view> present = changes.present();
   if (present.empty()) throw http::HttpError(422, "nothing to change", {{"", "must contain at least one field"}});
-  auto read_viewer = [&](db::Connection& reader) {
-    Viewer viewer = viewer_of(*context.principal, reader);
-    UserView view = require_changeable(viewer, reader, id);
-    return std::pair{viewer, view};
+  // Checked before the password is hashed; update_user checks again with the change.
+  auto check = [&](db::Connection& reader) {
+    require_changeable(viewer_of(*context.principal, reader), reader, id, present);
   };
-  auto [viewer, view] = co_await services.database.read(std::move(read_viewer), &context);
-  require_assignable(viewer, present);
-  if (changes.email) changes.email = lower_case(*changes.email);
+  co_await services.database.read(std::move(check), &context);
   std::optional<std::string> password_hash;
   if (changes.password) password_hash = co_await services.passwords.hash(std::exchange(*changes.password, {}));
   const bool ends_logins = changes.password.has_value() || changes.status == "disabled";
-  const ResourceShape* shape = &shape_for(view);
-  auto update = [id, shape, changes = std::move(changes), password_hash = std::move(password_hash),
-                 preconditions = http::WritePreconditions::of(context.request)](db::Connection& connection) {
-    return update_by_id(connection, {*shape, "user", id, preconditions},
-                        {{"email", changed(changes.email)},
-                         {"name", changed(changes.name)},
-                         {"role", changed(changes.role)},
-                         {"department", changed(changes.department)},
-                         {"salary_cents", changed(changes.salary_cents)},
-                         {"status", changed(changes.status)},
-                         {"password_hash", changed(password_hash)}},
-                        rethrow_as_http);
+  auto update = [caller = context.principal, id, changes = std::move(changes), password_hash = std::move(password_hash),
+                 preconditions = http::WritePreconditions::of(context.request)](db::Connection& writer) {
+    return update_user(writer, *caller, id, changes, password_hash, preconditions);
   };
   CacheChanges changed = CacheChanges::of_user(id);
   std::string body = co_await write_then_invalidate(context, services, std::move(update), std::move(changed));
@@ -266,19 +153,18 @@ asio::awaitable<void> update_user(http::Context& context, Services& services) {
   respond_json_with_etag(context, std::move(body));
 }
 
-asio::awaitable<void> delete_user(http::Context& context, Services& services) {
+asio::awaitable<void> serve_delete_user(http::Context& context, Services& services) {
   std::int64_t id = context.params.integer("id");
   http::WritePreconditions preconditions = http::WritePreconditions::of(context.request);
   // A refused precondition must not end the user's logins: checked first here, and again atomically below.
   auto check = [&](db::Connection& reader) {
-    const ResourceShape* shape = &shape_for(require_changeable(viewer_of(*context.principal, reader), reader, id));
-    check_row_preconditions(reader, {*shape, "user", id, preconditions});
-    return shape;
+    UserView view = require_changeable(viewer_of(*context.principal, reader), reader, id);
+    check_row_preconditions(reader, {view.shape(), "user", id, preconditions});
   };
-  const ResourceShape* shape = co_await services.database.read(std::move(check), &context);
+  co_await services.database.read(std::move(check), &context);
   co_await services.identity.revoke_logins_of_user(id);  // before its sessions go with it
-  auto remove = [id, shape, preconditions = std::move(preconditions)](db::Connection& connection) {
-    delete_by_id(connection, {*shape, "user", id, preconditions}, rethrow_as_http);
+  auto remove = [caller = context.principal, id, preconditions = std::move(preconditions)](db::Connection& writer) {
+    delete_user(writer, *caller, id, preconditions);
   };
   CacheChanges changed = CacheChanges::of_user(id);
   co_await write_then_invalidate(context, services, std::move(remove), std::move(changed));
@@ -339,7 +225,7 @@ const ResourceShape& user_shape_without_salary() {
 }
 
 void add_user_routes(http::Router& router, Services& services) {
-  router.post("/v1/users", with_services(services, create_user))
+  router.post("/v1/users", with_services(services, serve_create_user))
       .name("create_user")
       .tags({"users"})
       .requires_scopes({"users:write"})
@@ -362,7 +248,7 @@ void add_user_routes(http::Router& router, Services& services) {
       .requires_scopes({"users:read"})
       .cache_control(std::string(private_cache_control))
       .summary("One user, with a strong ETag");
-  router.patch("/v1/users/{id:int}", with_services(services, update_user))
+  router.patch("/v1/users/{id:int}", with_services(services, serve_update_user))
       .name("update_user")
       .requires_precondition(services.require_preconditions)
       .tags({"users"})
@@ -370,7 +256,7 @@ void add_user_routes(http::Router& router, Services& services) {
       .cache_control(std::string(private_cache_control))
       .summary("Change some fields of a user")
       .request_schema([](json::JsonWriter& writer) { user_changes_schema().write_json_schema(writer); });
-  router.del("/v1/users/{id:int}", with_services(services, delete_user))
+  router.del("/v1/users/{id:int}", with_services(services, serve_delete_user))
       .name("delete_user")
       .requires_precondition(services.require_preconditions)
       .tags({"users"})

@@ -145,6 +145,30 @@ TEST_F(AcmeOrders, ParallelClientsNeverOversell) {
   EXPECT_GE(page["total"].get_int64().value(), stock);
 }
 
+TEST_F(AcmeOrders, ParallelCancelsOfOneOrderGiveTheStockBackOnce) {
+  constexpr int clients = 8;
+  std::int64_t user = new_user();
+  std::int64_t product = new_product(100, 10);
+  std::int64_t order = server.create("/v1/orders", order_body(user, {{product, 3}}));
+  ASSERT_EQ(stock_of(product), 7);
+  std::string cancel_path = "/v1/orders/" + std::to_string(order) + "/cancel";
+  std::atomic<int> cancelled{0};
+  std::atomic<int> refused{0};
+  std::atomic<int> other{0};
+  std::vector<std::thread> threads;
+  for (int client = 0; client < clients; ++client) {
+    threads.emplace_back([&] {
+      HttpResponse response = server.call("POST", cancel_path);
+      (response.status == 200 ? cancelled : response.status == 409 ? refused : other)++;
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(cancelled.load(), 1);
+  EXPECT_EQ(refused.load(), clients - 1);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(stock_of(product), 10);  // 3 back once, not 3 per cancel
+}
+
 TEST_F(AcmeOrders, ListsEmbedItemsWithAConstantNumberOfStatements) {
   std::int64_t user = new_user();
   std::vector<std::int64_t> products;
