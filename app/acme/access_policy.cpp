@@ -59,6 +59,14 @@ void check_service_grants(const config::ScopeGrants& grants) {
   check_scope_names(grants);
 }
 
+auth::Principal operator_principal() {
+  auth::Principal principal;
+  principal.subject = "service:tachyon-cli";
+  principal.kind = auth::PrincipalKind::service;
+  principal.scopes = {"admin"};
+  return principal;
+}
+
 Viewer viewer_of(const auth::Principal& principal, db::Connection& reader) {
   Viewer viewer;
   if (principal.has_scope("admin")) {

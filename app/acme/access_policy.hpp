@@ -44,6 +44,10 @@ struct Viewer {
   bool is_admin() const { return reach == Reach::everything; }
 };
 
+// Who the `tachyon` CLI acts as: the machine's operator, an admin (the `admin` scope) that is no user
+// or key (`service:tachyon-cli`).
+auth::Principal operator_principal();
+
 // A manager's department is read from `reader` (it may have changed since the token was issued); a
 // user whose row is gone reaches nothing.
 Viewer viewer_of(const auth::Principal& principal, db::Connection& reader);

@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "tachyon/auth/api_key.hpp"
+#include "tachyon/core/failure.hpp"
 #include "tachyon/observe/log.hpp"
 
 namespace tachyon::app::acme {
@@ -256,7 +257,12 @@ CreatedApiKey Identity::insert_api_key(db::Connection& writer, std::string_view 
   created.record.scopes = std::move(scopes);
   created.record.created_at = unix_now();
   created.record.expires_at = expires_at;
-  created.record.id = identity_store::insert_api_key(writer, created.record);
+  try {
+    created.record.id = identity_store::insert_api_key(writer, created.record);
+  } catch (const db::DatabaseError& error) {
+    if (error.error_class() != db::ErrorClass::unique_violation) throw;
+    throw core::Failure(core::FailureKind::conflict, "an API key with this name exists");
+  }
   created.record.key_hash.clear();
   return created;
 }
@@ -269,12 +275,13 @@ asio::awaitable<CreatedApiKey> Identity::create_api_key(std::string name, std::v
   co_return co_await database_.write(std::move(work));
 }
 
-asio::awaitable<bool> Identity::revoke_api_key(std::int64_t id) {
+asio::awaitable<void> Identity::revoke_api_key(std::int64_t id) {
   const std::int64_t now = unix_now();
   auto work = [id, now](db::Connection& writer) { return identity_store::revoke_api_key(writer, id, now); };
-  bool revoked = co_await database_.write(std::move(work));
-  if (revoked) cache_.clear();  // this instance at once; the others within a poll
-  co_return revoked;
+  if (!co_await database_.write(std::move(work))) {
+    throw core::Failure(core::FailureKind::not_found, "no unrevoked API key with id " + std::to_string(id));
+  }
+  cache_.clear();  // this instance at once; the others within a poll
 }
 
 asio::awaitable<void> Identity::revoke_logins_of_user(std::int64_t user_id) {

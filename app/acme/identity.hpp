@@ -99,16 +99,18 @@ class Identity final : public auth::Authenticator {
   // RFC 7009: an access token's jti or a refresh token's whole login; unknown tokens are ignored.
   boost::asio::awaitable<void> revoke(std::string token, RequestFacts facts);
 
+  // A conflict (core::Failure) when a key has this name.
   boost::asio::awaitable<CreatedApiKey> create_api_key(std::string name, std::vector<std::string> scopes,
                                                        std::optional<std::int64_t> expires_at);
-  boost::asio::awaitable<bool> revoke_api_key(std::int64_t id);
+  // not_found (core::Failure) when there is no unrevoked key with this id.
+  boost::asio::awaitable<void> revoke_api_key(std::int64_t id);
   // Revokes every login of the user (password changed, user disabled or deleted).
   boost::asio::awaitable<void> revoke_logins_of_user(std::int64_t user_id);
 
   // {"keys":[...]}: the public keys that verify access tokens.
   std::string jwks() const { return keys_.snapshot()->jwks; }
 
-  // For the CLI: the same key format and hash the server checks. Writer.
+  // For the CLI: the same key format and hash the server checks; a conflict when the name is taken. Writer.
   static CreatedApiKey insert_api_key(db::Connection& writer, std::string_view server_secret, std::string name,
                                       std::vector<std::string> scopes, std::optional<std::int64_t> expires_at);
   // For the CLI: makes a new signing key with the key ring the server would build from `options` and

@@ -265,29 +265,21 @@ asio::awaitable<void> create_api_key(http::Context& context, Identity& identity)
   std::vector<std::string> scopes = checked_scopes(request.scopes);
   std::optional<std::int64_t> expires_at;
   if (request.expires_in_days) expires_at = std::time(nullptr) + *request.expires_in_days * 86400;
-  std::optional<CreatedApiKey> created;
-  try {
-    created = co_await identity.create_api_key(request.name, std::move(scopes), expires_at);
-  } catch (const db::DatabaseError& error) {
-    if (error.error_class() != db::ErrorClass::unique_violation) throw;
-  }
-  if (!created) throw http::HttpError(409, "an API key with this name exists");
+  CreatedApiKey created = co_await identity.create_api_key(request.name, std::move(scopes), expires_at);
   context.response.status = 201;
   context.response.set_content_type("application/json");
   json::JsonWriter writer(context.response.body);
   writer.begin_object();
-  write_api_key(writer, created->record);
-  writer.field("key", std::string_view(created->key));
+  write_api_key(writer, created.record);
+  writer.field("key", std::string_view(created.key));
   writer.end_object();
-  context.response.add_header("Location", "/v1/admin/api-keys/" + std::to_string(created->record.id));
+  context.response.add_header("Location", "/v1/admin/api-keys/" + std::to_string(created.record.id));
   no_store(context.response);
 }
 
 asio::awaitable<void> revoke_api_key(http::Context& context, Identity& identity) {
   std::int64_t id = context.params.integer("id");
-  if (!co_await identity.revoke_api_key(id)) {
-    throw http::HttpError(404, "no unrevoked API key with id " + std::to_string(id));
-  }
+  co_await identity.revoke_api_key(id);
   context.response.status = 204;
 }
 

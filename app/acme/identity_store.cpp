@@ -205,18 +205,17 @@ void revoke_sessions_of_user(db::Connection& writer, std::int64_t user_id, std::
 
 std::int64_t insert_api_key(db::Connection& writer, const ApiKeyRecord& key) {
   std::string scopes = join_scopes(key.scopes);
-  writer
+  return writer
       .prepare(
           "INSERT INTO api_keys (lookup_id, key_hash, name, scopes, created_at, expires_at) "
-          "VALUES (?, ?, ?, ?, ?, ?)")
+          "VALUES (?, ?, ?, ?, ?, ?) RETURNING id")
       .bind(1, std::string_view(key.lookup_id))
       .bind(2, std::string_view(key.key_hash))
       .bind(3, std::string_view(key.name))
       .bind(4, std::string_view(scopes))
       .bind(5, key.created_at)
       .bind(6, key.expires_at)
-      .run();
-  return writer.last_insert_id();
+      .run_returning_id();
 }
 
 std::optional<ApiKeyRecord> find_api_key(db::Connection& connection, std::string_view lookup_id) {

@@ -154,17 +154,16 @@ PlacedOrder place_order(db::Connection& writer, const auth::Principal& caller, c
         throw Failure(FailureKind::conflict, "not enough stock for product " + std::to_string(line.product_id));
       }
     }
-    writer
-        .prepare(
-            "INSERT INTO orders (user_id, status, total_cents, created_at, updated_at) "
-            "VALUES (?, 'confirmed', ?, ?, ?)")
-        .bind(1, order.user_id)
-        .bind(2, total)
-        .bind(3, std::string_view(now))
-        .bind(4, std::string_view(now))
-        .run();
     PlacedOrder placed;
-    placed.id = writer.last_insert_id();
+    placed.id = writer
+                    .prepare(
+                        "INSERT INTO orders (user_id, status, total_cents, created_at, updated_at) "
+                        "VALUES (?, 'confirmed', ?, ?, ?) RETURNING id")
+                    .bind(1, order.user_id)
+                    .bind(2, total)
+                    .bind(3, std::string_view(now))
+                    .bind(4, std::string_view(now))
+                    .run_returning_id();
     for (std::size_t index = 0; index < order.items.size(); ++index) {
       writer
           .prepare(

@@ -26,24 +26,23 @@ using core::FailureKind;
 
 CreatedProduct create_product(db::Connection& writer, const NewProduct& product) {
   std::string now = core::rfc3339_now();
+  CreatedProduct created;
   try {
-    writer
-        .prepare(
-            "INSERT INTO products (sku, name, category, price_cents, stock, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .bind(1, std::string_view(product.sku))
-        .bind(2, std::string_view(product.name))
-        .bind(3, std::string_view(product.category))
-        .bind(4, product.price_cents)
-        .bind(5, product.stock)
-        .bind(6, std::string_view(now))
-        .bind(7, std::string_view(now))
-        .run();
+    created.id = writer
+                     .prepare(
+                         "INSERT INTO products (sku, name, category, price_cents, stock, created_at, updated_at) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")
+                     .bind(1, std::string_view(product.sku))
+                     .bind(2, std::string_view(product.name))
+                     .bind(3, std::string_view(product.category))
+                     .bind(4, product.price_cents)
+                     .bind(5, product.stock)
+                     .bind(6, std::string_view(now))
+                     .bind(7, std::string_view(now))
+                     .run_returning_id();
   } catch (const db::DatabaseError& error) {
     rethrow_as_failure(error);
   }
-  CreatedProduct created;
-  created.id = writer.last_insert_id();
   render_by_id(writer, product_shape(), created.id, created.json);
   return created;
 }

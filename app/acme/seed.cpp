@@ -139,14 +139,16 @@ SeedCounts seed_demo_data(db::Connection& connection, const SeedCounts& wanted, 
     std::string created = past_timestamp(random);
     int lines = 1 + static_cast<int>(random() % 4);
     std::int64_t first = 1 + static_cast<std::int64_t>(random() % static_cast<std::uint64_t>(product_count));
-    connection
-        .prepare("INSERT INTO orders (user_id, status, total_cents, created_at, updated_at) VALUES (?, ?, 0, ?, ?)")
-        .bind(1, user)
-        .bind(2, random() % 10 == 0 ? "cancelled" : (random() % 10 == 0 ? "pending" : "confirmed"))
-        .bind(3, std::string_view(created))
-        .bind(4, std::string_view(created))
-        .run();
-    std::int64_t order_id = connection.last_insert_id();
+    std::int64_t order_id =
+        connection
+            .prepare(
+                "INSERT INTO orders (user_id, status, total_cents, created_at, updated_at) VALUES (?, ?, 0, ?, ?) "
+                "RETURNING id")
+            .bind(1, user)
+            .bind(2, random() % 10 == 0 ? "cancelled" : (random() % 10 == 0 ? "pending" : "confirmed"))
+            .bind(3, std::string_view(created))
+            .bind(4, std::string_view(created))
+            .run_returning_id();
     for (int line = 0; line < lines; ++line) {
       std::int64_t product = 1 + (first - 1 + line) % product_count;  // distinct products within the order
       connection

@@ -77,26 +77,26 @@ CreatedUser create_user(db::Connection& writer, const auth::Principal& caller, c
   require_user_creator(viewer_of(caller, writer));
   std::string now = core::rfc3339_now();
   std::string email = lower_case(user.email);
+  CreatedUser created;
   try {
-    writer
-        .prepare(
-            "INSERT INTO users (email, name, role, department, salary_cents, status, created_at, updated_at, "
-            "password_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(1, std::string_view(email))
-        .bind(2, std::string_view(user.name))
-        .bind(3, std::string_view(user.role))
-        .bind(4, std::string_view(user.department))
-        .bind(5, user.salary_cents)
-        .bind(6, std::string_view(user.status.value_or("active")))
-        .bind(7, std::string_view(now))
-        .bind(8, std::string_view(now))
-        .bind(9, password_hash)
-        .run();
+    created.id =
+        writer
+            .prepare(
+                "INSERT INTO users (email, name, role, department, salary_cents, status, created_at, updated_at, "
+                "password_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+            .bind(1, std::string_view(email))
+            .bind(2, std::string_view(user.name))
+            .bind(3, std::string_view(user.role))
+            .bind(4, std::string_view(user.department))
+            .bind(5, user.salary_cents)
+            .bind(6, std::string_view(user.status.value_or("active")))
+            .bind(7, std::string_view(now))
+            .bind(8, std::string_view(now))
+            .bind(9, password_hash)
+            .run_returning_id();
   } catch (const db::DatabaseError& error) {
     rethrow_as_failure(error);
   }
-  CreatedUser created;
-  created.id = writer.last_insert_id();
   render_by_id(writer, user_shape(), created.id, created.json);
   return created;
 }

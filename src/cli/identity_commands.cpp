@@ -21,8 +21,10 @@
 #include "app/acme/identity_store.hpp"
 #include "app/acme/migrations.hpp"
 #include "app/acme/settings.hpp"
+#include "app/acme/user_operations.hpp"
 #include "cli/commands.hpp"
 #include "tachyon/auth/password_hasher.hpp"
+#include "tachyon/core/failure.hpp"
 #include "tachyon/core/timestamp.hpp"
 #include "tachyon/db/migrations.hpp"
 
@@ -135,28 +137,19 @@ int create_user(const Flags& flags, const config::Settings& settings) {
   db::Connection& connection = *opened;
   std::string hash = make_hasher(settings).hash_blocking(password);
   sodium_memzero(password.data(), password.size());
-  std::string now = core::rfc3339_now();
+  app::acme::NewUser user{.email = email,
+                          .name = flag_or(flags, "name", email),
+                          .role = role,
+                          .department = flag_or(flags, "department", "general")};
   try {
-    connection
-        .prepare(
-            "INSERT INTO users (email, name, role, department, salary_cents, status, created_at, updated_at, "
-            "password_hash) VALUES (?, ?, ?, ?, 0, 'active', ?, ?, ?)")
-        .bind(1, std::string_view(email))
-        .bind(2, std::string_view(flag_or(flags, "name", email)))
-        .bind(3, std::string_view(role))
-        .bind(4, std::string_view(flag_or(flags, "department", "general")))
-        .bind(5, std::string_view(now))
-        .bind(6, std::string_view(now))
-        .bind(7, std::string_view(hash))
-        .run();
-  } catch (const db::DatabaseError& error) {
-    if (error.error_class() != db::ErrorClass::unique_violation) throw;
-    std::fprintf(stderr, "tachyon: a user with this email exists\n");
+    app::acme::CreatedUser created = app::acme::create_user(connection, app::acme::operator_principal(), user, hash);
+    std::printf("created user %lld (%s, %s)\n", static_cast<long long>(created.id), email.c_str(), role.c_str());
+    return 0;
+  } catch (const core::Failure& failure) {
+    if (failure.kind() != core::FailureKind::conflict) throw;
+    std::fprintf(stderr, "tachyon: %s\n", failure.detail().c_str());
     return 1;
   }
-  std::printf("created user %lld (%s, %s)\n", static_cast<long long>(connection.last_insert_id()), email.c_str(),
-              role.c_str());
-  return 0;
 }
 
 int set_password(const Flags& flags, const config::Settings& settings) {
@@ -218,8 +211,8 @@ int create_api_key(const Flags& flags, const config::Settings& settings) {
     std::fprintf(stderr, "API key %lld '%s' created; it is shown only now:\n",
                  static_cast<long long>(created.record.id), name.c_str());
     std::printf("%s\n", created.key.c_str());
-  } catch (const db::DatabaseError& error) {
-    if (error.error_class() != db::ErrorClass::unique_violation) throw;
+  } catch (const core::Failure& failure) {
+    if (failure.kind() != core::FailureKind::conflict) throw;
     std::fprintf(stderr, "tachyon: an API key named '%s' exists\n", name.c_str());
     return 1;
   }

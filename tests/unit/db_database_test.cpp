@@ -49,10 +49,12 @@ TEST(Database, ConcurrentWritesCommitTogetherAndAFailingOneRollsBackAlone) {
         loop,
         [&, index]() -> asio::awaitable<void> {
           auto insert = [index](Connection& connection) {
-            connection.prepare("INSERT INTO notes (text) VALUES (?)").bind(1, std::to_string(index)).run();
+            std::int64_t id = connection.prepare("INSERT INTO notes (text) VALUES (?) RETURNING id")
+                                  .bind(1, std::to_string(index))
+                                  .run_returning_id();
             // Every seventh write fails after its insert: its row must not survive.
             if (index % 7 == 3) throw std::runtime_error("refused " + std::to_string(index));
-            return connection.last_insert_id();
+            return id;
           };
           try {
             ids[index] = co_await database.write(std::move(insert));

@@ -100,6 +100,13 @@ void Statement::run() {
   }
 }
 
+std::int64_t Statement::run_returning_id() {
+  if (!step()) throw DatabaseError(ErrorClass::other, SQLITE_MISUSE, "an INSERT ... RETURNING id gave no row");
+  std::int64_t id = integer(0);
+  run();
+  return id;
+}
+
 std::int64_t Statement::integer(int column) const {
   return sqlite3_column_int64(statement_, column);
 }
@@ -173,9 +180,6 @@ bool Connection::in_transaction() const {
   return sqlite3_get_autocommit(handle_) == 0;
 }
 
-std::int64_t Connection::last_insert_id() const {
-  return sqlite3_last_insert_rowid(handle_);
-}
 int Connection::changes() const {
   return sqlite3_changes(handle_);
 }

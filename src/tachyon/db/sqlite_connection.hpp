@@ -57,6 +57,9 @@ class Statement {
   bool step();
   // Runs a statement that returns no rows.
   void run();
+  // Runs an `INSERT ... RETURNING id` and gives the new row's id: the one way to learn it that every
+  // backend has (PostgreSQL has no last-insert-rowid). Throws DatabaseError when no row comes back.
+  std::int64_t run_returning_id();
 
   std::int64_t integer(int column) const;
   double real(int column) const;
@@ -83,7 +86,6 @@ class Connection {
   // Runs one or more statements with no parameters and no result rows (schema changes).
   void execute_script(std::string_view sql);
 
-  std::int64_t last_insert_id() const;
   int changes() const;
   // Statements executed on this connection so far (each execution of a prepared statement counts once).
   std::uint64_t statements_executed() const { return statements_executed_; }
