@@ -27,7 +27,7 @@ int migrate_command(int argument_count, char** arguments) {
   auto settings = load_or_report(argument_count, arguments);
   if (!settings) return 2;
   try {
-    db::Connection connection(connection_options(*settings));
+    db::SqliteConnection connection(connection_options(*settings));
     db::MigrationReport report = db::apply_migrations(connection, app::acme::migrations());
     for (const std::string& applied : report.applied) std::printf("applied %s\n", applied.c_str());
     std::printf("schema version %d\n", report.current_version);
@@ -69,7 +69,7 @@ int seed_command(int argument_count, char** arguments) {
   auto settings = load_or_report(static_cast<int>(rest.size()), rest.data());
   if (!settings) return 2;
   try {
-    db::Connection connection(connection_options(*settings));
+    db::SqliteConnection connection(connection_options(*settings));
     db::apply_migrations(connection, app::acme::migrations());
     auto started = std::chrono::steady_clock::now();
     app::acme::seed_demo_data(connection, wanted, random_seed);

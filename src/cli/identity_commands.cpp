@@ -97,7 +97,7 @@ auth::PasswordHasher make_hasher(const config::Settings& settings) {
 }
 
 std::unique_ptr<db::Connection> open_migrated(const config::Settings& settings) {
-  auto connection = std::make_unique<db::Connection>(connection_options(settings));
+  auto connection = std::make_unique<db::SqliteConnection>(connection_options(settings));
   db::apply_migrations(*connection, app::acme::migrations());
   return connection;
 }

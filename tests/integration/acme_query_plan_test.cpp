@@ -111,7 +111,7 @@ TEST(AcmeQueryPlan, NoListQueryScansATable) {
     log = std::move(newer);
   }
   std::set<std::string> statements = logged_statements(log);
-  db::Connection connection(db::ConnectionOptions{.path = server.database_file().string(), .read_only = true});
+  db::SqliteConnection connection(db::ConnectionOptions{.path = server.database_file().string(), .read_only = true});
   int page_queries = 0;
   for (const std::string& sql : statements) {
     if (sql.find(" LIMIT ") == std::string::npos) continue;  // page queries; the items query is by order id
@@ -132,7 +132,7 @@ TEST(AcmeQueryPlan, EmbeddedItemsAreFoundByIndex) {
   ASSERT_EQ(server.call("GET", "/v1/orders?limit=10").status, 200);
   std::set<std::string> statements =
       logged_statements(server.process().wait_for_output("FROM order_items WHERE order_id IN"));
-  db::Connection connection(db::ConnectionOptions{.path = server.database_file().string(), .read_only = true});
+  db::SqliteConnection connection(db::ConnectionOptions{.path = server.database_file().string(), .read_only = true});
   int item_queries = 0;
   for (const std::string& sql : statements) {
     if (!sql.starts_with("SELECT") || sql.find("FROM order_items WHERE order_id IN") == std::string::npos) continue;

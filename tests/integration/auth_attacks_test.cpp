@@ -78,7 +78,7 @@ class TokenAttacks : public ::testing::Test {
     genuine = caller.headers.substr(std::string_view("Authorization: Bearer ").size());
     genuine.resize(genuine.size() - 2);  // the CRLF
     parts = split(genuine);
-    db::Connection connection({.path = server.database_file().string(), .read_only = true});
+    db::SqliteConnection connection({.path = server.database_file().string(), .read_only = true});
     app::acme::KeyRing ring(server.secret_key(), {.issuer = "tachyon", .audience = "acme"}, auth::JwsAlgorithm::eddsa,
                             std::chrono::hours(1));
     ring.refresh(connection, unix_now());

@@ -124,7 +124,7 @@ TEST(Database, MemoryDatabaseIsSharedByReadersAndRemovedAtTheEnd) {
   std::string path;
   {
     Database database(ConnectionOptions{.path = ":memory:"});
-    path = database.options().path;
+    path = database.read_blocking([](Connection& reader) { return std::string(reader.describe()); });
     EXPECT_NE(path, ":memory:");
     EXPECT_TRUE(std::filesystem::exists(path));
     database.write_blocking([](Connection& connection) {

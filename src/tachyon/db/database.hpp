@@ -1,131 +1,153 @@
 // The database a service uses from its event loops. Reads and writes are both awaited, so no caller
-// can assume an answer without a wait (a network backend suspends; SQLite reads answer inline on one
-// read connection per event-loop thread, since an indexed lookup takes microseconds, less than any
-// hand-off). Writes run on one writer connection on its own thread, group-committed, so they never
-// block a loop. SQLite in WAL mode makes every committed write visible to the very next read on any
-// connection.
+// can assume an answer without a wait and nothing blocks a loop: the engine (database_engine.hpp)
+// decides where work runs. On SQLite reads answer inline on one read connection per event-loop thread
+// (an indexed lookup takes microseconds, less than any hand-off) and writes are group-committed on one
+// writer thread; on PostgreSQL both run on a pool of connections, reads on the replicas when there
+// are any. Each write runs inside a transaction of its own (a savepoint of the group on SQLite).
 #pragma once
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <exception>
 #include <future>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <thread>
 #include <type_traits>
 #include <variant>
-#include <vector>
 
+#include "tachyon/db/database_engine.hpp"
 #include "tachyon/db/query_span.hpp"
 #include "tachyon/db/sqlite_connection.hpp"
 
 namespace tachyon::db {
 
-// The completion signature of a write that yields `Result`.
+// The completion signature of work that yields `Result`.
 template <class Result>
-struct WriteSignature {
+struct JobSignature {
   using type = void(std::exception_ptr, Result);
 };
 template <>
-struct WriteSignature<void> {
+struct JobSignature<void> {
   using type = void(std::exception_ptr);
 };
 
 class Database {
  public:
-  explicit Database(ConnectionOptions options);
+  explicit Database(ConnectionOptions sqlite);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
+  Dialect dialect() const { return dialect_; }
+
   // Runs `work(Connection&)` on a read connection and returns its result (exceptions propagate). The
   // time and the statements go to the request's "db" span when `context` is given. `work` must not
-  // keep the connection. Pass it named and moved (GCC 12, see write()).
+  // keep the connection and should only read. Pass it named and moved (GCC 12, see write()).
   template <class Work>
   auto read(Work work, const http::Context* context = nullptr)
       -> boost::asio::awaitable<std::invoke_result_t<Work&, Connection&>> {
-    Connection& connection = reader();
-    std::optional<QuerySpan> span;
-    if (context != nullptr) span.emplace(*context, connection);
-    if constexpr (std::is_void_v<std::invoke_result_t<Work&, Connection&>>) {
-      work(connection);
-      co_return;
-    } else {
-      co_return work(connection);
+    if (Connection* connection = engine_->inline_reader()) {
+      std::optional<QuerySpan> span;
+      if (context != nullptr) span.emplace(*context, *connection);
+      if constexpr (std::is_void_v<std::invoke_result_t<Work&, Connection&>>) {
+        work(*connection);
+        co_return;
+      } else {
+        co_return work(*connection);
+      }
     }
+    QueryMeasure measure;
+    std::optional<QuerySpan> span;
+    if (context != nullptr) span.emplace(*context, measure);
+    co_return co_await submit(std::move(work), false, &measure);
   }
 
   // The same from a thread that is not an event loop (a poller thread, start-up, the CLI).
   template <class Work>
   auto read_blocking(Work work) -> std::invoke_result_t<Work&, Connection&> {
-    return work(reader());
+    if (Connection* connection = engine_->inline_reader()) return work(*connection);
+    return wait_for(std::move(work), &DatabaseEngine::submit_read);
   }
 
-  // Runs `work(Connection&)` on the writer thread and resumes the caller on its own executor with the
-  // result (exceptions propagate). Writes from all loops queue here and are group-committed: the
-  // writer takes every queued write, runs each in its own savepoint inside one transaction, commits
-  // once, and only then answers them all. A write that throws rolls back alone.
+  // Runs `work(Connection&)` inside a transaction on a writing connection and resumes the caller on
+  // its own executor with the result (exceptions propagate; a transaction that throws rolls back).
   // Not a coroutine itself, and callers pass a named, moved work object: GCC 12 destroys temporaries
   // with non-trivial destructors inside a co_await expression twice (GCC bugs 100611, 101367).
   template <class Work>
   auto write(Work work) -> boost::asio::awaitable<std::invoke_result_t<Work&, Connection&>> {
+    return submit(std::move(work), true, nullptr);
+  }
+
+  // Runs `work` on a writing connection, outside any transaction the engine opens (it may open its
+  // own), from a thread that is not an event loop: start-up, migrations, the CLI.
+  template <class Work>
+  auto write_blocking(Work work) -> std::invoke_result_t<Work&, Connection&> {
+    return wait_for(std::move(work), &DatabaseEngine::submit_direct);
+  }
+
+ private:
+  template <class Work>
+  auto submit(Work work, bool writes, QueryMeasure* measure)
+      -> boost::asio::awaitable<std::invoke_result_t<Work&, Connection&>> {
     using Result = std::invoke_result_t<Work&, Connection&>;
-    return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), typename WriteSignature<Result>::type>(
-        [this](auto handler, Work job) {
-          enqueue(std::make_unique<TypedWriteJob<Work, decltype(handler), Result>>(std::move(job), std::move(handler)));
+    return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), typename JobSignature<Result>::type>(
+        [this, writes, measure](auto handler, Work job) {
+          auto queued =
+              std::make_unique<TypedJob<Work, decltype(handler), Result>>(std::move(job), std::move(handler), measure);
+          if (writes) {
+            engine_->submit_write(std::move(queued));
+          } else {
+            engine_->submit_read(std::move(queued));
+          }
         },
         boost::asio::use_awaitable, std::move(work));
   }
 
-  // Runs `work` on the writer connection from a thread that is not an event loop (start-up, CLI).
   template <class Work>
-  auto write_blocking(Work work) -> std::invoke_result_t<Work&, Connection&> {
+  auto wait_for(Work work, void (DatabaseEngine::*submit)(std::unique_ptr<DatabaseJob>))
+      -> std::invoke_result_t<Work&, Connection&> {
     using Result = std::invoke_result_t<Work&, Connection&>;
-    std::packaged_task<Result()> task([this, &work] { return work(*writer_); });
-    std::future<Result> outcome = task.get_future();
-    boost::asio::post(writer_context_, [&task] { task(); });
+    // Shared with the handler: the future may be ready (and this frame gone) while set_value returns.
+    auto promise = std::make_shared<std::promise<Result>>();
+    std::future<Result> outcome = promise->get_future();
+    auto handler = [promise](std::exception_ptr error, auto... result) {
+      if (error) {
+        promise->set_exception(error);
+      } else {
+        promise->set_value(std::move(result)...);
+      }
+    };
+    (engine_.get()->*submit)(
+        std::make_unique<TypedJob<Work, decltype(handler), Result>>(std::move(work), std::move(handler), nullptr));
     return outcome.get();
   }
 
-  const ConnectionOptions& options() const { return options_; }
-
- private:
-  // This thread's read connection, opened on first use.
-  Connection& reader();
-
-  // One queued write: run inside the group's transaction, then completed after the commit.
-  class WriteJob {
-   public:
-    virtual ~WriteJob() = default;
-    virtual bool run(Connection& connection) = 0;     // false when the work threw (kept for complete())
-    virtual void fail(std::exception_ptr error) = 0;  // the group's commit failed
-    virtual void complete() = 0;                      // resumes the waiting handler on its executor
-  };
-
   template <class Work, class Handler, class Result>
-  class TypedWriteJob final : public WriteJob {
+  class TypedJob final : public DatabaseJob {
    public:
-    TypedWriteJob(Work work, Handler handler) : work_(std::move(work)), handler_(std::move(handler)) {}
+    TypedJob(Work work, Handler handler, QueryMeasure* measure)
+        : work_(std::move(work)), handler_(std::move(handler)), measure_(measure) {}
     bool run(Connection& connection) override {
+      const std::uint64_t statements_before = connection.statements_executed();
+      bool succeeded = true;
       try {
         if constexpr (std::is_void_v<Result>) {
           work_(connection);
         } else {
           result_ = work_(connection);
         }
-        return true;
       } catch (...) {
         error_ = std::current_exception();
-        return false;
+        succeeded = false;
       }
+      if (measure_ != nullptr) measure_->statements += connection.statements_executed() - statements_before;
+      return succeeded;
     }
+    const std::exception_ptr& error() const override { return error_; }
+    void clear_error() override { error_ = nullptr; }
     void fail(std::exception_ptr error) override {
       if (!error_) error_ = std::move(error);
     }
@@ -142,26 +164,13 @@ class Database {
    private:
     Work work_;
     Handler handler_;
+    QueryMeasure* measure_;
     std::exception_ptr error_;
     [[no_unique_address]] std::conditional_t<std::is_void_v<Result>, std::monostate, Result> result_{};
   };
 
-  void enqueue(std::unique_ptr<WriteJob> job);
-  void run_queued_writes();  // on the writer thread
-
-  std::mutex queue_mutex_;
-  std::vector<std::unique_ptr<WriteJob>> queued_writes_;
-  bool writer_scheduled_ = false;
-
-  std::string temporary_path_;  // set when ":memory:" was asked for (see database.cpp); declared first
-  ConnectionOptions options_;
-  std::uint64_t identity_;
-  std::unique_ptr<Connection> writer_;
-  boost::asio::io_context writer_context_{1};
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> writer_work_;
-  std::thread writer_thread_;
-  std::mutex readers_mutex_;
-  std::vector<std::unique_ptr<Connection>> readers_;
+  Dialect dialect_;
+  std::unique_ptr<DatabaseEngine> engine_;
 };
 
 }  // namespace tachyon::db

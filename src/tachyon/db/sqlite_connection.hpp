@@ -1,18 +1,15 @@
 // One SQLite connection used by one thread: opened with the pragmas a server wants (WAL,
-// synchronous=NORMAL, busy timeout, foreign keys), prepared statements cached by SQL text, typed
-// binding and reading, transactions, a per-connection statement counter, and the slow-query log.
+// synchronous=NORMAL, busy timeout, foreign keys), prepared statements cached by SQL text, and SQLite's
+// result codes in the backend-neutral error classes.
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <unordered_map>
 
-#include "tachyon/db/database_error.hpp"
+#include "tachyon/db/connection.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -26,111 +23,63 @@ struct ConnectionOptions {
   std::chrono::milliseconds slow_query_threshold{100};  // statements slower than this are logged
 };
 
-class Connection;
+class SqliteConnection;
 
-// A prepared statement borrowed from the connection's cache for one execution. Binding indexes are
-// 1-based as in SQLite. The statement is reset (and timed for the slow-query log) when it goes out of
-// scope.
-class Statement {
+// A statement prepared on one SQLite connection. A cached one is marked in use while a Statement
+// holds it; a one-off (its cached twin was busy) deletes itself when released.
+class SqliteStatement final : public StatementBackend {
  public:
-  // `cache_slot`: the cache entry's in-use flag, or null for a one-off statement (its cached twin was
-  // busy), which is finalized instead of returned.
-  Statement(Connection& connection, sqlite3_stmt* statement, bool* cache_slot);
-  ~Statement();
-  Statement(Statement&& other) noexcept;
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  Statement& operator=(Statement&&) = delete;
+  SqliteStatement(SqliteConnection& connection, sqlite3_stmt* statement, bool cached);
+  ~SqliteStatement() override;
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
 
-  Statement& bind(int index, std::int64_t value);
-  Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
-  Statement& bind(int index, double value);
-  Statement& bind(int index, std::string_view value);
-  Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
-  Statement& bind(int index, std::nullptr_t);
-  template <class T>
-  Statement& bind(int index, const std::optional<T>& value) {
-    return value ? bind(index, *value) : bind(index, nullptr);
-  }
+  void bind_integer(int index, std::int64_t value) override;
+  void bind_real(int index, double value) override;
+  void bind_text(int index, std::string_view value) override;
+  void bind_null(int index) override;
+  bool step() override;
+  std::int64_t integer(int column) const override;
+  double real(int column) const override;
+  std::string_view text(int column) const override;
+  bool is_null(int column) const override;
+  std::string_view sql() const override;
+  void release() override;
 
-  // Runs to the next row; false when done. Throws DatabaseError on failure.
-  bool step();
-  // Runs a statement that returns no rows.
-  void run();
-  // Runs an `INSERT ... RETURNING id` and gives the new row's id: the one way to learn it that every
-  // backend has (PostgreSQL has no last-insert-rowid). Throws DatabaseError when no row comes back.
-  std::int64_t run_returning_id();
-
-  std::int64_t integer(int column) const;
-  double real(int column) const;
-  std::string_view text(int column) const;  // valid until the next step
-  bool is_null(int column) const;
+  bool in_use = false;
 
  private:
-  Connection* connection_;
+  void check(int code, std::string_view what) const;
+
+  SqliteConnection* connection_;
   sqlite3_stmt* statement_;
-  bool* cache_slot_;
-  bool stepped_ = false;
-  std::chrono::steady_clock::time_point started_{};
+  bool cached_;
 };
 
-class Connection {
+class SqliteConnection final : public Connection {
  public:
-  explicit Connection(const ConnectionOptions& options);
-  ~Connection();
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
+  explicit SqliteConnection(const ConnectionOptions& options);
+  ~SqliteConnection() override;
 
-  // A cached prepared statement for `sql` (prepared on first use on this connection).
-  Statement prepare(std::string_view sql);
-  // Runs one or more statements with no parameters and no result rows (schema changes).
-  void execute_script(std::string_view sql);
-
-  int changes() const;
-  // Statements executed on this connection so far (each execution of a prepared statement counts once).
-  std::uint64_t statements_executed() const { return statements_executed_; }
-
-  // True inside BEGIN ... COMMIT (or a savepoint).
-  bool in_transaction() const;
-
-  // Runs `work` inside BEGIN IMMEDIATE ... COMMIT, or inside a savepoint when a transaction is already
-  // open (the writer runs each write of a group commit inside one); rolls back and rethrows on throw.
-  template <class Work>
-  auto transaction(Work&& work) -> decltype(work()) {
-    const bool nested = in_transaction();
-    execute_script(nested ? "SAVEPOINT nested_work" : "BEGIN IMMEDIATE");
-    try {
-      if constexpr (std::is_void_v<decltype(work())>) {
-        work();
-        execute_script(nested ? "RELEASE nested_work" : "COMMIT");
-      } else {
-        auto result = work();
-        execute_script(nested ? "RELEASE nested_work" : "COMMIT");
-        return result;
-      }
-    } catch (...) {
-      execute_script(nested ? "ROLLBACK TO nested_work; RELEASE nested_work" : "ROLLBACK");
-      throw;
-    }
-  }
+  Dialect dialect() const override { return Dialect::sqlite; }
+  Statement prepare(std::string_view sql) override;
+  void execute_script(std::string_view sql) override;
+  int changes() const override;
+  bool in_transaction() const override;
+  std::string_view describe() const override { return options_.path; }
 
   const ConnectionOptions& options() const { return options_; }
 
+ protected:
+  std::string_view begin_statement() const override { return "BEGIN IMMEDIATE"; }
+
  private:
-  friend class Statement;
-  void on_statement_started() { ++statements_executed_; }
-  void on_statement_finished(sqlite3_stmt* statement, bool* cache_slot, bool stepped,
-                             std::chrono::steady_clock::duration elapsed);
+  friend class SqliteStatement;
   [[noreturn]] void fail(int code, std::string_view what) const;
 
   ConnectionOptions options_;
   sqlite3* handle_ = nullptr;
-  struct CachedStatement {
-    sqlite3_stmt* statement = nullptr;
-    bool in_use = false;
-  };
-  std::unordered_map<std::string, CachedStatement> statements_;
-  std::uint64_t statements_executed_ = 0;
+  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> statements_;
 };
 
 }  // namespace tachyon::db

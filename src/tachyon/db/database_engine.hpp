@@ -1,0 +1,43 @@
+// What runs a Database's work on a backend's connections: a job is one caller's read or write, run
+// with a connection and completed back on the caller's executor. SQLite (sqlite_engine.hpp) answers
+// reads inline on a per-thread connection and group-commits writes on one writer thread; PostgreSQL
+// (postgres_engine.hpp) runs both on a pool of connections off the event loops.
+#pragma once
+
+#include <exception>
+#include <memory>
+
+#include "tachyon/db/connection.hpp"
+
+namespace tachyon::db {
+
+// One queued piece of work. The engine calls run() (again, after a serialization failure, when it
+// retries), then fail() if the surrounding commit failed, then complete() exactly once.
+class DatabaseJob {
+ public:
+  virtual ~DatabaseJob() = default;
+  // Runs the work; false when it threw (the exception is kept for complete()).
+  virtual bool run(Connection& connection) = 0;
+  // The work's own exception, if its last run threw.
+  virtual const std::exception_ptr& error() const = 0;
+  virtual void clear_error() = 0;
+  // The transaction around the work failed (commit, connection lost, acquire timeout).
+  virtual void fail(std::exception_ptr error) = 0;
+  // Resumes the waiting caller on its executor; the job may be destroyed right after.
+  virtual void complete() = 0;
+};
+
+class DatabaseEngine {
+ public:
+  virtual ~DatabaseEngine() = default;
+  // This thread's read connection when reads answer inline (cheaper than any hand-off), else null.
+  virtual Connection* inline_reader() = 0;
+  // Runs `job` outside a transaction on a connection that serves reads.
+  virtual void submit_read(std::unique_ptr<DatabaseJob> job) = 0;
+  // Runs `job` inside a transaction on a connection that writes.
+  virtual void submit_write(std::unique_ptr<DatabaseJob> job) = 0;
+  // Runs `job` on a writing connection with no transaction around it (start-up, migrations, the CLI).
+  virtual void submit_direct(std::unique_ptr<DatabaseJob> job) = 0;
+};
+
+}  // namespace tachyon::db
