@@ -19,6 +19,7 @@
 #include <variant>
 
 #include "tachyon/db/database_engine.hpp"
+#include "tachyon/db/postgres_options.hpp"
 #include "tachyon/db/query_span.hpp"
 #include "tachyon/db/sqlite_connection.hpp"
 
@@ -37,6 +38,7 @@ struct JobSignature<void> {
 class Database {
  public:
   explicit Database(ConnectionOptions sqlite);
+  explicit Database(PostgresOptions postgres);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;

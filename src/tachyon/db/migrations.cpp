@@ -8,7 +8,31 @@
 
 namespace tachyon::db {
 
+namespace {
+// Instances starting together on one PostgreSQL take turns: the first applies, the others then find
+// nothing left to do. (SQLite has one writer per file already.)
+class MigrationLock {
+ public:
+  explicit MigrationLock(Connection& connection) : connection_(connection) {
+    if (connection_.dialect() == Dialect::postgresql) connection_.execute_script("SELECT pg_advisory_lock(7245031)");
+  }
+  ~MigrationLock() {
+    if (connection_.dialect() != Dialect::postgresql) return;
+    try {
+      connection_.execute_script("SELECT pg_advisory_unlock(7245031)");
+    } catch (const DatabaseError&) {  // the session (and its lock) is gone already
+    }
+  }
+  MigrationLock(const MigrationLock&) = delete;
+  MigrationLock& operator=(const MigrationLock&) = delete;
+
+ private:
+  Connection& connection_;
+};
+}  // namespace
+
 MigrationReport apply_migrations(Connection& connection, std::span<const Migration> migrations) {
+  MigrationLock lock(connection);
   connection.execute_script(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "tachyon/db/sqlite_connection.hpp"
+#include "tachyon/db/connection.hpp"
 
 namespace tachyon::db {
 

@@ -1,0 +1,172 @@
+#include "tachyon/db/postgres_engine.hpp"
+
+#include <fmt/format.h>
+
+namespace tachyon::db {
+
+namespace {
+bool lost_serialization_race(const std::exception_ptr& error) {
+  if (!error) return false;
+  try {
+    std::rethrow_exception(error);
+  } catch (const DatabaseError& failure) {
+    return failure.error_class() == ErrorClass::serialization_failure;
+  } catch (...) {
+    return false;
+  }
+}
+
+// How long work fails at once after a failed connection attempt before the next attempt.
+constexpr std::chrono::seconds reconnect_backoff{1};
+}  // namespace
+
+PostgresEngine::PostgresEngine(PostgresOptions options)
+    : options_(std::move(options)),
+      connection_options_{.url = options_.url,
+                          .statement_timeout = options_.statement_timeout,
+                          .connect_timeout = options_.connect_timeout,
+                          .slow_query_threshold = options_.slow_query_threshold} {
+  observe::Registry& registry = observe::default_registry();
+  auto& connections = registry.gauge_family("tachyon_db_pool_connections",
+                                            "PostgreSQL pool connections by state (in_use, idle).", {"state"});
+  in_use_ = connections.labels({"in_use"});
+  idle_ = connections.labels({"idle"});
+  waiting_ = registry.gauge("tachyon_db_pool_waiting", "Database work waiting for a free pool connection.");
+  acquire_seconds_ =
+      registry
+          .histogram_family("tachyon_db_pool_acquire_seconds", "Time database work waited for a pool connection.", {},
+                            {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5})
+          .labels({});
+  acquire_timeouts_ = registry
+                          .counter_family("tachyon_db_pool_acquire_timeouts_total",
+                                          "Database work failed because no pool connection was free in time.")
+                          .labels({});
+  retries_ = registry
+                 .counter_family("tachyon_db_transaction_retries_total",
+                                 "Transactions run again after a serialization failure or deadlock.")
+                 .labels({});
+  threads_.reserve(static_cast<std::size_t>(options_.max_connections));
+  for (int index = 0; index < options_.max_connections; ++index) threads_.emplace_back([this] { work(); });
+}
+
+PostgresEngine::~PostgresEngine() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  queued_.notify_all();
+  for (std::thread& thread : threads_) thread.join();
+}
+
+void PostgresEngine::submit_read(std::unique_ptr<DatabaseJob> job) {
+  submit(std::move(job), Mode::read);
+}
+void PostgresEngine::submit_write(std::unique_ptr<DatabaseJob> job) {
+  submit(std::move(job), Mode::write);
+}
+void PostgresEngine::submit_direct(std::unique_ptr<DatabaseJob> job) {
+  submit(std::move(job), Mode::direct);
+}
+
+void PostgresEngine::submit(std::unique_ptr<DatabaseJob> job, Mode mode) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(QueuedJob{std::move(job), mode, std::chrono::steady_clock::now()});
+  }
+  waiting_.increment();
+  queued_.notify_one();
+}
+
+void PostgresEngine::work() {
+  std::unique_ptr<PostgresConnection> connection;
+  idle_.increment();
+  for (;;) {
+    QueuedJob queued;
+    {
+      std::unique_lock lock(mutex_);
+      queued_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) break;  // stopping, and nothing left to answer
+      queued = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    waiting_.decrement();
+    const auto waited = std::chrono::steady_clock::now() - queued.queued_at;
+    acquire_seconds_.observe(std::chrono::duration<double>(waited).count());
+    if (waited > options_.acquire_timeout) {
+      acquire_timeouts_.add();
+      queued.job->fail(std::make_exception_ptr(DatabaseError(
+          ErrorClass::unavailable, 0,
+          fmt::format("no database connection was free within {} ms", options_.acquire_timeout.count()))));
+      queued.job->complete();
+      continue;
+    }
+    idle_.decrement();
+    in_use_.increment();
+    try {
+      run(queued, connection_for(connection));
+    } catch (...) {
+      queued.job->fail(std::current_exception());
+    }
+    if (connection != nullptr && !connection->healthy()) connection.reset();
+    queued.job->complete();
+    in_use_.decrement();
+    idle_.increment();
+  }
+  idle_.decrement();
+}
+
+PostgresConnection& PostgresEngine::connection_for(std::unique_ptr<PostgresConnection>& connection) {
+  const auto now = std::chrono::steady_clock::now();
+  if (connection != nullptr && now - connection->opened_at() > options_.max_lifetime) connection.reset();
+  if (connection != nullptr) return *connection;
+  {
+    std::lock_guard lock(mutex_);
+    if (now < unreachable_until_)
+      throw DatabaseError(ErrorClass::unavailable, 0, "PostgreSQL is unreachable (retrying every second)");
+  }
+  try {
+    connection = std::make_unique<PostgresConnection>(connection_options_);
+  } catch (const DatabaseError&) {
+    std::lock_guard lock(mutex_);
+    unreachable_until_ = std::chrono::steady_clock::now() + reconnect_backoff;
+    throw;
+  }
+  return *connection;
+}
+
+void PostgresEngine::run(QueuedJob& queued, PostgresConnection& connection) {
+  switch (queued.mode) {
+    case Mode::direct:
+      queued.job->run(connection);
+      break;
+    case Mode::read:
+      queued.job->run(connection);
+      if (connection.in_transaction()) connection.execute_script("ROLLBACK");  // work left one open
+      break;
+    case Mode::write:
+      run_write(*queued.job, connection);
+      break;
+  }
+}
+
+void PostgresEngine::run_write(DatabaseJob& job, PostgresConnection& connection) {
+  for (int attempt = 0;; ++attempt) {
+    const bool may_retry = attempt < options_.serialization_retries;
+    try {
+      connection.execute_script("BEGIN");
+      if (job.run(connection)) {
+        connection.execute_script("COMMIT");
+        return;
+      }
+      connection.execute_script("ROLLBACK");
+      if (!may_retry || !lost_serialization_race(job.error())) return;  // the work's own error stands
+      job.clear_error();
+    } catch (const DatabaseError& failure) {  // BEGIN or COMMIT failed
+      if (connection.healthy() && connection.in_transaction()) connection.execute_script("ROLLBACK");
+      if (!may_retry || failure.error_class() != ErrorClass::serialization_failure) throw;
+    }
+    retries_.add();
+  }
+}
+
+}  // namespace tachyon::db

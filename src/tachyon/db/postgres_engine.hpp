@@ -1,0 +1,70 @@
+// PostgreSQL's engine: a pool of connections to one server, each worked by a thread of its own with
+// libpq in blocking mode, so the event loops only queue work and are resumed with the answer. Writes
+// run in a transaction each and run again when they lose a serialization race or a deadlock (a bounded
+// number of times). Work that waits longer than the acquire timeout for a connection fails as
+// unavailable (503 with Retry-After), never queues forever; a connection is reopened when the server
+// dropped it or when it reached its maximum lifetime; while the server is unreachable work fails at
+// once, and one connection attempt per second finds out when it is back.
+//
+// Blocking libpq on pool threads rather than non-blocking libpq on the loops: the work functions stay
+// synchronous (the same code runs on SQLite's inline readers), and a loop never waits on the network.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "tachyon/db/database_engine.hpp"
+#include "tachyon/db/postgres_connection.hpp"
+#include "tachyon/db/postgres_options.hpp"
+#include "tachyon/observe/metrics.hpp"
+
+namespace tachyon::db {
+
+class PostgresEngine final : public DatabaseEngine {
+ public:
+  explicit PostgresEngine(PostgresOptions options);
+  ~PostgresEngine() override;
+
+  Connection* inline_reader() override { return nullptr; }
+  void submit_read(std::unique_ptr<DatabaseJob> job) override;
+  void submit_write(std::unique_ptr<DatabaseJob> job) override;
+  void submit_direct(std::unique_ptr<DatabaseJob> job) override;
+
+ private:
+  enum class Mode { read, write, direct };
+  struct QueuedJob {
+    std::unique_ptr<DatabaseJob> job;
+    Mode mode;
+    std::chrono::steady_clock::time_point queued_at;
+  };
+
+  void submit(std::unique_ptr<DatabaseJob> job, Mode mode);
+  void work();  // one pool thread
+  // This thread's connection, opened or reopened as needed; throws DatabaseError (unavailable).
+  PostgresConnection& connection_for(std::unique_ptr<PostgresConnection>& connection);
+  void run(QueuedJob& queued, PostgresConnection& connection);
+  void run_write(DatabaseJob& job, PostgresConnection& connection);
+
+  PostgresOptions options_;
+  PostgresConnectionOptions connection_options_;
+  observe::Gauge in_use_;
+  observe::Gauge idle_;
+  observe::Gauge waiting_;
+  observe::Histogram acquire_seconds_;
+  observe::Counter acquire_timeouts_;
+  observe::Counter retries_;
+
+  std::mutex mutex_;
+  std::condition_variable queued_;
+  std::deque<QueuedJob> queue_;
+  bool stopping_ = false;
+  std::chrono::steady_clock::time_point unreachable_until_{};  // after a failed connect: fail fast until then
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace tachyon::db

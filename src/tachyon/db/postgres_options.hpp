@@ -1,0 +1,26 @@
+// How to reach PostgreSQL and how to pool its connections: the server's URL (any libpq connection
+// string: `postgresql://user@host:5432/db?sslmode=verify-full`), the pool's bounds and timeouts
+// (SQLAlchemy's pool_size / pool_timeout / pool_recycle), and the server-side statement timeout.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace tachyon::db {
+
+struct PostgresOptions {
+  std::string url;
+  int max_connections = 8;
+  std::chrono::milliseconds acquire_timeout{2000};  // no connection free by then: unavailable (503)
+  std::chrono::seconds max_lifetime{1800};          // a connection older than this is closed and reopened
+  std::chrono::milliseconds statement_timeout{5000};
+  std::chrono::milliseconds connect_timeout{3000};
+  std::chrono::milliseconds slow_query_threshold{100};
+  int serialization_retries = 3;  // a transaction that loses a serialization race runs again this often
+};
+
+// True for the URLs PostgreSQL's backend takes (postgresql:// and postgres://).
+bool is_postgres_url(std::string_view url);
+
+}  // namespace tachyon::db
