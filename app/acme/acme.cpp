@@ -50,15 +50,22 @@ std::string sqlite_path(std::string_view database_url) {
 }
 
 Acme::Acme(const AcmeOptions& options) {
-  db::ConnectionOptions connection_options;
-  connection_options.path = sqlite_path(options.database_url);
-  connection_options.slow_query_threshold = options.slow_query;
-  database_ = std::make_unique<db::Database>(connection_options);
+  if (db::is_postgres_url(options.database_url)) {
+    db::PostgresOptions postgres = options.postgres_pool;
+    postgres.url = options.database_url;
+    postgres.slow_query_threshold = options.slow_query;
+    database_ = std::make_unique<db::Database>(std::move(postgres));
+  } else {
+    db::ConnectionOptions connection_options;
+    connection_options.path = sqlite_path(options.database_url);
+    connection_options.slow_query_threshold = options.slow_query;
+    database_ = std::make_unique<db::Database>(connection_options);
+  }
   passwords_ = std::make_unique<auth::PasswordHasher>(options.password_parameters, options.password_threads,
                                                       options.password_queue);
   std::string key;
   database_->write_blocking([&](db::Connection& connection) {
-    db::MigrationReport report = db::apply_migrations(connection, migrations());
+    db::MigrationReport report = db::apply_migrations(connection, migrations(connection.dialect()));
     for (const std::string& applied : report.applied) observe::log_info("migration applied", {{"migration", applied}});
     if (options.demo_data && database_is_empty(connection)) {
       seed_demo_data(connection, demo_counts, demo_random_seed);

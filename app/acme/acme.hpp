@@ -27,6 +27,7 @@ namespace tachyon::app::acme {
 
 struct AcmeOptions {
   std::string database_url = "sqlite:acme.db";
+  db::PostgresOptions postgres_pool;  // for a postgresql:// URL (its url is database_url)
   std::chrono::milliseconds slow_query{100};
   std::string secret_key;  // empty: a key generated once and kept in the database
   bool demo_data = true;

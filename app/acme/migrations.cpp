@@ -7,7 +7,7 @@ namespace tachyon::app::acme {
 // Every filter and sort the API offers has an index ending in id (the keyset tie-breaker), so no
 // list query scans a table (tests/integration/acme_query_plan_test.cpp checks EXPLAIN QUERY PLAN of the SQL the server
 // logs).
-std::span<const db::Migration> migrations() {
+std::span<const db::Migration> sqlite_migrations() {
   static const std::vector<db::Migration> all = {
       {1, "create_users", R"sql(
 CREATE TABLE users (
@@ -143,6 +143,10 @@ CREATE TABLE revocations (
 )sql"},
   };
   return all;
+}
+
+std::span<const db::Migration> migrations(db::Dialect dialect) {
+  return dialect == db::Dialect::postgresql ? postgresql_migrations() : sqlite_migrations();
 }
 
 }  // namespace tachyon::app::acme

@@ -7,6 +7,10 @@
 
 namespace tachyon::app::acme {
 
-std::span<const db::Migration> migrations();
+// The migrations in `dialect`'s DDL; the same versions and the same schema on every backend.
+std::span<const db::Migration> migrations(db::Dialect dialect);
+
+std::span<const db::Migration> sqlite_migrations();      // migrations.cpp
+std::span<const db::Migration> postgresql_migrations();  // migrations_postgresql.cpp
 
 }  // namespace tachyon::app::acme

@@ -66,7 +66,20 @@ std::string as_fts_phrase(std::string_view text) {
   return phrase + "\"";
 }
 
-std::vector<Filter> product_filters(const http::Request& request) {
+// LIKE's wildcards and its escape character taken literally (PostgreSQL's default escape is \).
+std::string as_like_substring(std::string_view text) {
+  std::string pattern = "%";
+  for (char c : text) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  return pattern + "%";
+}
+
+// The dialects differ here: SQLite takes a planner hint and searches names in an FTS5 trigram table;
+// PostgreSQL plans price ranges from its statistics and searches with ILIKE through a pg_trgm index.
+std::vector<Filter> product_filters(const http::Request& request, db::Dialect dialect) {
+  const bool sqlite = dialect == db::Dialect::sqlite;
   std::vector<Filter> filters;
   std::vector<json::FieldError> errors;
   if (auto category = request.query_param("category")) {
@@ -77,10 +90,14 @@ std::vector<Filter> product_filters(const http::Request& request) {
   // likelihood(): tells SQLite a price range is selective, so it searches products_by_price instead of
   // walking the table in id order until LIMIT rows match (a full scan when few do).
   if (min_price) {
-    filters.push_back({"likelihood(price_cents >= ?, 0.05)", {*min_price}, "min_price=" + std::to_string(*min_price)});
+    filters.push_back({sqlite ? "likelihood(price_cents >= ?, 0.05)" : "price_cents >= ?",
+                       {*min_price},
+                       "min_price=" + std::to_string(*min_price)});
   }
   if (max_price) {
-    filters.push_back({"likelihood(price_cents <= ?, 0.05)", {*max_price}, "max_price=" + std::to_string(*max_price)});
+    filters.push_back({sqlite ? "likelihood(price_cents <= ?, 0.05)" : "price_cents <= ?",
+                       {*max_price},
+                       "max_price=" + std::to_string(*max_price)});
   }
   if (min_price && max_price && *min_price > *max_price) {
     errors.push_back({"min_price", "must not exceed max_price"});
@@ -89,10 +106,12 @@ std::vector<Filter> product_filters(const http::Request& request) {
     // The trigram index matches substrings of three characters or more; shorter ones would scan.
     if (query->size() < 3 || query->size() > 100) {
       errors.push_back({"q", "must be 3 to 100 characters"});
-    } else {
+    } else if (sqlite) {
       filters.push_back({"id IN (SELECT rowid FROM products_name_search WHERE products_name_search MATCH ?)",
                          {as_fts_phrase(*query)},
                          "q=" + *query});
+    } else {
+      filters.push_back({"name ILIKE ?", {as_like_substring(*query)}, "q=" + *query});
     }
   }
   if (!errors.empty()) throw http::HttpError(422, "invalid filter", std::move(errors));
@@ -147,7 +166,7 @@ asio::awaitable<void> serve_delete_product(http::Context& context, Services& ser
 }
 
 asio::awaitable<void> list_products(http::Context& context, Services& services) {
-  std::vector<Filter> filters = product_filters(context.request);
+  std::vector<Filter> filters = product_filters(context.request, services.database.dialect());
   ListRequest list = parse_list_request(context.request, product_shape(), filters, services.cursor_signer);
   context.response.add_header("Vary", "Accept");  // JSON pages or a streamed export
   if (std::optional<ExportFormat> format = requested_export(context.request)) {

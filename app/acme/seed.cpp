@@ -153,8 +153,8 @@ SeedCounts seed_demo_data(db::Connection& connection, const SeedCounts& wanted, 
       std::int64_t product = 1 + (first - 1 + line) % product_count;  // distinct products within the order
       connection
           .prepare(
-              "INSERT OR IGNORE INTO order_items (order_id, product_id, name, quantity, unit_price_cents) "
-              "SELECT ?, id, name, ?, price_cents FROM products WHERE id = ?")
+              "INSERT INTO order_items (order_id, product_id, name, quantity, unit_price_cents) "
+              "SELECT ?, id, name, ?, price_cents FROM products WHERE id = ? ON CONFLICT DO NOTHING")
           .bind(1, order_id)
           .bind(2, static_cast<std::int64_t>(1 + random() % 3))
           .bind(3, product)

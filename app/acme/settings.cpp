@@ -69,9 +69,22 @@ void add_settings(config::SettingsTable& table) {
   using config::cache_route_row;
   table.add({
       config::database_url_row({"DATABASE_URL", "sqlite:acme.db",
-                                "The Acme database: sqlite:PATH (relative to the working directory) or "
-                                "sqlite::memory:."},
+                                "The Acme database: sqlite:PATH (relative to the working directory), "
+                                "sqlite::memory:, or postgresql://USER:PASSWORD@HOST:PORT/DB?sslmode=verify-full "
+                                "(any libpq URL)."},
                                &AcmeSettings::database_url),
+      config::integer_row(
+          {"TACHYON_DB_POOL_SIZE", "10", "PostgreSQL: connections in the pool (each worked by a thread of its own)."},
+          &AcmeSettings::database_pool_size, 1, 1000),
+      config::duration_row({"TACHYON_DB_POOL_TIMEOUT", "2s",
+                            "PostgreSQL: how long work waits for a free connection before it fails with 503."},
+                           &AcmeSettings::database_pool_timeout, std::chrono::milliseconds(1)),
+      config::duration_row(
+          {"TACHYON_DB_POOL_RECYCLE", "30m", "PostgreSQL: a connection older than this is closed and opened again."},
+          &AcmeSettings::database_pool_recycle, std::chrono::seconds(1)),
+      config::duration_row({"TACHYON_DB_STATEMENT_TIMEOUT", "5s",
+                            "PostgreSQL: the server cancels a statement running longer (504 to the client)."},
+                           &AcmeSettings::database_statement_timeout, std::chrono::milliseconds(1)),
       boolean_row({"TACHYON_DEMO_DATA", "true", "Fill an empty database with a small demo data set at start."},
                   &AcmeSettings::demo_data),
       config::secret_row({"TACHYON_ADMIN_PASSWORD", "",
@@ -122,22 +135,27 @@ IdentityOptions identity_options(const config::Settings& settings) {
 AcmeOptions acme_options(const config::Settings& settings, std::shared_ptr<cache::TieredCache> cache,
                          std::shared_ptr<cache::CdnPurger> cdn_purger) {
   const AcmeSettings& acme = acme_settings(settings);
-  return AcmeOptions{.database_url = acme.database_url,
-                     .slow_query = settings.slow_query,
-                     .secret_key = settings.secret_key,
-                     .demo_data = acme.demo_data,
-                     .require_preconditions = acme.require_preconditions,
-                     .admin_password = acme.admin_password,
-                     .password_parameters = {.memory_bytes = settings.password_memory_bytes,
-                                             .iterations = settings.password_iterations},
-                     .password_threads = settings.password_threads,
-                     .identity = identity_options(settings),
-                     .cache = std::move(cache),
-                     .cache_policies = cache_policies(acme),
-                     .cdn_purger = std::move(cdn_purger),
-                     .posts = {.upstream_url = acme.posts_upstream_url,
-                               .connect_timeout = settings.upstream_connect_timeout,
-                               .timeout = settings.upstream_timeout}};
+  return AcmeOptions{
+      .database_url = acme.database_url,
+      .postgres_pool = {.max_connections = static_cast<int>(acme.database_pool_size),
+                        .acquire_timeout = acme.database_pool_timeout,
+                        .max_lifetime = std::chrono::duration_cast<std::chrono::seconds>(acme.database_pool_recycle),
+                        .statement_timeout = acme.database_statement_timeout},
+      .slow_query = settings.slow_query,
+      .secret_key = settings.secret_key,
+      .demo_data = acme.demo_data,
+      .require_preconditions = acme.require_preconditions,
+      .admin_password = acme.admin_password,
+      .password_parameters = {.memory_bytes = settings.password_memory_bytes,
+                              .iterations = settings.password_iterations},
+      .password_threads = settings.password_threads,
+      .identity = identity_options(settings),
+      .cache = std::move(cache),
+      .cache_policies = cache_policies(acme),
+      .cdn_purger = std::move(cdn_purger),
+      .posts = {.upstream_url = acme.posts_upstream_url,
+                .connect_timeout = settings.upstream_connect_timeout,
+                .timeout = settings.upstream_timeout}};
 }
 
 }  // namespace tachyon::app::acme

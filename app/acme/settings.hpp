@@ -17,6 +17,11 @@ namespace tachyon::app::acme {
 
 struct AcmeSettings {
   std::string database_url = "sqlite:acme.db";
+  // PostgreSQL's connection pool (SQLAlchemy's pool_size, pool_timeout, pool_recycle).
+  std::uint64_t database_pool_size = 10;
+  std::chrono::milliseconds database_pool_timeout{2000};
+  std::chrono::milliseconds database_pool_recycle{std::chrono::minutes(30)};
+  std::chrono::milliseconds database_statement_timeout{5000};
   bool demo_data = true;
   bool require_preconditions = false;  // 428 for PATCH/DELETE of users and products without If-Match
   std::string admin_password;          // the demo admin's; empty = random, printed once

@@ -2,10 +2,11 @@
 // failure, 2 usage or configuration error.
 #pragma once
 
+#include <memory>
 #include <optional>
 
 #include "tachyon/config/settings.hpp"
-#include "tachyon/db/sqlite_connection.hpp"
+#include "tachyon/db/connection.hpp"
 
 namespace tachyon::cli {
 
@@ -14,8 +15,8 @@ const config::SettingsTable& settings_table();
 // The settings from defaults, .env, environment and `arguments`; prints the error and returns nullopt
 // on a bad value (the caller exits 2).
 std::optional<config::Settings> load_or_report(int argument_count, char** arguments);
-// The Acme database connection the settings name.
-db::ConnectionOptions connection_options(const config::Settings& settings);
+// A connection to the Acme database the settings name (SQLite or PostgreSQL); throws DatabaseError.
+std::unique_ptr<db::Connection> open_connection(const config::Settings& settings);
 
 int serve_command(int argument_count, char** arguments);
 int bench_command(int argument_count, char** arguments);

@@ -13,22 +13,32 @@
 #include "app/acme/settings.hpp"
 #include "cli/commands.hpp"
 #include "tachyon/db/migrations.hpp"
+#include "tachyon/db/postgres_connection.hpp"
+#include "tachyon/db/postgres_options.hpp"
+#include "tachyon/db/sqlite_connection.hpp"
 
 namespace tachyon::cli {
 
-db::ConnectionOptions connection_options(const config::Settings& settings) {
+std::unique_ptr<db::Connection> open_connection(const config::Settings& settings) {
+  const app::acme::AcmeSettings& acme = app::acme::acme_settings(settings);
+  if (db::is_postgres_url(acme.database_url)) {
+    return std::make_unique<db::PostgresConnection>(
+        db::PostgresConnectionOptions{.url = acme.database_url,
+                                      .statement_timeout = acme.database_statement_timeout,
+                                      .slow_query_threshold = settings.slow_query});
+  }
   db::ConnectionOptions options;
-  options.path = app::acme::sqlite_path(app::acme::acme_settings(settings).database_url);
+  options.path = app::acme::sqlite_path(acme.database_url);
   options.slow_query_threshold = settings.slow_query;
-  return options;
+  return std::make_unique<db::SqliteConnection>(options);
 }
 
 int migrate_command(int argument_count, char** arguments) {
   auto settings = load_or_report(argument_count, arguments);
   if (!settings) return 2;
   try {
-    db::SqliteConnection connection(connection_options(*settings));
-    db::MigrationReport report = db::apply_migrations(connection, app::acme::migrations());
+    std::unique_ptr<db::Connection> connection = open_connection(*settings);
+    db::MigrationReport report = db::apply_migrations(*connection, app::acme::migrations(connection->dialect()));
     for (const std::string& applied : report.applied) std::printf("applied %s\n", applied.c_str());
     std::printf("schema version %d\n", report.current_version);
     return 0;
@@ -69,10 +79,10 @@ int seed_command(int argument_count, char** arguments) {
   auto settings = load_or_report(static_cast<int>(rest.size()), rest.data());
   if (!settings) return 2;
   try {
-    db::SqliteConnection connection(connection_options(*settings));
-    db::apply_migrations(connection, app::acme::migrations());
+    std::unique_ptr<db::Connection> connection = open_connection(*settings);
+    db::apply_migrations(*connection, app::acme::migrations(connection->dialect()));
     auto started = std::chrono::steady_clock::now();
-    app::acme::seed_demo_data(connection, wanted, random_seed);
+    app::acme::seed_demo_data(*connection, wanted, random_seed);
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::printf("added %lld users, %lld products, %lld orders in %.2f s\n", static_cast<long long>(wanted.users),
                 static_cast<long long>(wanted.products), static_cast<long long>(wanted.orders), seconds);

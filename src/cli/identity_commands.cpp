@@ -97,8 +97,8 @@ auth::PasswordHasher make_hasher(const config::Settings& settings) {
 }
 
 std::unique_ptr<db::Connection> open_migrated(const config::Settings& settings) {
-  auto connection = std::make_unique<db::SqliteConnection>(connection_options(settings));
-  db::apply_migrations(*connection, app::acme::migrations());
+  std::unique_ptr<db::Connection> connection = open_connection(settings);
+  db::apply_migrations(*connection, app::acme::migrations(connection->dialect()));
   return connection;
 }
 

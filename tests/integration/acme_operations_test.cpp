@@ -90,11 +90,18 @@ TEST(AcmeOperations, SlowQueryLogShowsSqlWithPlaceholdersAndNeverTheValues) {
   EXPECT_EQ(log.find("98765"), std::string::npos);
 }
 
-TEST(AcmeOperations, PostgresUrlIsRefusedWithExitCode2) {
-  CommandResult result = run_tachyon({"config", "check"}, {{"DATABASE_URL", "postgres://u:p@localhost/acme"}});
+TEST(AcmeOperations, AnUnknownDatabaseUrlIsRefusedWithExitCode2) {
+  CommandResult result = run_tachyon({"config", "check"}, {{"DATABASE_URL", "mysql://u:p@localhost/acme"}});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.standard_error.find("DATABASE_URL"), std::string::npos) << result.standard_error;
   EXPECT_EQ(result.standard_error.find("u:p@"), std::string::npos) << "credentials must not be echoed";
+}
+
+TEST(AcmeOperations, APostgresUrlIsAcceptedAndShownWithoutItsPassword) {
+  CommandResult result = run_tachyon({"config", "check"}, {{"DATABASE_URL", "postgresql://u:p@localhost/acme"}});
+  EXPECT_EQ(result.exit_code, 0) << result.standard_error;
+  EXPECT_EQ((result.standard_output + result.standard_error).find("u:p@"), std::string::npos)
+      << "credentials must not be echoed";
 }
 
 // The value of the first sample line of `/metrics` that starts with `series` (-1 when absent).

@@ -9,15 +9,17 @@
 #include <thread>
 #include <vector>
 
+#include "support/acme_backend.hpp"
 #include "support/acme_support.hpp"
 
 namespace tachyon::testing {
 namespace {
 
-class AcmeOrders : public ::testing::Test {
+class AcmeOrders : public ::testing::TestWithParam<AcmeBackend> {
  protected:
+  AcmeDatabase database{GetParam()};
   // Server-Timing is on so tests can read how many statements a request ran.
-  AcmeServer server{{"--workers", "2", "--server-timing", "true"}};
+  AcmeServer server{{"--workers", "2", "--server-timing", "true"}, database.environment()};
 
   std::int64_t new_user() {
     return server.create("/v1/users",
@@ -52,7 +54,7 @@ int statements_in(const HttpResponse& response) {
   return std::stoi(timing.substr(desc + 6));
 }
 
-TEST_F(AcmeOrders, PlacingAnOrderTakesStockAndPricesTheItems) {
+TEST_P(AcmeOrders, PlacingAnOrderTakesStockAndPricesTheItems) {
   std::int64_t user = new_user();
   std::int64_t lamp = new_product(1250, 10);
   std::int64_t desk = new_product(40000, 2);
@@ -71,9 +73,13 @@ TEST_F(AcmeOrders, PlacingAnOrderTakesStockAndPricesTheItems) {
   EXPECT_EQ(stock_of(lamp), 7);
   EXPECT_EQ(stock_of(desk), 1);
   EXPECT_EQ(server.call("GET", created.header("location")).body, created.body);
+  if (PostgresServer* postgres = database.postgres()) {  // the rows are in PostgreSQL, not in a file
+    EXPECT_EQ(postgres->psql("SELECT stock FROM products WHERE id = " + std::to_string(lamp)), "7");
+    EXPECT_EQ(postgres->psql("SELECT SUM(quantity) FROM order_items"), "4");
+  }
 }
 
-TEST_F(AcmeOrders, NotEnoughStockIs409AndNothingChanges) {
+TEST_P(AcmeOrders, NotEnoughStockIs409AndNothingChanges) {
   std::int64_t user = new_user();
   std::int64_t plenty = new_product(100, 50);
   std::int64_t scarce = new_product(100, 1);
@@ -85,7 +91,7 @@ TEST_F(AcmeOrders, NotEnoughStockIs409AndNothingChanges) {
   EXPECT_EQ(orders["items"].get_array().value().size(), 0u);
 }
 
-TEST_F(AcmeOrders, UnknownUserOrProductAndBadQuantitiesAre422) {
+TEST_P(AcmeOrders, UnknownUserOrProductAndBadQuantitiesAre422) {
   std::int64_t user = new_user();
   std::int64_t product = new_product(100, 5);
   auto unknown_user = server.call("POST", "/v1/orders", order_body(987654, {{product, 1}}));
@@ -102,7 +108,7 @@ TEST_F(AcmeOrders, UnknownUserOrProductAndBadQuantitiesAre422) {
   EXPECT_EQ(stock_of(product), 5);
 }
 
-TEST_F(AcmeOrders, CancelRestoresStockOnceThenIs409) {
+TEST_P(AcmeOrders, CancelRestoresStockOnceThenIs409) {
   std::int64_t user = new_user();
   std::int64_t product = new_product(300, 10);
   std::int64_t order = server.create("/v1/orders", order_body(user, {{product, 4}}));
@@ -117,7 +123,7 @@ TEST_F(AcmeOrders, CancelRestoresStockOnceThenIs409) {
   EXPECT_EQ(server.call("POST", "/v1/orders/987654/cancel").status, 404);
 }
 
-TEST_F(AcmeOrders, ParallelClientsNeverOversell) {
+TEST_P(AcmeOrders, ParallelClientsNeverOversell) {
   constexpr int stock = 40;
   constexpr int clients = 12;
   constexpr int orders_per_client = 8;  // 96 attempts for 40 units
@@ -145,7 +151,7 @@ TEST_F(AcmeOrders, ParallelClientsNeverOversell) {
   EXPECT_GE(page["total"].get_int64().value(), stock);
 }
 
-TEST_F(AcmeOrders, ParallelCancelsOfOneOrderGiveTheStockBackOnce) {
+TEST_P(AcmeOrders, ParallelCancelsOfOneOrderGiveTheStockBackOnce) {
   constexpr int clients = 8;
   std::int64_t user = new_user();
   std::int64_t product = new_product(100, 10);
@@ -169,7 +175,7 @@ TEST_F(AcmeOrders, ParallelCancelsOfOneOrderGiveTheStockBackOnce) {
   EXPECT_EQ(stock_of(product), 10);  // 3 back once, not 3 per cancel
 }
 
-TEST_F(AcmeOrders, ListsEmbedItemsWithAConstantNumberOfStatements) {
+TEST_P(AcmeOrders, ListsEmbedItemsWithAConstantNumberOfStatements) {
   std::int64_t user = new_user();
   std::vector<std::int64_t> products;
   for (int index = 0; index < 3; ++index) products.push_back(new_product(100 + index, 100));
@@ -205,11 +211,13 @@ TEST_F(AcmeOrders, ListsEmbedItemsWithAConstantNumberOfStatements) {
   }
 }
 
-TEST_F(AcmeOrders, UserOrdersOfAnUnknownUserIs404AndFiltersAreChecked) {
+TEST_P(AcmeOrders, UserOrdersOfAnUnknownUserIs404AndFiltersAreChecked) {
   EXPECT_EQ(server.call("GET", "/v1/users/987654/orders").status, 404);
   EXPECT_EQ(server.call("GET", "/v1/orders?status=shipped").status, 422);
   EXPECT_EQ(server.call("GET", "/v1/orders?user_id=-3").status, 422);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, AcmeOrders, every_backend, backend_name);
 
 }  // namespace
 }  // namespace tachyon::testing

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "support/acme_backend.hpp"
 #include "support/acme_support.hpp"
 
 namespace tachyon::testing {
@@ -21,12 +22,13 @@ bool is_rfc3339_utc(std::string_view text) {
          text[16] == ':' && text.back() == 'Z';
 }
 
-class AcmeUsers : public ::testing::Test {
+class AcmeUsers : public ::testing::TestWithParam<AcmeBackend> {
  protected:
-  AcmeServer server;
+  AcmeDatabase database{GetParam()};
+  AcmeServer server{{}, database.environment()};
 };
 
-TEST_F(AcmeUsers, CreateAnswers201WithLocationAndStoresTheEmailLowerCase) {
+TEST_P(AcmeUsers, CreateAnswers201WithLocationAndStoresTheEmailLowerCase) {
   std::string email = "Ada." + unique_suffix() + "@Example.COM";
   HttpResponse created = server.call("POST", "/v1/users", user_body(email));
   ASSERT_EQ(created.status, 201) << created.body;
@@ -47,7 +49,7 @@ TEST_F(AcmeUsers, CreateAnswers201WithLocationAndStoresTheEmailLowerCase) {
   EXPECT_EQ(fetched.body, created.body);
 }
 
-TEST_F(AcmeUsers, DuplicateEmailInAnyCaseIs409) {
+TEST_P(AcmeUsers, DuplicateEmailInAnyCaseIs409) {
   std::string email = "dup." + unique_suffix() + "@example.com";
   server.create("/v1/users", user_body(email));
   std::string upper = email;
@@ -58,7 +60,7 @@ TEST_F(AcmeUsers, DuplicateEmailInAnyCaseIs409) {
   EXPECT_NE(again.body.find("email"), std::string::npos);
 }
 
-TEST_F(AcmeUsers, InvalidBodyIs422ListingEveryFailingField) {
+TEST_P(AcmeUsers, InvalidBodyIs422ListingEveryFailingField) {
   HttpResponse response = server.call(
       "POST", "/v1/users",
       R"({"email":"not-an-email","name":"","role":"boss","department":"eng","salary_cents":-1,"nickname":"x"})");
@@ -70,7 +72,7 @@ TEST_F(AcmeUsers, InvalidBodyIs422ListingEveryFailingField) {
   }
 }
 
-TEST_F(AcmeUsers, MissingRequiredFieldsAre422) {
+TEST_P(AcmeUsers, MissingRequiredFieldsAre422) {
   HttpResponse response = server.call("POST", "/v1/users", R"({"email":"a@b.io"})");
   ASSERT_EQ(response.status, 422);
   auto fields = failing_fields(response);
@@ -79,13 +81,13 @@ TEST_F(AcmeUsers, MissingRequiredFieldsAre422) {
   }
 }
 
-TEST_F(AcmeUsers, MalformedJsonIs400AndWrongContentTypeIs415) {
+TEST_P(AcmeUsers, MalformedJsonIs400AndWrongContentTypeIs415) {
   EXPECT_EQ(server.call("POST", "/v1/users", R"({"email": )").status, 400);
   HttpResponse wrong_type = server.call("POST", "/v1/users", user_body("x@y.io"), "Content-Type: text/plain\r\n");
   EXPECT_EQ(wrong_type.status, 415);
 }
 
-TEST_F(AcmeUsers, UnknownIdIs404AndANonIntegerIdIsNoRoute) {
+TEST_P(AcmeUsers, UnknownIdIs404AndANonIntegerIdIsNoRoute) {
   HttpResponse missing = server.call("GET", "/v1/users/987654321");
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(missing.header("content-type"), "application/problem+json");
@@ -94,14 +96,14 @@ TEST_F(AcmeUsers, UnknownIdIs404AndANonIntegerIdIsNoRoute) {
   EXPECT_EQ(server.call("DELETE", "/v1/users/987654321").status, 404);
 }
 
-TEST_F(AcmeUsers, WrongMethodIs405WithAllow) {
+TEST_P(AcmeUsers, WrongMethodIs405WithAllow) {
   HttpResponse response = server.call("PUT", "/v1/users/1", R"({"name":"x"})");
   EXPECT_EQ(response.status, 405);
   std::string allow = response.header("allow");
   for (const char* method : {"GET", "PATCH", "DELETE"}) EXPECT_NE(allow.find(method), std::string::npos) << allow;
 }
 
-TEST_F(AcmeUsers, PatchChangesOnlyTheGivenFields) {
+TEST_P(AcmeUsers, PatchChangesOnlyTheGivenFields) {
   std::int64_t id = server.create("/v1/users", user_body("patch." + unique_suffix() + "@example.com"));
   std::string path = "/v1/users/" + std::to_string(id);
   Json before(server.call("GET", path).body);
@@ -122,7 +124,7 @@ TEST_F(AcmeUsers, PatchChangesOnlyTheGivenFields) {
   EXPECT_EQ(failing_fields(bad), std::vector<std::string>{"role"});
 }
 
-TEST_F(AcmeUsers, DeleteAnswers204AndTheUserIsGone) {
+TEST_P(AcmeUsers, DeleteAnswers204AndTheUserIsGone) {
   std::int64_t id = server.create("/v1/users", user_body("del." + unique_suffix() + "@example.com"));
   std::string path = "/v1/users/" + std::to_string(id);
   HttpResponse deleted = server.call("DELETE", path);
@@ -132,7 +134,7 @@ TEST_F(AcmeUsers, DeleteAnswers204AndTheUserIsGone) {
   EXPECT_EQ(server.call("DELETE", path).status, 404);
 }
 
-TEST_F(AcmeUsers, DeletingAUserWithOrdersIs409) {
+TEST_P(AcmeUsers, DeletingAUserWithOrdersIs409) {
   std::int64_t user = server.create("/v1/users", user_body("buyer." + unique_suffix() + "@example.com"));
   std::int64_t product =
       server.create("/v1/products", R"({"sku":"SKU-DEL-)" + unique_suffix() +
@@ -143,7 +145,7 @@ TEST_F(AcmeUsers, DeletingAUserWithOrdersIs409) {
   EXPECT_EQ(server.call("GET", "/v1/users/" + std::to_string(user)).status, 200);
 }
 
-TEST_F(AcmeUsers, StrongEtagGives304UntilTheUserChanges) {
+TEST_P(AcmeUsers, StrongEtagGives304UntilTheUserChanges) {
   std::int64_t id = server.create("/v1/users", user_body("etag." + unique_suffix() + "@example.com"));
   std::string path = "/v1/users/" + std::to_string(id);
   HttpResponse first = server.call("GET", path);
@@ -162,6 +164,8 @@ TEST_F(AcmeUsers, StrongEtagGives304UntilTheUserChanges) {
   EXPECT_EQ(changed.status, 200);
   EXPECT_NE(changed.header("etag"), etag);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, AcmeUsers, every_backend, backend_name);
 
 class AcmeUserLists : public ::testing::Test {
  protected:

@@ -220,20 +220,22 @@ SettingSpec scope_grants_row(Documentation documentation, std::string holder, Sc
   return spec;
 }
 
-// `sqlite:PATH`, `sqlite://PATH` or `sqlite::memory:`; PostgreSQL URLs are recognised and refused
-// until the PostgreSQL backend exists, so a typo cannot silently fall back to a local file.
+// `sqlite:PATH`, `sqlite://PATH`, `sqlite::memory:`, or a PostgreSQL URL (`postgresql://` or
+// `postgres://`, libpq's syntax); anything else is refused, so a typo cannot fall back to a local file.
 template <typename Section>
 SettingSpec database_url_row(Documentation documentation, std::string Section::*member) {
   SettingSpec spec = make_spec(
       std::move(documentation), "database URL",
       [=](Settings& settings, std::string_view text) -> std::optional<std::string> {
         if (text.starts_with("postgres://") || text.starts_with("postgresql://")) {
-          return "names PostgreSQL, which this build does not support yet; use sqlite:PATH";
+          section_of<Section>(settings).*member = std::string(text);
+          return std::nullopt;
         }
         std::string_view path = text.starts_with("sqlite://") ? text.substr(9)
                                 : text.starts_with("sqlite:") ? text.substr(7)
                                                               : std::string_view();
-        if (path.empty()) return "is not a database URL such as sqlite:acme.db or sqlite::memory:";
+        if (path.empty())
+          return "is not a database URL such as sqlite:acme.db, sqlite::memory: or postgresql://host/db";
         section_of<Section>(settings).*member = std::string(text);
         return std::nullopt;
       },
