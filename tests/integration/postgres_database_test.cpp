@@ -313,5 +313,47 @@ TEST_F(PostgresDatabase, AStoppedServerFailsWorkAtOnceAndThePoolReconnectsWhenIt
   EXPECT_EQ(answer, 42) << "the pool reconnected within 5 s of the server's return";
 }
 
+// Every pooled connection dies with a server restart; the first request to find a dead one makes the
+// whole pool reopen, and a read, or a write whose BEGIN failed, runs again on a fresh one: once the
+// server is back, no request fails.
+TEST_F(PostgresDatabase, AfterAServerRestartNoRequestFailsOnAStaleConnection) {
+  auto database = open({.max_connections = 4});
+  auto in_parallel = [&](int callers, const char* sql, bool writes) {
+    asio::io_context loop;
+    int failed = 0;
+    std::string failure;
+    for (int caller = 0; caller < callers; ++caller) {
+      asio::co_spawn(
+          loop,
+          [&]() -> asio::awaitable<void> {
+            auto work = [sql](Connection& connection) { connection.prepare(sql).run(); };
+            try {
+              if (writes) {
+                co_await database->write(std::move(work));
+              } else {
+                co_await database->read(std::move(work));
+              }
+            } catch (const std::exception& error) {
+              ++failed;
+              failure = error.what();
+            }
+          },
+          asio::detached);
+    }
+    loop.run();
+    EXPECT_EQ(failed, 0) << failure;
+  };
+  in_parallel(4, "SELECT pg_sleep(0.2)", false);  // all four connections open
+  server_->stop();
+  server_->start();
+  in_parallel(12, "SELECT pg_sleep(0.05)", false);
+  in_parallel(12, "SELECT 1", false);
+  in_parallel(4, "SELECT pg_sleep(0.2)", false);
+  server_->stop();
+  server_->start();
+  in_parallel(12, "SELECT pg_sleep(0.05)", true);  // a write whose BEGIN found the connection dead runs again
+  in_parallel(12, "SELECT 1", true);
+}
+
 }  // namespace
 }  // namespace tachyon::db

@@ -3,8 +3,10 @@
 #include <libpq-fe.h>
 
 #include <fmt/format.h>
+
 #include <charconv>
 #include <cstdlib>
+#include "tachyon/observe/log.hpp"
 
 namespace tachyon::db {
 
@@ -168,6 +170,15 @@ PostgresConnection::PostgresConnection(const PostgresConnectionOptions& options)
   const char* values[] = {options.url.c_str(), connect_timeout.c_str(), "tachyon", nullptr};
   handle_ = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (handle_ == nullptr || PQstatus(handle_) != CONNECTION_OK) fail_connection("connect");
+  // Server notices (a WARNING from ANALYZE, a NOTICE from IF NOT EXISTS) go to the JSON log, not stderr.
+  PQsetNoticeProcessor(
+      handle_,
+      [](void*, const char* message) {
+        std::string_view text(message);
+        while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+        observe::log_info("postgresql notice", {{"message", text}});
+      },
+      nullptr);
   const char* host = PQhost(handle_);
   const char* database = PQdb(handle_);
   description_ = fmt::format("postgresql://{}:{}/{}", host ? host : "", PQport(handle_), database ? database : "");
@@ -222,7 +233,7 @@ bool PostgresConnection::in_transaction() const {
 }
 
 bool PostgresConnection::healthy() const {
-  return PQstatus(handle_) == CONNECTION_OK;
+  return !broken_ && PQstatus(handle_) == CONNECTION_OK;
 }
 
 void PostgresConnection::check(pg_result* result, std::string_view what) {
@@ -237,9 +248,14 @@ void PostgresConnection::check(pg_result* result, std::string_view what) {
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
   PQclear(result);
   if (state.empty() || PQstatus(handle_) != CONNECTION_OK) {  // no answer: the server or the link went away
+    broken_ = true;
     throw DatabaseError(ErrorClass::unavailable, 0, fmt::format("{}: {}", what, message));
   }
-  throw DatabaseError(classify(state), state_code(state), fmt::format("{}: {} (SQLSTATE {})", what, message, state));
+  const ErrorClass error_class = classify(state);
+  // The server is shutting down or the link failed (57P01 admin shutdown, 08006 ...): libpq may not have
+  // seen the end of the stream yet, but nothing more will work on this connection.
+  if (error_class == ErrorClass::unavailable) broken_ = true;
+  throw DatabaseError(error_class, state_code(state), fmt::format("{}: {} (SQLSTATE {})", what, message, state));
 }
 
 void PostgresConnection::fail_connection(std::string_view what) const {

@@ -101,6 +101,7 @@ class PostgresConnection final : public Connection {
   std::unordered_map<std::string, std::unique_ptr<PostgresStatement>> statements_;
   std::unordered_map<std::string, std::string> prepared_;  // rewritten SQL + types -> statement name
   int changes_ = 0;
+  bool broken_ = false;  // an error said the connection is gone
 };
 
 }  // namespace tachyon::db

@@ -18,6 +18,9 @@ bool lost_serialization_race(const std::exception_ptr& error) {
 
 // How long work fails at once after a failed connection attempt before the next attempt.
 constexpr std::chrono::seconds reconnect_backoff{1};
+
+// BEGIN failed because the connection is dead: none of the job's work ran, so it may run again.
+struct LostBeforeWork {};
 }  // namespace
 
 PostgresEngine::PostgresEngine(PostgresOptions options)
@@ -78,7 +81,7 @@ void PostgresEngine::submit(std::unique_ptr<DatabaseJob> job, Mode mode) {
 }
 
 void PostgresEngine::work() {
-  std::unique_ptr<PostgresConnection> connection;
+  PooledConnection pooled;
   idle_.increment();
   for (;;) {
     QueuedJob queued;
@@ -103,11 +106,14 @@ void PostgresEngine::work() {
     idle_.decrement();
     in_use_.increment();
     try {
-      run(queued, connection_for(connection));
+      run_with_fresh_connection_on_loss(queued, pooled);
     } catch (...) {
       queued.job->fail(std::current_exception());
     }
-    if (connection != nullptr && !connection->healthy()) connection.reset();
+    if (pooled.connection != nullptr && !pooled.connection->healthy()) {
+      pooled.connection.reset();
+      generation_.fetch_add(1);
+    }
     queued.job->complete();
     in_use_.decrement();
     idle_.increment();
@@ -115,23 +121,46 @@ void PostgresEngine::work() {
   idle_.decrement();
 }
 
-PostgresConnection& PostgresEngine::connection_for(std::unique_ptr<PostgresConnection>& connection) {
+void PostgresEngine::run_with_fresh_connection_on_loss(QueuedJob& queued, PooledConnection& pooled) {
+  const bool reused = pooled.connection != nullptr;
+  bool lost_before_work = false;
+  try {
+    PostgresConnection& connection = connection_for(pooled);
+    run(queued, connection);
+    // A read keeps its error inside the job, and runs again safely whatever it had done.
+    lost_before_work = queued.mode == Mode::read && queued.job->error() && !connection.healthy();
+  } catch (const LostBeforeWork&) {
+    lost_before_work = true;
+  }
+  if (!lost_before_work) return;
+  pooled.connection.reset();
+  generation_.fetch_add(1);
+  if (!reused) throw DatabaseError(ErrorClass::unavailable, 0, "the new PostgreSQL connection was lost");
+  queued.job->clear_error();
+  run(queued, connection_for(pooled));
+}
+
+PostgresConnection& PostgresEngine::connection_for(PooledConnection& pooled) {
   const auto now = std::chrono::steady_clock::now();
-  if (connection != nullptr && now - connection->opened_at() > options_.max_lifetime) connection.reset();
-  if (connection != nullptr) return *connection;
+  if (pooled.connection != nullptr &&
+      (pooled.generation < generation_.load() || now - pooled.connection->opened_at() > options_.max_lifetime)) {
+    pooled.connection.reset();
+  }
+  if (pooled.connection != nullptr) return *pooled.connection;
   {
     std::lock_guard lock(mutex_);
     if (now < unreachable_until_)
       throw DatabaseError(ErrorClass::unavailable, 0, "PostgreSQL is unreachable (retrying every second)");
   }
   try {
-    connection = std::make_unique<PostgresConnection>(connection_options_);
+    pooled.generation = generation_.load();
+    pooled.connection = std::make_unique<PostgresConnection>(connection_options_);
   } catch (const DatabaseError&) {
     std::lock_guard lock(mutex_);
     unreachable_until_ = std::chrono::steady_clock::now() + reconnect_backoff;
     throw;
   }
-  return *connection;
+  return *pooled.connection;
 }
 
 void PostgresEngine::run(QueuedJob& queued, PostgresConnection& connection) {
@@ -141,7 +170,7 @@ void PostgresEngine::run(QueuedJob& queued, PostgresConnection& connection) {
       break;
     case Mode::read:
       queued.job->run(connection);
-      if (connection.in_transaction()) connection.execute_script("ROLLBACK");  // work left one open
+      if (connection.healthy() && connection.in_transaction()) connection.execute_script("ROLLBACK");  // left open
       break;
     case Mode::write:
       run_write(*queued.job, connection);
@@ -153,7 +182,12 @@ void PostgresEngine::run_write(DatabaseJob& job, PostgresConnection& connection)
   for (int attempt = 0;; ++attempt) {
     const bool may_retry = attempt < options_.serialization_retries;
     try {
-      connection.execute_script("BEGIN");
+      try {
+        connection.execute_script("BEGIN");
+      } catch (const DatabaseError&) {
+        if (!connection.healthy()) throw LostBeforeWork{};
+        throw;
+      }
       if (job.run(connection)) {
         connection.execute_script("COMMIT");
         return;

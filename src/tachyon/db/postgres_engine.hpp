@@ -10,8 +10,10 @@
 // synchronous (the same code runs on SQLite's inline readers), and a loop never waits on the network.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -44,9 +46,18 @@ class PostgresEngine final : public DatabaseEngine {
   };
 
   void submit(std::unique_ptr<DatabaseJob> job, Mode mode);
+  // One pool thread's connection and the generation it was opened in.
+  struct PooledConnection {
+    std::unique_ptr<PostgresConnection> connection;
+    std::uint64_t generation = 0;
+  };
   void work();  // one pool thread
   // This thread's connection, opened or reopened as needed; throws DatabaseError (unavailable).
-  PostgresConnection& connection_for(std::unique_ptr<PostgresConnection>& connection);
+  PostgresConnection& connection_for(PooledConnection& pooled);
+  // Runs the job; when the connection turns out dead before any of its work ran (the server restarted
+  // while it sat idle), every connection of the pool is stale: drop this one and run the job again once
+  // on a fresh one.
+  void run_with_fresh_connection_on_loss(QueuedJob& queued, PooledConnection& pooled);
   void run(QueuedJob& queued, PostgresConnection& connection);
   void run_write(DatabaseJob& job, PostgresConnection& connection);
 
@@ -64,6 +75,9 @@ class PostgresEngine final : public DatabaseEngine {
   std::deque<QueuedJob> queue_;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point unreachable_until_{};  // after a failed connect: fail fast until then
+  // Bumped when a connection is found dead: connections of an older generation are reopened before use,
+  // so after a server restart each pool thread does not fail one request of its own to find out.
+  std::atomic<std::uint64_t> generation_{1};
   std::vector<std::thread> threads_;
 };
 
