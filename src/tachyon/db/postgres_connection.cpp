@@ -170,13 +170,15 @@ PostgresConnection::PostgresConnection(const PostgresConnectionOptions& options)
   const char* values[] = {options.url.c_str(), connect_timeout.c_str(), "tachyon", nullptr};
   handle_ = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (handle_ == nullptr || PQstatus(handle_) != CONNECTION_OK) fail_connection("connect");
-  // Server notices (a WARNING from ANALYZE, a NOTICE from IF NOT EXISTS) go to the JSON log, not stderr.
-  PQsetNoticeProcessor(
+  // A server WARNING goes to the JSON log; NOTICE and below ("relation ... already exists, skipping")
+  // are dropped rather than written to stderr, or to stdout, where the CLI prints its results.
+  PQsetNoticeReceiver(
       handle_,
-      [](void*, const char* message) {
-        std::string_view text(message);
-        while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-        observe::log_info("postgresql notice", {{"message", text}});
+      [](void*, const pg_result* notice) {
+        const char* severity = PQresultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
+        if (severity == nullptr || std::string_view(severity) != "WARNING") return;
+        const char* message = PQresultErrorField(notice, PG_DIAG_MESSAGE_PRIMARY);
+        observe::log_warn("postgresql warning", {{"message", std::string_view(message ? message : "")}});
       },
       nullptr);
   const char* host = PQhost(handle_);
