@@ -7,10 +7,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <unordered_map>
 
 #include "tachyon/db/database_error.hpp"
 
@@ -35,6 +37,31 @@ class StatementBackend {
   virtual std::string_view sql() const = 0;  // as prepared, with its placeholders (never the values)
   // The execution is over: reset, and go back to the connection's cache (or be destroyed).
   virtual void release() = 0;
+};
+
+// A connection's prepared statements by SQL text. A backend statement has a public `in_use` flag; when
+// the cached one is busy (a statement prepared again while an earlier execution still reads rows), a
+// one-off is made, which deletes itself when released.
+template <class Backend>
+class StatementCache {
+ public:
+  // `make(cached)` prepares a new backend statement for `sql` (heap-allocated; throws on failure).
+  template <class Make>
+  Backend& borrow(std::string_view sql, Make make) {
+    auto found = statements_.find(std::string(sql));
+    if (found != statements_.end() && !found->second->in_use) {
+      found->second->in_use = true;
+      return *found->second;
+    }
+    if (found != statements_.end()) return *make(false);
+    auto [inserted, ignored] = statements_.emplace(std::string(sql), std::unique_ptr<Backend>(make(true)));
+    inserted->second->in_use = true;
+    return *inserted->second;
+  }
+  void clear() { statements_.clear(); }
+
+ private:
+  std::unordered_map<std::string, std::unique_ptr<Backend>> statements_;
 };
 
 class Connection;

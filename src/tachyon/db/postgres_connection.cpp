@@ -193,21 +193,11 @@ PostgresConnection::~PostgresConnection() {
 }
 
 Statement PostgresConnection::prepare(std::string_view sql) {
-  auto found = statements_.find(std::string(sql));
-  if (found != statements_.end() && !found->second->in_use) {
-    found->second->in_use = true;
-    return Statement(*this, *found->second);
-  }
-  int parameters = 0;
-  std::string rewritten = numbered_placeholders(sql, parameters);
-  if (found != statements_.end()) {  // the cached one is busy: a one-off, deleted when released
-    return Statement(*this, *new PostgresStatement(*this, std::string(sql), std::move(rewritten), parameters, false));
-  }
-  auto [inserted, ignored] = statements_.emplace(
-      std::string(sql),
-      std::make_unique<PostgresStatement>(*this, std::string(sql), std::move(rewritten), parameters, true));
-  inserted->second->in_use = true;
-  return Statement(*this, *inserted->second);
+  return Statement(*this, statements_.borrow(sql, [&](bool cached) {
+    int parameters = 0;
+    std::string rewritten = numbered_placeholders(sql, parameters);
+    return new PostgresStatement(*this, std::string(sql), std::move(rewritten), parameters, cached);
+  }));
 }
 
 const std::string& PostgresConnection::prepared_name(const std::string& rewritten, const std::vector<unsigned>& types) {

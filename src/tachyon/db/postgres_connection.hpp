@@ -98,7 +98,7 @@ class PostgresConnection final : public Connection {
   pg_conn* handle_ = nullptr;
   std::string description_;
   std::chrono::steady_clock::time_point opened_at_;
-  std::unordered_map<std::string, std::unique_ptr<PostgresStatement>> statements_;
+  StatementCache<PostgresStatement> statements_;
   std::unordered_map<std::string, std::string> prepared_;  // rewritten SQL + types -> statement name
   int changes_ = 0;
   bool broken_ = false;  // an error said the connection is gone

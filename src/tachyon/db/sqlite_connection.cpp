@@ -130,22 +130,13 @@ SqliteConnection::~SqliteConnection() {
 }
 
 Statement SqliteConnection::prepare(std::string_view sql) {
-  auto found = statements_.find(std::string(sql));
-  if (found != statements_.end() && !found->second->in_use) {
-    found->second->in_use = true;
-    return Statement(*this, *found->second);
-  }
-  sqlite3_stmt* prepared = nullptr;
-  int code = sqlite3_prepare_v3(handle_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &prepared,
-                                nullptr);
-  if (code != SQLITE_OK) fail(code, "prepare");
-  if (found != statements_.end()) {  // the cached one is busy: a one-off, deleted when released
-    return Statement(*this, *new SqliteStatement(*this, prepared, false));
-  }
-  auto [inserted, ignored] =
-      statements_.emplace(std::string(sql), std::make_unique<SqliteStatement>(*this, prepared, true));
-  inserted->second->in_use = true;
-  return Statement(*this, *inserted->second);
+  return Statement(*this, statements_.borrow(sql, [&](bool cached) {
+    sqlite3_stmt* prepared = nullptr;
+    int code = sqlite3_prepare_v3(handle_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                  &prepared, nullptr);
+    if (code != SQLITE_OK) fail(code, "prepare");
+    return new SqliteStatement(*this, prepared, cached);
+  }));
 }
 
 void SqliteConnection::execute_script(std::string_view sql) {

@@ -7,7 +7,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "tachyon/db/connection.hpp"
 
@@ -79,7 +78,7 @@ class SqliteConnection final : public Connection {
 
   ConnectionOptions options_;
   sqlite3* handle_ = nullptr;
-  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> statements_;
+  StatementCache<SqliteStatement> statements_;
 };
 
 }  // namespace tachyon::db
