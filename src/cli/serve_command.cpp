@@ -163,7 +163,9 @@ int serve_command(int argument_count, char** arguments) {
     std::shared_ptr<cache::CdnPurger> cdn_purger = make_cdn_purger(settings);
     app::acme::Acme acme(app::acme::acme_options(settings, cache, cdn_purger));
     http::Router router;
-    std::vector<observe::ReadinessCheck> checks{{"database", [&acme] { return acme.database_ready(); }}};
+    // `/readyz` names the dependency that failed: "postgres" for a PostgreSQL database, else "database".
+    const char* database_check = acme.database().dialect() == db::Dialect::postgresql ? "postgres" : "database";
+    std::vector<observe::ReadinessCheck> checks{{database_check, [&acme] { return acme.database_ready(); }}};
     if (cache->redis_configured()) {
       checks.push_back({"redis", [cache]() -> boost::asio::awaitable<bool> { co_return cache->redis_connected(); }});
     }
