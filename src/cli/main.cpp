@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "tachyon/core/build_revision.hpp"
+#include "tachyon/observe/log_destination.hpp"
 
 namespace tachyon::cli {
 
@@ -54,6 +55,8 @@ int main(int argument_count, char** arguments) {
     return 0;
   }
   if (command == "serve") return serve_command(argument_count - 2, arguments + 2);
+  // Every other command's results are its stdout; its log lines (a slow query, a notice) go to stderr.
+  tachyon::observe::log_to_standard_error();
   if (command == "migrate") return migrate_command(argument_count - 2, arguments + 2);
   if (command == "seed") return seed_command(argument_count - 2, arguments + 2);
   if (command == "user") return user_command(argument_count - 2, arguments + 2);

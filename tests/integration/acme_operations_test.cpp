@@ -90,6 +90,20 @@ TEST(AcmeOperations, SlowQueryLogShowsSqlWithPlaceholdersAndNeverTheValues) {
   EXPECT_EQ(log.find("98765"), std::string::npos);
 }
 
+// A command's stdout is its result alone: log lines (here every statement is "slow") go to stderr, so
+// `key=$(tachyon apikey create ...)` captures the key and nothing else.
+TEST(AcmeOperations, ACommandsLogLinesGoToStderrAndItsStdoutIsTheResultAlone) {
+  TemporaryDirectory directory;
+  std::string url = "sqlite:" + (directory.path() / "acme.db").string();
+  CommandResult key = run_tachyon({"apikey", "create", "--name", "quiet", "--scopes", "products:read"},
+                                  {{"DATABASE_URL", url}, {"TACHYON_SLOW_QUERY_MS", "0"}});
+  ASSERT_EQ(key.exit_code, 0) << key.standard_error;
+  EXPECT_NE(key.standard_error.find("slow query"), std::string::npos) << "the log lines were written";
+  ASSERT_FALSE(key.standard_output.empty());
+  EXPECT_EQ(key.standard_output.find('\n'), key.standard_output.size() - 1) << "one line: " << key.standard_output;
+  EXPECT_EQ(key.standard_output.find('{'), std::string::npos) << key.standard_output;
+}
+
 TEST(AcmeOperations, AnUnknownDatabaseUrlIsRefusedWithExitCode2) {
   CommandResult result = run_tachyon({"config", "check"}, {{"DATABASE_URL", "mysql://u:p@localhost/acme"}});
   EXPECT_EQ(result.exit_code, 2);

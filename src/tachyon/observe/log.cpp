@@ -6,8 +6,10 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tachyon/json/writer.hpp"
+#include "tachyon/observe/log_destination.hpp"
 
 namespace tachyon::observe {
 
@@ -102,6 +104,12 @@ bool parse_log_level(std::string_view text, LogLevel& level) {
     }
   }
   return false;
+}
+
+void log_to_standard_error() {
+  std::vector<spdlog::sink_ptr>& sinks = state().logger->sinks();
+  sinks.clear();
+  sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
 }
 
 void configure_logging(LogLevel level, LogFormat format) {
