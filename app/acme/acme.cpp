@@ -8,6 +8,7 @@
 #include "app/acme/resources.hpp"
 #include "app/acme/seed.hpp"
 #include "tachyon/core/timestamp.hpp"
+#include "tachyon/core/url.hpp"
 #include "tachyon/observe/log.hpp"
 #include "tachyon/security/signing.hpp"
 
@@ -50,7 +51,7 @@ std::string sqlite_path(std::string_view database_url) {
 }
 
 Acme::Acme(const AcmeOptions& options) {
-  if (db::is_postgres_url(options.database_url)) {
+  if (core::is_postgres_url(options.database_url)) {
     db::PostgresOptions postgres = options.postgres_pool;
     postgres.url = options.database_url;
     postgres.slow_query_threshold = options.slow_query;

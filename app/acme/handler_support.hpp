@@ -31,7 +31,7 @@ auto write_then_invalidate(http::Context& context, Services& services, Work work
   if constexpr (std::is_void_v<Result>) {
     {
       observe::Span span(context, "db");
-      co_await services.database.write(std::move(work));
+      co_await services.database.write(std::move(work), &context);
     }
     CacheChanges changed = std::move(changes);
     co_await invalidate(services.caches, std::move(changed));
@@ -39,7 +39,7 @@ auto write_then_invalidate(http::Context& context, Services& services, Work work
     std::optional<Result> result;
     {
       observe::Span span(context, "db");
-      result.emplace(co_await services.database.write(std::move(work)));
+      result.emplace(co_await services.database.write(std::move(work), &context));
     }
     CacheChanges changed;
     if constexpr (std::is_invocable_v<Changes&, const Result&>) {

@@ -111,7 +111,8 @@ asio::awaitable<Identity::ApiKeyCheck> Identity::check_api_key(std::string_view 
   std::optional<auth::ApiKeyParts> parts = auth::parse_api_key(key);
   if (!parts) co_return ApiKeyCheck{std::nullopt, "malformed_api_key"};  // a typo costs no lookup
   auto find = [&parts](db::Connection& reader) { return identity_store::find_api_key(reader, parts->lookup_id); };
-  std::optional<identity_store::ApiKeyRecord> record = co_await database_.read(std::move(find));
+  std::optional<identity_store::ApiKeyRecord> record =
+      co_await database_.read(std::move(find), nullptr, db::ReadFrom::primary);
   if (!record || !auth::constant_time_equal(record->key_hash, auth::api_key_hash(api_key_pepper_, key))) {
     co_return ApiKeyCheck{std::nullopt, "unknown_api_key"};
   }
@@ -303,7 +304,7 @@ asio::awaitable<void> Identity::revoke_logins_of_user(std::int64_t user_id) {
 
 asio::awaitable<void> Identity::apply_revocations_after(std::int64_t after, std::int64_t now) {
   auto read = [after, now](db::Connection& reader) { return identity_store::revocations_after(reader, after, now); };
-  apply(co_await database_.read(std::move(read)));
+  apply(co_await database_.read(std::move(read), nullptr, db::ReadFrom::primary));
 }
 
 }  // namespace tachyon::app::acme

@@ -73,6 +73,14 @@ void add_settings(config::SettingsTable& table) {
                                 "sqlite::memory:, or postgresql://USER:PASSWORD@HOST:PORT/DB?sslmode=verify-full "
                                 "(any libpq URL)."},
                                &AcmeSettings::database_url),
+      config::postgres_url_list_row(
+          {"DATABASE_REPLICA_URLS", "",
+           "PostgreSQL read replicas (hot standbys of DATABASE_URL), comma-separated: reads go to one that has "
+           "replayed the caller's own writes, else to the primary; writes always go to the primary."},
+          &AcmeSettings::database_replica_urls),
+      config::duration_row({"TACHYON_DB_REPLICA_MAX_LAG", "10s",
+                            "PostgreSQL: a replica further behind the primary than this takes no reads."},
+                           &AcmeSettings::database_replica_max_lag, std::chrono::milliseconds(1)),
       config::integer_row(
           {"TACHYON_DB_POOL_SIZE", "10", "PostgreSQL: connections in the pool (each worked by a thread of its own)."},
           &AcmeSettings::database_pool_size, 1, 1000),
@@ -140,7 +148,9 @@ AcmeOptions acme_options(const config::Settings& settings, std::shared_ptr<cache
       .postgres_pool = {.max_connections = static_cast<int>(acme.database_pool_size),
                         .acquire_timeout = acme.database_pool_timeout,
                         .max_lifetime = std::chrono::duration_cast<std::chrono::seconds>(acme.database_pool_recycle),
-                        .statement_timeout = acme.database_statement_timeout},
+                        .statement_timeout = acme.database_statement_timeout,
+                        .replica_urls = acme.database_replica_urls,
+                        .replica_max_lag = acme.database_replica_max_lag},
       .slow_query = settings.slow_query,
       .secret_key = settings.secret_key,
       .demo_data = acme.demo_data,

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/acme/acme.hpp"
 #include "tachyon/config/cache_route.hpp"
@@ -18,6 +19,8 @@ namespace tachyon::app::acme {
 struct AcmeSettings {
   std::string database_url = "sqlite:acme.db";
   // PostgreSQL's connection pool (SQLAlchemy's pool_size, pool_timeout, pool_recycle).
+  std::vector<std::string> database_replica_urls;
+  std::chrono::milliseconds database_replica_max_lag{10000};
   std::uint64_t database_pool_size = 10;
   std::chrono::milliseconds database_pool_timeout{2000};
   std::chrono::milliseconds database_pool_recycle{std::chrono::minutes(30)};

@@ -105,7 +105,8 @@ asio::awaitable<IssuedTokens> Identity::password_grant(std::string username, std
                                                        RequestFacts facts) {
   std::transform(username.begin(), username.end(), username.begin(), [](unsigned char c) { return std::tolower(c); });
   auto find = [&username](db::Connection& reader) { return identity_store::find_login_account(reader, username); };
-  std::optional<identity_store::LoginAccount> account = co_await database_.read(std::move(find));
+  std::optional<identity_store::LoginAccount> account =
+      co_await database_.read(std::move(find), nullptr, db::ReadFrom::primary);
   std::string stored = account ? account->password_hash : std::string();
   std::string retry = password;  // for a rehash; wiped below either way
   auth::PasswordCheck check = co_await passwords_.verify(std::move(password), std::move(stored));

@@ -12,6 +12,7 @@
 #include "app/acme/seed.hpp"
 #include "app/acme/settings.hpp"
 #include "cli/commands.hpp"
+#include "tachyon/core/url.hpp"
 #include "tachyon/db/migrations.hpp"
 #include "tachyon/db/postgres_connection.hpp"
 #include "tachyon/db/postgres_options.hpp"
@@ -21,7 +22,7 @@ namespace tachyon::cli {
 
 std::unique_ptr<db::Connection> open_connection(const config::Settings& settings) {
   const app::acme::AcmeSettings& acme = app::acme::acme_settings(settings);
-  if (db::is_postgres_url(acme.database_url)) {
+  if (core::is_postgres_url(acme.database_url)) {
     return std::make_unique<db::PostgresConnection>(
         db::PostgresConnectionOptions{.url = acme.database_url,
                                       .statement_timeout = acme.database_statement_timeout,

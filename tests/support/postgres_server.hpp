@@ -90,6 +90,8 @@ class PostgresReplica {
   std::string url() const;  // postgresql://tachyon@127.0.0.1:PORT/tachyon, read-only
   const std::string& directory() const { return cluster_.directory(); }
   bool running() const { return cluster_.running(); }
+  void stop() { cluster_.stop(); }  // fast shutdown; waits until the standby is gone
+  void start() { cluster_.start(); }
 
   // As PostgresServer::psql and try_psql, on this standby.
   std::string psql(const std::string& sql) const;

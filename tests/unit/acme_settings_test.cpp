@@ -88,6 +88,23 @@ TEST(AcmeSettings, RowsRefuseWhatAcmeCannotUse) {
   EXPECT_NE(refusal("POSTS_UPSTREAM_URL", "http://user:pw@host").find("user info"), std::string::npos);
   EXPECT_EQ(refusal("POSTS_UPSTREAM_URL", "http://user:pw@host").find("pw"), std::string::npos);
   EXPECT_NE(refusal("DATABASE_URL", "mysql://db").find("database URL"), std::string::npos);
+  EXPECT_NE(refusal("DATABASE_REPLICA_URLS", "postgresql://a/db,sqlite:b.db").find("not a postgresql"),
+            std::string::npos);
+}
+
+TEST(AcmeSettings, ReplicaUrlsReachThePoolAndTheirPasswordsAreNeverShown) {
+  config::Settings settings =
+      load({{"DATABASE_URL", "postgresql://app:pw@primary/db"},
+            {"DATABASE_REPLICA_URLS", "postgresql://app:s3cret@r1/db, postgres://app:s3cret@r2:5433/db"},
+            {"TACHYON_DB_REPLICA_MAX_LAG", "2s"}});
+  AcmeOptions options = acme_options(settings, nullptr);
+  EXPECT_EQ(options.postgres_pool.replica_urls,
+            (std::vector<std::string>{"postgresql://app:s3cret@r1/db", "postgres://app:s3cret@r2:5433/db"}));
+  EXPECT_EQ(options.postgres_pool.replica_max_lag, 2s);
+  const config::SettingSpec* row = table().find("DATABASE_REPLICA_URLS");
+  std::string shown = row->redact(row->render(settings));
+  EXPECT_EQ(shown.find("s3cret"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("r2:5433"), std::string::npos) << shown;
 }
 
 }  // namespace

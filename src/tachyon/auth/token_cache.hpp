@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "tachyon/auth/principal.hpp"
+#include "tachyon/core/string_hash.hpp"
 
 namespace tachyon::auth {
 
@@ -34,17 +35,13 @@ class TokenCache {
   std::size_t size() const;
 
  private:
-  struct TransparentHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
-  };
   struct Entry {
     std::shared_ptr<const Principal> principal;
     std::int64_t expires_at;
   };
   struct Shard {
     mutable std::mutex mutex;
-    std::unordered_map<std::string, Entry, TransparentHash, std::equal_to<>> entries;
+    std::unordered_map<std::string, Entry, core::TransparentStringHash, std::equal_to<>> entries;
   };
   static constexpr std::size_t shard_count = 16;
 

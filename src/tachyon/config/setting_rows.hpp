@@ -227,7 +227,7 @@ SettingSpec database_url_row(Documentation documentation, std::string Section::*
   SettingSpec spec = make_spec(
       std::move(documentation), "database URL",
       [=](Settings& settings, std::string_view text) -> std::optional<std::string> {
-        if (text.starts_with("postgres://") || text.starts_with("postgresql://")) {
+        if (core::is_postgres_url(text)) {
           section_of<Section>(settings).*member = std::string(text);
           return std::nullopt;
         }
@@ -241,6 +241,40 @@ SettingSpec database_url_row(Documentation documentation, std::string Section::*
       },
       [=](const Settings& settings) { return section_of<Section>(settings).*member; });
   spec.redact = core::redact_url;
+  return spec;
+}
+
+// Comma-separated PostgreSQL URLs (read replicas), or empty; shown with their passwords masked.
+template <typename Section>
+SettingSpec postgres_url_list_row(Documentation documentation, std::vector<std::string> Section::*member) {
+  SettingSpec spec = make_spec(
+      std::move(documentation), "comma-separated postgresql:// URLs, or empty",
+      [=](Settings& settings, std::string_view text) -> std::optional<std::string> {
+        std::vector<std::string> urls;
+        while (!text.empty()) {
+          const std::size_t comma = text.find(',');
+          std::string_view url = text.substr(0, comma);
+          while (!url.empty() && url.front() == ' ') url.remove_prefix(1);
+          while (!url.empty() && url.back() == ' ') url.remove_suffix(1);
+          if (!core::is_postgres_url(url)) return "has an entry that is not a postgresql:// URL";
+          urls.emplace_back(url);
+          text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+        }
+        section_of<Section>(settings).*member = std::move(urls);
+        return std::nullopt;
+      },
+      [=](const Settings& settings) { return format_list(section_of<Section>(settings).*member); });
+  spec.redact = [](std::string_view shown) {
+    std::string redacted;
+    while (!shown.empty()) {
+      const std::size_t comma = shown.find(',');
+      if (!redacted.empty()) redacted += ',';
+      redacted += core::redact_url(shown.substr(0, comma));
+      shown = comma == std::string_view::npos ? std::string_view() : shown.substr(comma + 1);
+    }
+    return redacted;
+  };
+  spec.empty_text = "(none)";
   return spec;
 }
 

@@ -209,4 +209,8 @@ std::optional<std::string> origin_problem(std::string_view text) {
   return std::nullopt;
 }
 
+bool is_postgres_url(std::string_view text) {
+  return text.starts_with("postgresql://") || text.starts_with("postgres://");
+}
+
 }  // namespace tachyon::core

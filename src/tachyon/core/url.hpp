@@ -49,6 +49,9 @@ Url parse_url(std::string_view text);
 // nothing between "://" and its last '@'. Text without userinfo is returned unchanged.
 std::string redact_url(std::string_view text);
 
+// True for the URLs PostgreSQL's backend takes (postgresql:// and postgres://, libpq's URI syntax).
+bool is_postgres_url(std::string_view text);
+
 // Why `text` is not a serialized origin as browsers send it in an Origin header (RFC 6454 §6.2:
 // lower-case scheme and host, the port only when it is not the scheme's default, no path), if it is not.
 std::optional<std::string> origin_problem(std::string_view text);

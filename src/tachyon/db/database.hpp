@@ -35,6 +35,11 @@ struct JobSignature<void> {
   using type = void(std::exception_ptr);
 };
 
+// Where a read may run when there are read replicas: on one that has every write the read must see
+// (its caller's, or this instance's), or on the primary, for reads that must see every committed write
+// of every instance and process (credentials, revocations: a key revoked elsewhere must fail at once).
+enum class ReadFrom { fresh_enough_replica, primary };
+
 class Database {
  public:
   explicit Database(ConnectionOptions sqlite);
@@ -46,10 +51,12 @@ class Database {
   Dialect dialect() const { return dialect_; }
 
   // Runs `work(Connection&)` on a read connection and returns its result (exceptions propagate). The
-  // time and the statements go to the request's "db" span when `context` is given. `work` must not
+  // time and the statements go to the request's "db" span when `context` is given. With read replicas
+  // the read sees every write its caller (`context`) made before, and a read without a context every
+  // write this instance made before (a cache fill after an invalidation, a key lookup). `work` must not
   // keep the connection and should only read. Pass it named and moved (GCC 12, see write()).
   template <class Work>
-  auto read(Work work, const http::Context* context = nullptr)
+  auto read(Work work, const http::Context* context = nullptr, ReadFrom from = ReadFrom::fresh_enough_replica)
       -> boost::asio::awaitable<std::invoke_result_t<Work&, Connection&>> {
     if (Connection* connection = engine_->inline_reader()) {
       std::optional<QuerySpan> span;
@@ -64,53 +71,71 @@ class Database {
     QueryMeasure measure;
     std::optional<QuerySpan> span;
     if (context != nullptr) span.emplace(*context, measure);
-    co_return co_await submit(std::move(work), false, &measure);
+    co_return co_await submit(std::move(work), from == ReadFrom::primary ? Submit::primary_read : Submit::read,
+                              caller_of(context), &measure);
   }
 
-  // The same from a thread that is not an event loop (a poller thread, start-up, the CLI).
+  // The same from a thread that is not an event loop (a poller thread, start-up, the CLI), on a
+  // connection with every committed write (ReadFrom::primary).
   template <class Work>
   auto read_blocking(Work work) -> std::invoke_result_t<Work&, Connection&> {
     if (Connection* connection = engine_->inline_reader()) return work(*connection);
-    return wait_for(std::move(work), &DatabaseEngine::submit_read);
+    return wait_for(std::move(work),
+                    [this](std::unique_ptr<DatabaseJob> job) { engine_->submit_primary_read(std::move(job)); });
   }
 
   // Runs `work(Connection&)` inside a transaction on a writing connection and resumes the caller on
   // its own executor with the result (exceptions propagate; a transaction that throws rolls back).
+  // With read replicas, the request's caller (`context`) reads its own write from then on; without a
+  // context only reads without one are sure to see it.
   // Not a coroutine itself, and callers pass a named, moved work object: GCC 12 destroys temporaries
   // with non-trivial destructors inside a co_await expression twice (GCC bugs 100611, 101367).
   template <class Work>
-  auto write(Work work) -> boost::asio::awaitable<std::invoke_result_t<Work&, Connection&>> {
-    return submit(std::move(work), true, nullptr);
+  auto write(Work work, const http::Context* context = nullptr)
+      -> boost::asio::awaitable<std::invoke_result_t<Work&, Connection&>> {
+    return submit(std::move(work), Submit::write, caller_of(context), nullptr);
   }
 
   // Runs `work` on a writing connection, outside any transaction the engine opens (it may open its
   // own), from a thread that is not an event loop: start-up, migrations, the CLI.
   template <class Work>
   auto write_blocking(Work work) -> std::invoke_result_t<Work&, Connection&> {
-    return wait_for(std::move(work), &DatabaseEngine::submit_direct);
+    return wait_for(std::move(work),
+                    [this](std::unique_ptr<DatabaseJob> job) { engine_->submit_direct(std::move(job)); });
   }
 
  private:
+  // Who `context` is for read-your-writes: the principal's subject, else the client's address; empty
+  // without a context or when the engine does not route by caller. Lives as long as the context.
+  std::string_view caller_of(const http::Context* context) const;
+
+  enum class Submit { read, primary_read, write };
+  // `caller` is copied by the engine before async_initiate returns, so a view of the context will do.
   template <class Work>
-  auto submit(Work work, bool writes, QueryMeasure* measure)
+  auto submit(Work work, Submit how, std::string_view caller, QueryMeasure* measure)
       -> boost::asio::awaitable<std::invoke_result_t<Work&, Connection&>> {
     using Result = std::invoke_result_t<Work&, Connection&>;
     return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), typename JobSignature<Result>::type>(
-        [this, writes, measure](auto handler, Work job) {
+        [this, how, caller, measure](auto handler, Work job) {
           auto queued =
               std::make_unique<TypedJob<Work, decltype(handler), Result>>(std::move(job), std::move(handler), measure);
-          if (writes) {
-            engine_->submit_write(std::move(queued));
-          } else {
-            engine_->submit_read(std::move(queued));
+          switch (how) {
+            case Submit::read:
+              engine_->submit_read(std::move(queued), caller);
+              break;
+            case Submit::primary_read:
+              engine_->submit_primary_read(std::move(queued));
+              break;
+            case Submit::write:
+              engine_->submit_write(std::move(queued), caller);
+              break;
           }
         },
         boost::asio::use_awaitable, std::move(work));
   }
 
-  template <class Work>
-  auto wait_for(Work work, void (DatabaseEngine::*submit)(std::unique_ptr<DatabaseJob>))
-      -> std::invoke_result_t<Work&, Connection&> {
+  template <class Work, class Submit>
+  auto wait_for(Work work, Submit submit) -> std::invoke_result_t<Work&, Connection&> {
     using Result = std::invoke_result_t<Work&, Connection&>;
     // Shared with the handler: the future may be ready (and this frame gone) while set_value returns.
     auto promise = std::make_shared<std::promise<Result>>();
@@ -122,8 +147,7 @@ class Database {
         promise->set_value(std::move(result)...);
       }
     };
-    (engine_.get()->*submit)(
-        std::make_unique<TypedJob<Work, decltype(handler), Result>>(std::move(work), std::move(handler), nullptr));
+    submit(std::make_unique<TypedJob<Work, decltype(handler), Result>>(std::move(work), std::move(handler), nullptr));
     return outcome.get();
   }
 

@@ -23,27 +23,39 @@ constexpr std::chrono::seconds reconnect_backoff{1};
 struct LostBeforeWork {};
 }  // namespace
 
-PostgresEngine::PostgresEngine(PostgresOptions options)
+std::uint64_t wal_insert_position(Connection& connection) {
+  // The insert position, not the write or flush one: with synchronous_commit off a commit returns
+  // before its WAL is written, and only the insert position is sure to be at or past its end.
+  Statement position = connection.prepare("SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint");
+  if (!position.step()) throw DatabaseError(ErrorClass::other, 0, "pg_current_wal_insert_lsn() returned no row");
+  return static_cast<std::uint64_t>(position.integer(0));
+}
+
+PostgresEngine::PostgresEngine(PostgresOptions options, std::string pool, bool reports_commit_positions)
     : options_(std::move(options)),
       connection_options_{.url = options_.url,
                           .statement_timeout = options_.statement_timeout,
                           .connect_timeout = options_.connect_timeout,
-                          .slow_query_threshold = options_.slow_query_threshold} {
+                          .slow_query_threshold = options_.slow_query_threshold},
+      reports_commit_positions_(reports_commit_positions) {
   observe::Registry& registry = observe::default_registry();
-  auto& connections = registry.gauge_family("tachyon_db_pool_connections",
-                                            "PostgreSQL pool connections by state (in_use, idle).", {"state"});
-  in_use_ = connections.labels({"in_use"});
-  idle_ = connections.labels({"idle"});
-  waiting_ = registry.gauge("tachyon_db_pool_waiting", "Database work waiting for a free pool connection.");
+  auto& connections =
+      registry.gauge_family("tachyon_db_pool_connections",
+                            "PostgreSQL pool connections by pool and state (in_use, idle).", {"pool", "state"});
+  in_use_ = connections.labels({pool, "in_use"});
+  idle_ = connections.labels({pool, "idle"});
+  waiting_ =
+      registry.gauge_family("tachyon_db_pool_waiting", "Database work waiting for a free pool connection.", {"pool"})
+          .labels({pool});
   acquire_seconds_ =
       registry
-          .histogram_family("tachyon_db_pool_acquire_seconds", "Time database work waited for a pool connection.", {},
-                            {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5})
-          .labels({});
+          .histogram_family("tachyon_db_pool_acquire_seconds", "Time database work waited for a pool connection.",
+                            {"pool"}, {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5})
+          .labels({pool});
   acquire_timeouts_ = registry
                           .counter_family("tachyon_db_pool_acquire_timeouts_total",
-                                          "Database work failed because no pool connection was free in time.")
-                          .labels({});
+                                          "Database work failed because no pool connection was free in time.", {"pool"})
+                          .labels({pool});
   retries_ = registry
                  .counter_family("tachyon_db_transaction_retries_total",
                                  "Transactions run again after a serialization failure or deadlock.")
@@ -61,10 +73,10 @@ PostgresEngine::~PostgresEngine() {
   for (std::thread& thread : threads_) thread.join();
 }
 
-void PostgresEngine::submit_read(std::unique_ptr<DatabaseJob> job) {
+void PostgresEngine::submit_read(std::unique_ptr<DatabaseJob> job, std::string_view /*caller*/) {
   submit(std::move(job), Mode::read);
 }
-void PostgresEngine::submit_write(std::unique_ptr<DatabaseJob> job) {
+void PostgresEngine::submit_write(std::unique_ptr<DatabaseJob> job, std::string_view /*caller*/) {
   submit(std::move(job), Mode::write);
 }
 void PostgresEngine::submit_direct(std::unique_ptr<DatabaseJob> job) {
@@ -166,7 +178,11 @@ PostgresConnection& PostgresEngine::connection_for(PooledConnection& pooled) {
 void PostgresEngine::run(QueuedJob& queued, PostgresConnection& connection) {
   switch (queued.mode) {
     case Mode::direct:
-      queued.job->run(connection);
+      // Work outside a transaction commits as it goes (migrations, seeding): where it ended counts.
+      if (queued.job->run(connection) && reports_commit_positions_ && connection.healthy() &&
+          !connection.in_transaction()) {
+        report_commit_position(*queued.job, connection);
+      }
       break;
     case Mode::read:
       queued.job->run(connection);
@@ -175,6 +191,15 @@ void PostgresEngine::run(QueuedJob& queued, PostgresConnection& connection) {
     case Mode::write:
       run_write(*queued.job, connection);
       break;
+  }
+}
+
+void PostgresEngine::report_commit_position(DatabaseJob& job, PostgresConnection& connection) {
+  try {
+    job.committed(wal_insert_position(connection));
+  } catch (const DatabaseError&) {
+    // The write stands; where it ended is unknown, so its caller reads from the primary for a while.
+    job.committed(unknown_wal_position);
   }
 }
 
@@ -190,6 +215,7 @@ void PostgresEngine::run_write(DatabaseJob& job, PostgresConnection& connection)
       }
       if (job.run(connection)) {
         connection.execute_script("COMMIT");
+        if (reports_commit_positions_) report_commit_position(job, connection);
         return;
       }
       connection.execute_script("ROLLBACK");

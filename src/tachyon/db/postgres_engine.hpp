@@ -17,6 +17,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -27,14 +28,22 @@
 
 namespace tachyon::db {
 
+// The WAL position a write's commit record ends at or before (read on its connection right after
+// COMMIT), as a byte offset: what a replica must have replayed for the write to be visible there.
+std::uint64_t wal_insert_position(Connection& connection);
+// What DatabaseJob::committed hears when the position could not be read (the connection died after COMMIT).
+inline constexpr std::uint64_t unknown_wal_position = ~std::uint64_t{0};
+
 class PostgresEngine final : public DatabaseEngine {
  public:
-  explicit PostgresEngine(PostgresOptions options);
+  // `pool` names this pool in the metrics ("primary", "replica0", ...). With `reports_commit_positions`
+  // each write's job hears where its commit ended (DatabaseJob::committed).
+  explicit PostgresEngine(PostgresOptions options, std::string pool = "primary", bool reports_commit_positions = false);
   ~PostgresEngine() override;
 
   Connection* inline_reader() override { return nullptr; }
-  void submit_read(std::unique_ptr<DatabaseJob> job) override;
-  void submit_write(std::unique_ptr<DatabaseJob> job) override;
+  void submit_read(std::unique_ptr<DatabaseJob> job, std::string_view caller) override;
+  void submit_write(std::unique_ptr<DatabaseJob> job, std::string_view caller) override;
   void submit_direct(std::unique_ptr<DatabaseJob> job) override;
 
  private:
@@ -60,9 +69,11 @@ class PostgresEngine final : public DatabaseEngine {
   void run_with_fresh_connection_on_loss(QueuedJob& queued, PooledConnection& pooled);
   void run(QueuedJob& queued, PostgresConnection& connection);
   void run_write(DatabaseJob& job, PostgresConnection& connection);
+  void report_commit_position(DatabaseJob& job, PostgresConnection& connection);
 
   PostgresOptions options_;
   PostgresConnectionOptions connection_options_;
+  bool reports_commit_positions_;
   observe::Gauge in_use_;
   observe::Gauge idle_;
   observe::Gauge waiting_;

@@ -1,11 +1,12 @@
 // How to reach PostgreSQL and how to pool its connections: the server's URL (any libpq connection
 // string: `postgresql://user@host:5432/db?sslmode=verify-full`), the pool's bounds and timeouts
-// (SQLAlchemy's pool_size / pool_timeout / pool_recycle), and the server-side statement timeout.
+// (SQLAlchemy's pool_size / pool_timeout / pool_recycle), the server-side statement timeout, and the
+// hot standbys that take the reads (each with a pool of the same size).
 #pragma once
 
 #include <chrono>
 #include <string>
-#include <string_view>
+#include <vector>
 
 namespace tachyon::db {
 
@@ -17,10 +18,10 @@ struct PostgresOptions {
   std::chrono::milliseconds statement_timeout{5000};
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds slow_query_threshold{100};
-  int serialization_retries = 3;  // a transaction that loses a serialization race runs again this often
+  int serialization_retries = 3;          // a transaction that loses a serialization race runs again this often
+  std::vector<std::string> replica_urls;  // read replicas (streaming standbys of `url`)
+  std::chrono::milliseconds replica_poll_interval{100};  // how often each replica's replay position is read
+  std::chrono::milliseconds replica_max_lag{10000};      // a replica further behind than this takes no reads
 };
-
-// True for the URLs PostgreSQL's backend takes (postgresql:// and postgres://).
-bool is_postgres_url(std::string_view url);
 
 }  // namespace tachyon::db

@@ -59,7 +59,7 @@ SqliteEngine::~SqliteEngine() {
   }
 }
 
-void SqliteEngine::submit_read(std::unique_ptr<DatabaseJob> job) {
+void SqliteEngine::submit_read(std::unique_ptr<DatabaseJob> job, std::string_view /*caller*/) {
   job->run(*inline_reader());
   job->complete();
 }
@@ -71,7 +71,7 @@ void SqliteEngine::submit_direct(std::unique_ptr<DatabaseJob> job) {
   });
 }
 
-void SqliteEngine::submit_write(std::unique_ptr<DatabaseJob> job) {
+void SqliteEngine::submit_write(std::unique_ptr<DatabaseJob> job, std::string_view /*caller*/) {
   bool schedule = false;
   {
     std::lock_guard lock(queue_mutex_);

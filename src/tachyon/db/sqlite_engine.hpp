@@ -24,8 +24,8 @@ class SqliteEngine final : public DatabaseEngine {
   ~SqliteEngine() override;
 
   Connection* inline_reader() override;
-  void submit_read(std::unique_ptr<DatabaseJob> job) override;
-  void submit_write(std::unique_ptr<DatabaseJob> job) override;
+  void submit_read(std::unique_ptr<DatabaseJob> job, std::string_view caller) override;
+  void submit_write(std::unique_ptr<DatabaseJob> job, std::string_view caller) override;
   void submit_direct(std::unique_ptr<DatabaseJob> job) override;
 
  private:
