@@ -49,4 +49,15 @@ DatabaseError::DatabaseError(ErrorClass error_class, int backend_code, const std
       error_class_(error_class),
       backend_code_(backend_code) {}
 
+bool is_database_error(const std::exception_ptr& error, ErrorClass error_class) {
+  if (!error) return false;
+  try {
+    std::rethrow_exception(error);
+  } catch (const DatabaseError& failure) {
+    return failure.error_class() == error_class;
+  } catch (...) {
+    return false;
+  }
+}
+
 }  // namespace tachyon::db

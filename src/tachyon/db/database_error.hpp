@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <string>
 
 #include "tachyon/core/failure.hpp"
@@ -34,5 +35,8 @@ class DatabaseError : public core::Failure {
   ErrorClass error_class_;
   int backend_code_;
 };
+
+// True when `error` holds a DatabaseError of that class.
+bool is_database_error(const std::exception_ptr& error, ErrorClass error_class);
 
 }  // namespace tachyon::db

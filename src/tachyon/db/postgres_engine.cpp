@@ -5,17 +5,6 @@
 namespace tachyon::db {
 
 namespace {
-bool lost_serialization_race(const std::exception_ptr& error) {
-  if (!error) return false;
-  try {
-    std::rethrow_exception(error);
-  } catch (const DatabaseError& failure) {
-    return failure.error_class() == ErrorClass::serialization_failure;
-  } catch (...) {
-    return false;
-  }
-}
-
 // How long work fails at once after a failed connection attempt before the next attempt.
 constexpr std::chrono::seconds reconnect_backoff{1};
 
@@ -219,7 +208,8 @@ void PostgresEngine::run_write(DatabaseJob& job, PostgresConnection& connection)
         return;
       }
       connection.execute_script("ROLLBACK");
-      if (!may_retry || !lost_serialization_race(job.error())) return;  // the work's own error stands
+      if (!may_retry || !is_database_error(job.error(), ErrorClass::serialization_failure))
+        return;  // the work's own error stands
       job.clear_error();
     } catch (const DatabaseError& failure) {  // BEGIN or COMMIT failed
       if (connection.healthy() && connection.in_transaction()) connection.execute_script("ROLLBACK");

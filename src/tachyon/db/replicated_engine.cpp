@@ -10,17 +10,6 @@ namespace tachyon::db {
 
 namespace {
 
-bool for_want_of_a_connection(const std::exception_ptr& error) {
-  if (!error) return false;
-  try {
-    std::rethrow_exception(error);
-  } catch (const DatabaseError& failure) {
-    return failure.error_class() == ErrorClass::unavailable;
-  } catch (...) {
-    return false;
-  }
-}
-
 // A job that forwards everything to the one it wraps.
 class ForwardingJob : public DatabaseJob {
  public:
@@ -54,7 +43,7 @@ class ReplicaRead final : public ForwardingJob {
   ReplicaRead(std::unique_ptr<DatabaseJob> job, ReplicatedEngine& engine, std::size_t replica)
       : ForwardingJob(std::move(job)), engine_(engine), replica_(replica) {}
   void complete() override {
-    if (!for_want_of_a_connection(job_->error())) {
+    if (!is_database_error(job_->error(), ErrorClass::unavailable)) {  // not for want of a connection
       job_->complete();
       return;
     }
