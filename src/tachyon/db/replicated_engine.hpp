@@ -34,7 +34,6 @@ class ReplicatedEngine final : public DatabaseEngine {
 
   // A read the replica could not run (no connection): runs it on the primary instead.
   void fall_back(std::size_t replica, std::unique_ptr<DatabaseJob> job);
-  ReadRouter& router() { return router_; }
 
  private:
   ReadRouter router_;
