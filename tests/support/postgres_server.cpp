@@ -1,5 +1,7 @@
 #include "support/postgres_server.hpp"
 
+#include "support/child_process.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -30,19 +32,13 @@ const std::string kBinaries = "/usr/lib/postgresql/15/bin/";
 
 // Whom the server and the tools run as: the `postgres` system user when the test runs as root (initdb and
 // postgres refuse to run as root), otherwise the test's own user (nullopt).
-struct SystemUser {
-  uid_t uid;
-  gid_t gid;
-  std::vector<gid_t> groups;
-};
-
-const std::optional<SystemUser>& postgres_user() {
-  static const std::optional<SystemUser> user = []() -> std::optional<SystemUser> {
+const std::optional<ChildUser>& postgres_user() {
+  static const std::optional<ChildUser> user = []() -> std::optional<ChildUser> {
     if (::geteuid() != 0) return std::nullopt;
     passwd* entry = ::getpwnam("postgres");
     if (entry == nullptr)
       throw std::runtime_error("running as root, and there is no `postgres` user to run PostgreSQL");
-    SystemUser found{entry->pw_uid, entry->pw_gid, std::vector<gid_t>(64)};
+    ChildUser found{entry->pw_uid, entry->pw_gid, std::vector<gid_t>(64)};
     int count = static_cast<int>(found.groups.size());
     if (::getgrouplist("postgres", entry->pw_gid, found.groups.data(), &count) < 0) count = 0;
     found.groups.resize(static_cast<std::size_t>(count));
@@ -51,42 +47,16 @@ const std::optional<SystemUser>& postgres_user() {
   return user;
 }
 
-// Starts `arguments` (arguments[0] an absolute path; no shell) with the given descriptors as its stdin,
-// stdout and stderr. The child switches to the postgres user itself rather than through `runuser`, which
-// forks and waits: PR_SET_PDEATHSIG on runuser would kill runuser, not the postmaster. The death signal
-// is set after the switch because changing credentials clears it.
-int spawn(const std::vector<std::string>& arguments, int input, int output, int errors) {
-  std::vector<char*> argv;
-  for (const std::string& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
-  argv.push_back(nullptr);
-  const std::optional<SystemUser>& user = postgres_user();
-  pid_t parent = ::getpid();
-  pid_t child = ::fork();
-  if (child < 0) throw std::runtime_error("fork failed");
-  if (child > 0) return child;
-  if (user && (::setgroups(user->groups.size(), user->groups.data()) != 0 || ::setgid(user->gid) != 0 ||
-               ::setuid(user->uid) != 0)) {
-    ::_exit(126);
-  }
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // a test process that crashes takes its server with it
-  if (::getppid() != parent) ::_exit(1);
-  ::dup2(input, 0);
-  ::dup2(output, 1);
-  ::dup2(errors, 2);
-  if (::chdir("/") != 0) ::_exit(126);
-  ::execv(argv[0], argv.data());
-  ::_exit(127);
-}
-
-// True when `pid` has exited within `timeout` (and is then reaped; its wait status in `status`).
-bool waited_for_exit(int pid, std::chrono::milliseconds timeout, int* status = nullptr) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  int ignored = 0;
-  while (::waitpid(pid, status != nullptr ? status : &ignored, WNOHANG) != pid) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
+// `arguments` (arguments[0] an absolute path; no shell) as the postgres user. The child switches user
+// itself rather than through `runuser`, which forks and waits: PR_SET_PDEATHSIG on runuser would kill
+// runuser, not the postmaster.
+ChildSpec postgres_child(const std::vector<std::string>& arguments) {
+  ChildSpec spec;
+  spec.arguments = arguments;
+  spec.user = postgres_user();
+  spec.death_signal = SIGKILL;  // a test process that crashes takes its server with it
+  spec.working_directory = "/";
+  return spec;
 }
 
 struct ToolRun {
@@ -96,60 +66,14 @@ struct ToolRun {
 };
 
 // Runs a tool to completion with `input` on its stdin; throws when it has not finished within `timeout`.
-// Its stdin is a socket so that writing to a tool that has exited fails with EPIPE instead of SIGPIPE.
 ToolRun run_tool(const std::vector<std::string>& arguments, const std::string& input = "",
                  std::chrono::milliseconds timeout = 30s) {
-  int input_pair[2], output_pipe[2], errors_pipe[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, input_pair) != 0) throw std::runtime_error("socketpair");
-  if (::pipe2(output_pipe, O_CLOEXEC) != 0 || ::pipe2(errors_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-  int pid = spawn(arguments, input_pair[1], output_pipe[1], errors_pipe[1]);
-  for (int child_end : {input_pair[1], output_pipe[1], errors_pipe[1]}) ::close(child_end);
-  int to_child = input_pair[0];
-  ::fcntl(to_child, F_SETFL, O_NONBLOCK);
-  std::size_t written = 0;
-  if (input.empty()) ::shutdown(to_child, SHUT_WR);
-  ToolRun run;
-  pollfd watched[3] = {{output_pipe[0], POLLIN, 0}, {errors_pipe[0], POLLIN, 0}, {to_child, POLLOUT, 0}};
-  std::string* sinks[2] = {&run.output, &run.errors};
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (watched[0].fd >= 0 || watched[1].fd >= 0) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left <= 0ms) break;
-    if (written == input.size()) watched[2].fd = -1;
-    if (::poll(watched, 3, static_cast<int>(left.count())) < 0) continue;
-    for (int stream = 0; stream < 2; ++stream) {
-      if (watched[stream].revents == 0) continue;
-      char buffer[4096];
-      ssize_t read = ::read(watched[stream].fd, buffer, sizeof buffer);
-      if (read < 0 && errno == EINTR) continue;
-      if (read > 0) {
-        sinks[stream]->append(buffer, static_cast<std::size_t>(read));
-      } else {
-        ::close(watched[stream].fd);
-        watched[stream].fd = -1;
-      }
-    }
-    if (watched[2].fd >= 0 && watched[2].revents != 0) {
-      ssize_t sent = ::send(to_child, input.data() + written, input.size() - written, MSG_NOSIGNAL);
-      if (sent > 0) {
-        written += static_cast<std::size_t>(sent);
-      } else if (errno != EAGAIN && errno != EINTR) {
-        written = input.size();  // EPIPE: the tool stopped reading; what it says about it is on its stderr
-      }
-      if (written == input.size()) ::shutdown(to_child, SHUT_WR);
-    }
+  ChildRun run = run_child(postgres_child(arguments), input, timeout);
+  if (run.timed_out) {
+    throw std::runtime_error(arguments[0] + " did not finish within " + std::to_string(timeout.count()) +
+                             " ms; its threads:\n" + run.state_at_timeout);
   }
-  for (int descriptor : {watched[0].fd, watched[1].fd, to_child})
-    if (descriptor >= 0) ::close(descriptor);
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-  int status = 0;
-  if (!waited_for_exit(pid, std::max(left, 0ms), &status)) {
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, &status, 0);
-    throw std::runtime_error(arguments[0] + " did not finish within " + std::to_string(timeout.count()) + " ms");
-  }
-  if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
-  return run;
+  return {run.exit_code < 0 ? -1 : run.exit_code, std::move(run.standard_output), std::move(run.standard_error)};
 }
 
 std::string trimmed(const std::string& text) {
@@ -273,7 +197,7 @@ PostgresCluster::PostgresCluster() : port_(free_loopback_port()) {
   char pattern[] = "/tmp/tachyon_postgres_XXXXXX";
   if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
   directory_ = pattern;
-  if (const std::optional<SystemUser>& user = postgres_user(); user && ::chown(pattern, user->uid, user->gid) != 0) {
+  if (const std::optional<ChildUser>& user = postgres_user(); user && ::chown(pattern, user->uid, user->gid) != 0) {
     std::filesystem::remove_all(directory_);
     throw std::runtime_error("cannot hand " + directory_ + " to the postgres user");
   }
@@ -295,9 +219,11 @@ void PostgresCluster::start() {
   int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   int nothing = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   std::string port = std::to_string(port_);
-  pid_ = spawn({kBinaries + "postgres", "-D", data_directory(), "-p", port, "-c", "listen_addresses=127.0.0.1", "-k",
-                directory_},
-               nothing, log, log);
+  ChildSpec postgres = postgres_child({kBinaries + "postgres", "-D", data_directory(), "-p", port, "-c",
+                                       "listen_addresses=127.0.0.1", "-k", directory_});
+  postgres.standard_input = nothing;
+  postgres.standard_output = postgres.standard_error = log;
+  pid_ = start_child(postgres);
   ::close(log);
   ::close(nothing);
   auto deadline = std::chrono::steady_clock::now() + 30s;
@@ -320,7 +246,7 @@ void PostgresCluster::stop() {
   // Fast shutdown: the postmaster ends the sessions, checkpoints, and exits after its children.
   for (auto [signal_number, patience] : {std::pair{SIGINT, 30s}, std::pair{SIGQUIT, 5s}, std::pair{SIGKILL, 5s}}) {
     ::kill(pid_, signal_number);
-    if (waited_for_exit(pid_, patience)) break;
+    if (wait_for_child(pid_, patience)) break;
   }
   pid_ = -1;
 }

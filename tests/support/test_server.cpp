@@ -1,5 +1,7 @@
 #include "support/test_server.hpp"
 
+#include "support/child_process.hpp"
+
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -23,61 +25,17 @@ namespace tachyon::testing {
 
 namespace {
 
-struct Pipe {
-  int read_end = -1;
-  int write_end = -1;
-  Pipe() {
-    int ends[2];
-    if (::pipe2(ends, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-    read_end = ends[0];
-    write_end = ends[1];
-  }
-};
-
-pid_t spawn(const std::vector<std::string>& arguments, const std::map<std::string, std::string>& environment,
-            int stdout_descriptor, int stderr_descriptor, int stdin_descriptor = -1) {
-  pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a test process that crashes takes its servers with it
-    if (stdin_descriptor >= 0) ::dup2(stdin_descriptor, 0);
-    ::dup2(stdout_descriptor, 1);
-    ::dup2(stderr_descriptor, 2);
-    // Nothing else of the test process: an inherited listening socket (an upstream stub's, say)
-    // would keep accepting in the child after the test closed it.
-    ::close_range(3, ~0U, 0);
-    ::setenv("TACHYON_ENV_FILE", "", 1);
-    // A throwaway database per process unless the test names one: nothing is left in the working
-    // directory, and no demo data unless a test asks for it.
-    ::setenv("DATABASE_URL", "sqlite::memory:", 1);
-    ::setenv("TACHYON_DEMO_DATA", "false", 1);
-    for (const auto& [name, value] : environment) ::setenv(name.c_str(), value.c_str(), 1);
-    std::vector<char*> argv;
-    std::string binary = TACHYON_BINARY;
-    argv.push_back(binary.data());
-    std::vector<std::string> copies = arguments;
-    for (std::string& argument : copies) argv.push_back(argument.data());
-    argv.push_back(nullptr);
-    ::execv(binary.c_str(), argv.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
-std::string read_all(int descriptor) {
-  std::string text;
-  char chunk[4096];
-  for (;;) {
-    ssize_t received = ::read(descriptor, chunk, sizeof chunk);
-    if (received > 0) {
-      text.append(chunk, static_cast<std::size_t>(received));
-    } else if (received < 0 && errno == EINTR) {
-      continue;
-    } else {
-      break;
-    }
-  }
-  return text;
+// `tachyon <arguments>` with the test defaults: TACHYON_ENV_FILE pointing at nothing (a developer's .env
+// never leaks into a test), and a throwaway database without demo data unless the test names them.
+ChildSpec tachyon_child(const std::vector<std::string>& arguments,
+                        const std::map<std::string, std::string>& environment) {
+  ChildSpec spec;
+  spec.arguments = {TACHYON_BINARY};
+  spec.arguments.insert(spec.arguments.end(), arguments.begin(), arguments.end());
+  spec.environment = {{"TACHYON_ENV_FILE", ""}, {"DATABASE_URL", "sqlite::memory:"}, {"TACHYON_DEMO_DATA", "false"}};
+  for (const auto& [name, value] : environment) spec.environment[name] = value;
+  spec.death_signal = SIGTERM;  // a test process that crashes takes its servers with it
+  return spec;
 }
 
 // The port from the startup line `"msg":"listening","url":"http://127.0.0.1:PORT"`.
@@ -91,10 +49,6 @@ std::optional<std::uint16_t> listening_port(const std::string& output) {
   return static_cast<std::uint16_t>(std::stoi(output.substr(colon + 1, url_end - colon - 1)));
 }
 
-int decode_status(int status) {
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-}
-
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
   return text;
@@ -105,35 +59,14 @@ std::string lower(std::string text) {
 CommandResult run_tachyon(const std::vector<std::string>& arguments,
                           const std::map<std::string, std::string>& environment, std::chrono::milliseconds timeout,
                           const std::string& standard_input) {
-  Pipe out;
-  Pipe err;
-  Pipe in;
-  pid_t pid = spawn(arguments, environment, out.write_end, err.write_end, in.read_end);
-  ::close(out.write_end);
-  ::close(err.write_end);
-  ::close(in.read_end);
-  // Small inputs (a password line) fit the pipe's buffer, so this never waits on the child.
-  if (!standard_input.empty() && ::write(in.write_end, standard_input.data(), standard_input.size()) < 0) {
-    throw std::runtime_error("writing the child's standard input failed");
+  ChildRun run = run_child(tachyon_child(arguments, environment), standard_input, timeout);
+  CommandResult result{run.exit_code, std::move(run.standard_output), std::move(run.standard_error)};
+  if (run.timed_out) {
+    ADD_FAILURE() << "tachyon did not finish within " << timeout.count() << " ms and was killed; its threads:\n"
+                  << run.state_at_timeout << "stdout:\n"
+                  << result.standard_output << "\nstderr:\n"
+                  << result.standard_error;
   }
-  ::close(in.write_end);
-  CommandResult result;
-  std::thread error_reader([&] { result.standard_error = read_all(err.read_end); });
-  result.standard_output = read_all(out.read_end);
-  error_reader.join();
-  ::close(out.read_end);
-  ::close(err.read_end);
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  int status = 0;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      break;
-    }
-    std::this_thread::sleep_for(5ms);
-  }
-  result.exit_code = decode_status(status);
   return result;
 }
 
@@ -160,10 +93,13 @@ ServerProcess::ServerProcess(std::vector<std::string> flags, std::map<std::strin
     arguments.insert(arguments.end(), {"--access-log", "false"});
   }
   arguments.insert(arguments.end(), flags.begin(), flags.end());
-  Pipe out;
-  pid_ = spawn(arguments, environment, out.write_end, 2);
-  ::close(out.write_end);
-  reader_ = std::thread([this, descriptor = out.read_end] { read_output(descriptor); });
+  int output_pipe[2];
+  if (::pipe2(output_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  ChildSpec spec = tachyon_child(arguments, environment);
+  spec.standard_output = output_pipe[1];
+  pid_ = start_child(spec);
+  ::close(output_pipe[1]);
+  reader_ = std::thread([this, descriptor = output_pipe[0]] { read_output(descriptor); });
 
   auto deadline = std::chrono::steady_clock::now() + 20s;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -174,7 +110,7 @@ ServerProcess::ServerProcess(std::vector<std::string> flags, std::map<std::strin
     }
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      exit_code_ = decode_status(status);
+      exit_code_ = decode_wait_status(status);
       throw std::runtime_error("tachyon exited before listening: " + text);
     }
     std::this_thread::sleep_for(10ms);
@@ -208,7 +144,7 @@ int ServerProcess::wait_for_exit(std::chrono::milliseconds timeout) {
     }
     std::this_thread::sleep_for(5ms);
   }
-  exit_code_ = decode_status(status);
+  exit_code_ = decode_wait_status(status);
   return *exit_code_;
 }
 
