@@ -2,12 +2,13 @@
 # Acme's uncached GET /v1/products/{id} on PostgreSQL against pgbench on the same server, same machine,
 # same client count (the issue's reference: `pgbench -S -M prepared`). A throwaway PostgreSQL 15
 # cluster (initdb into the temp dir, a free loopback port) gets `tachyon seed` and `pgbench -i`; the
-# PostgreSQL backends and Tachyon (1 worker; the pool's threads) are pinned to SERVER_CPU, wrk and pgbench
-# to CLIENT_CPU. RUNS runs each, alternating, of:
+# PostgreSQL backends and Tachyon (1 worker) are pinned to SERVER_CPU, wrk and pgbench to CLIENT_CPU.
+# RUNS runs each, alternating, of:
 #   pgbench_S        pgbench -S -M prepared (one SELECT on pgbench_accounts by random aid)
 #   pgbench_product  pgbench -M prepared reading one products row by random id (SELECT *: the same row
 #                    Tachyon reads, by the same primary key)
-#   tachyon_product  wrk on GET /v1/products/{random id}, the products cache off
+#   tachyon_product  wrk on GET /v1/products/{random id}, the products cache off (pipelining on)
+#   tachyon_product_unpipelined  the same on a second instance with --db-pipelining false
 # Prints transactions or requests per second per run, medians, and tachyon / pgbench ratios.
 #
 # Run from anywhere:  bench/acme_postgres_vs_pgbench.sh
@@ -58,9 +59,16 @@ cat >"$out_dir/product.sql" <<SQL
 SELECT * FROM products WHERE id = :id;
 SQL
 
-start_tachyon acme "$SERVER_CPU" --workers 1 --access-log false --database-url "$url" --demo-data false \
-  --metrics false --cache-products off --db-pool-size "$CLIENTS"
-curl -sf -o /dev/null "http://127.0.0.1:$TACHYON_PORT/v1/products/1" || die "GET /v1/products/1 failed"
+declare -A tachyon_pid tachyon_port
+for variant in tachyon_product tachyon_product_unpipelined; do
+  pipelining=true
+  [ "$variant" = tachyon_product ] || pipelining=false
+  start_tachyon "$variant" "$SERVER_CPU" --workers 1 --access-log false --database-url "$url" --demo-data false \
+    --metrics false --cache-products off --db-pool-size "$CLIENTS" --db-pipelining "$pipelining"
+  curl -sf -o /dev/null "http://127.0.0.1:$TACHYON_PORT/v1/products/1" || die "GET /v1/products/1 failed"
+  tachyon_pid[$variant]="$TACHYON_PID"
+  tachyon_port[$variant]="$TACHYON_PORT"
+done
 
 run_pgbench() {  # run_pgbench FILE ARGS...: prints transactions per second
   local file="$1"
@@ -85,23 +93,27 @@ declare -A rate tail retransmits ours theirs
 for run in $(seq 1 "$RUNS"); do
   rate[pgbench_S/$run]="$(run_pgbench "$out_dir/pgbench_S-$run.txt" -S)"
   rate[pgbench_product/$run]="$(run_pgbench "$out_dir/pgbench_product-$run.txt" -f "$out_dir/product.sql")"
-  file="$out_dir/tachyon_product-$run.txt"
-  retransmits_before="$(tcp_retransmits)"
-  tachyon_before="$(cpu_ticks "$TACHYON_PID")"
-  postgres_before="$(postgres_ticks)"
-  taskset -c "$CLIENT_CPU" wrk -t1 -c"$CLIENTS" -d"${DURATION}s" --latency -s "$lua_dir/acme_random_product.lua" \
-    "http://127.0.0.1:$TACHYON_PORT" >"$file" 2>&1 || { cat "$file" >&2; die "wrk failed"; }
-  read -r r _ q99 _ socket_errors non2xx < <(parse_wrk "$file")
-  retransmits[$run]=$(($(tcp_retransmits) - retransmits_before))
-  ours[$run]=$(($(cpu_ticks "$TACHYON_PID") - tachyon_before))
-  theirs[$run]=$(($(postgres_ticks) - postgres_before))
-  tail[$run]="$q99"
-  [ "$non2xx" = 0 ] || die "tachyon answered errors: see $file"
-  [ "$socket_errors" = 0 ] || log "run $run: $socket_errors socket errors or timeouts (see $file)"
-  rate[tachyon_product/$run]="$r"
+  for variant in tachyon_product tachyon_product_unpipelined; do
+    file="$out_dir/$variant-$run.txt"
+    key="$variant/$run"
+    retransmits_before="$(tcp_retransmits)"
+    tachyon_before="$(cpu_ticks "${tachyon_pid[$variant]}")"
+    postgres_before="$(postgres_ticks)"
+    taskset -c "$CLIENT_CPU" wrk -t1 -c"$CLIENTS" -d"${DURATION}s" --latency -s "$lua_dir/acme_random_product.lua" \
+      "http://127.0.0.1:${tachyon_port[$variant]}" >"$file" 2>&1 || { cat "$file" >&2; die "wrk failed"; }
+    read -r r _ q99 _ socket_errors non2xx < <(parse_wrk "$file")
+    retransmits[$key]=$(($(tcp_retransmits) - retransmits_before))
+    ours[$key]=$(($(cpu_ticks "${tachyon_pid[$variant]}") - tachyon_before))
+    theirs[$key]=$(($(postgres_ticks) - postgres_before))
+    tail[$key]="$q99"
+    [ "$non2xx" = 0 ] || die "tachyon answered errors: see $file"
+    [ "$socket_errors" = 0 ] || log "run $run: $socket_errors socket errors or timeouts (see $file)"
+    rate[$key]="$r"
+  done
   log "run $run: pgbench -S ${rate[pgbench_S/$run]} tps, pgbench product ${rate[pgbench_product/$run]} tps," \
-    "tachyon ${rate[tachyon_product/$run]} req/s (p99 ${tail[$run]} us, ${retransmits[$run]} TCP retransmits;" \
-    "CPU: tachyon ${ours[$run]}, postgres ${theirs[$run]} ticks)"
+    "tachyon ${rate[tachyon_product/$run]} req/s, unpipelined ${rate[tachyon_product_unpipelined/$run]} req/s" \
+    "(CPU ticks: tachyon ${ours[tachyon_product/$run]}, postgres ${theirs[tachyon_product/$run]};" \
+    "unpipelined ${ours[tachyon_product_unpipelined/$run]}, postgres ${theirs[tachyon_product_unpipelined/$run]})"
 done
 
 echo
@@ -110,20 +122,26 @@ echo "binary: $(binary_id "$TACHYON_BINARY")"
 echo
 echo "| measure | runs | median |"
 echo "|---|---|---|"
-for measure in pgbench_S pgbench_product tachyon_product; do
+for measure in pgbench_S pgbench_product tachyon_product tachyon_product_unpipelined; do
   values=()
   for run in $(seq 1 "$RUNS"); do values+=("${rate[$measure/$run]}"); done
   printf '| %s | %s | %s |\n' "$measure" "${values[*]}" "$(median "${values[@]}")"
 done
-tachyon="$(median $(for run in $(seq 1 "$RUNS"); do echo "${rate[tachyon_product/$run]}"; done))"
 echo
-echo "| run | tachyon CPU ticks | postgres CPU ticks | tachyon share of server CPU |"
-echo "|---|---|---|---|"
-for run in $(seq 1 "$RUNS"); do
-  awk -v r="$run" -v t="${ours[$run]}" -v p="${theirs[$run]}" \
-    'BEGIN { printf "| %d | %d | %d | %.0f %% |\n", r, t, p, 100 * t / (t + p) }'
+echo "| variant | run | tachyon CPU ticks | postgres CPU ticks | tachyon share of server CPU | tachyon us per request |"
+echo "|---|---|---|---|---|---|"
+for variant in tachyon_product tachyon_product_unpipelined; do
+  for run in $(seq 1 "$RUNS"); do
+    key="$variant/$run"
+    # Ticks are 1/100 s: µs per request = ticks * 10,000 / requests.
+    awk -v v="$variant" -v r="$run" -v t="${ours[$key]}" -v p="${theirs[$key]}" -v q="${rate[$key]}" -v d="$DURATION" \
+      'BEGIN { printf "| %s | %d | %d | %d | %.0f %% | %.1f |\n", v, r, t, p, 100 * t / (t + p), 1e4 * t / (q * d) }'
+  done
 done
-for reference in pgbench_S pgbench_product; do
-  ref="$(median $(for run in $(seq 1 "$RUNS"); do echo "${rate[$reference/$run]}"; done))"
-  awk -v t="$tachyon" -v r="$ref" -v n="$reference" 'BEGIN { printf "tachyon_product / %s = %.2f\n", n, t / r }'
+for variant in tachyon_product tachyon_product_unpipelined; do
+  tachyon="$(median $(for run in $(seq 1 "$RUNS"); do echo "${rate[$variant/$run]}"; done))"
+  for reference in pgbench_S pgbench_product; do
+    ref="$(median $(for run in $(seq 1 "$RUNS"); do echo "${rate[$reference/$run]}"; done))"
+    awk -v t="$tachyon" -v r="$ref" -v n="$reference" -v v="$variant" 'BEGIN { printf "%s / %s = %.2f\n", v, n, t / r }'
+  done
 done

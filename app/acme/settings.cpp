@@ -81,8 +81,14 @@ void add_settings(config::SettingsTable& table) {
       config::duration_row({"TACHYON_DB_REPLICA_MAX_LAG", "10s",
                             "PostgreSQL: a replica further behind the primary than this takes no reads."},
                            &AcmeSettings::database_replica_max_lag, std::chrono::milliseconds(1)),
+      boolean_row({"TACHYON_DB_PIPELINING", "true",
+                   "PostgreSQL: concurrent reads of one event loop share its connection's round trips (libpq "
+                   "pipeline mode); false: one statement at a time in flight there."},
+                  &AcmeSettings::database_pipelining),
       config::integer_row(
-          {"TACHYON_DB_POOL_SIZE", "10", "PostgreSQL: connections in the pool (each worked by a thread of its own)."},
+          {"TACHYON_DB_POOL_SIZE", "10",
+           "PostgreSQL: connections in the pool for writes and transactions (each worked by a thread of its "
+           "own); reads use one connection per event loop."},
           &AcmeSettings::database_pool_size, 1, 1000),
       config::duration_row({"TACHYON_DB_POOL_TIMEOUT", "2s",
                             "PostgreSQL: how long work waits for a free connection before it fails with 503."},
@@ -150,7 +156,8 @@ AcmeOptions acme_options(const config::Settings& settings, std::shared_ptr<cache
                         .max_lifetime = std::chrono::duration_cast<std::chrono::seconds>(acme.database_pool_recycle),
                         .statement_timeout = acme.database_statement_timeout,
                         .replica_urls = acme.database_replica_urls,
-                        .replica_max_lag = acme.database_replica_max_lag},
+                        .replica_max_lag = acme.database_replica_max_lag,
+                        .pipelining = acme.database_pipelining},
       .slow_query = settings.slow_query,
       .secret_key = settings.secret_key,
       .demo_data = acme.demo_data,

@@ -21,6 +21,7 @@ struct AcmeSettings {
   // PostgreSQL's connection pool (SQLAlchemy's pool_size, pool_timeout, pool_recycle).
   std::vector<std::string> database_replica_urls;
   std::chrono::milliseconds database_replica_max_lag{10000};
+  bool database_pipelining = true;
   std::uint64_t database_pool_size = 10;
   std::chrono::milliseconds database_pool_timeout{2000};
   std::chrono::milliseconds database_pool_recycle{std::chrono::minutes(30)};

@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "support/postgres_server.hpp"
+#include "support/postgres_database_fixture.hpp"
 #include "tachyon/db/database.hpp"
 
 namespace tachyon::db {
@@ -24,20 +24,7 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-class PostgresDatabase : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!testing::PostgresServer::available()) GTEST_SKIP() << "PostgreSQL 15 is not installed";
-    server_ = std::make_unique<testing::PostgresServer>();
-  }
-
-  std::unique_ptr<Database> open(PostgresOptions options = {}) {
-    options.url = server_->url();
-    return std::make_unique<Database>(std::move(options));
-  }
-
-  std::unique_ptr<testing::PostgresServer> server_;
-};
+class PostgresDatabase : public testing::PostgresDatabaseFixture {};
 
 std::int64_t single_integer(Database& database, const std::string& sql) {
   return database.read_blocking([&sql](Connection& reader) {
@@ -274,9 +261,10 @@ TEST_F(PostgresDatabase, AFullPoolAndASlowStatementFailFastWithTheirErrorClasses
       loop,
       [&]() -> asio::awaitable<void> {
         queued_outcome = "none";
+        // A write: reads from a loop run on the loop's own connection, not the pool's.
         auto quick = [](Connection& connection) { connection.prepare("SELECT 1").run(); };
         try {
-          co_await database->read(std::move(quick));
+          co_await database->write(std::move(quick));
         } catch (const DatabaseError& error) {
           queued_outcome = error.error_class() == ErrorClass::unavailable ? "unavailable" : error.what();
         }

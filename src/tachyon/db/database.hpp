@@ -9,8 +9,10 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/context/detail/exception.hpp>
 #include <exception>
 #include <future>
 #include <memory>
@@ -165,6 +167,8 @@ class Database {
         } else {
           result_ = work_(connection);
         }
+      } catch (const boost::context::detail::forced_unwind&) {
+        throw;  // a suspended read's coroutine destroyed with its loop unwinds through here
       } catch (...) {
         error_ = std::current_exception();
         succeeded = false;
@@ -176,6 +180,13 @@ class Database {
     void clear_error() override { error_ = nullptr; }
     void fail(std::exception_ptr error) override {
       if (!error_) error_ = std::move(error);
+    }
+    boost::asio::io_context* loop() const override {
+      auto executor = boost::asio::get_associated_executor(handler_);
+      if constexpr (requires { executor.template target<boost::asio::io_context::executor_type>(); }) {
+        if (auto* loop = executor.template target<boost::asio::io_context::executor_type>()) return &loop->context();
+      }
+      return nullptr;
     }
     void complete() override {
       auto executor = boost::asio::get_associated_executor(handler_);

@@ -15,6 +15,10 @@
 
 #include "tachyon/db/connection.hpp"
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace tachyon::db {
 
 // One queued piece of work. The engine calls run() (again, after a serialization failure, when it
@@ -34,6 +38,8 @@ class DatabaseJob {
   // The work's transaction committed, and its WAL ends at or before `wal_position` (PostgreSQL engines
   // that track read-your-writes call it before complete()).
   virtual void committed(std::uint64_t /*wal_position*/) {}
+  // The event loop the caller waits on, when it is one (its result is posted there), else null.
+  virtual boost::asio::io_context* loop() const { return nullptr; }
 };
 
 class DatabaseEngine {

@@ -1,6 +1,7 @@
 #include "tachyon/db/postgres_engine.hpp"
 
 #include <fmt/format.h>
+#include <boost/asio/io_context.hpp>
 
 namespace tachyon::db {
 
@@ -26,6 +27,8 @@ PostgresEngine::PostgresEngine(PostgresOptions options, std::string pool, bool r
                           .statement_timeout = options_.statement_timeout,
                           .connect_timeout = options_.connect_timeout,
                           .slow_query_threshold = options_.slow_query_threshold},
+      pipeline_settings_(std::make_shared<const PipelineSettings>(
+          PipelineSettings{.connection = connection_options_, .pipelining = options_.pipelining, .pool = pool})),
       reports_commit_positions_(reports_commit_positions) {
   observe::Registry& registry = observe::default_registry();
   auto& connections =
@@ -63,6 +66,10 @@ PostgresEngine::~PostgresEngine() {
 }
 
 void PostgresEngine::submit_read(std::unique_ptr<DatabaseJob> job, std::string_view /*caller*/) {
+  if (boost::asio::io_context* loop = job->loop(); loop != nullptr && loop->get_executor().running_in_this_thread()) {
+    run_pipelined_read(*loop, pipeline_owner_, pipeline_settings_, std::move(job));
+    return;
+  }
   submit(std::move(job), Mode::read);
 }
 void PostgresEngine::submit_write(std::unique_ptr<DatabaseJob> job, std::string_view /*caller*/) {

@@ -1,13 +1,12 @@
-// PostgreSQL's engine: a pool of connections to one server, each worked by a thread of its own with
-// libpq in blocking mode, so the event loops only queue work and are resumed with the answer. Writes
+// PostgreSQL's engine. Reads from an event loop run on that loop, on its own pipelined connection
+// (postgres_pipeline.hpp). Everything else (writes, transactions, work from other threads) runs on a
+// pool of connections, each worked by a thread of its own with libpq in blocking mode, so the event
+// loops only queue work and are resumed with the answer. Writes
 // run in a transaction each and run again when they lose a serialization race or a deadlock (a bounded
 // number of times). Work that waits longer than the acquire timeout for a connection fails as
 // unavailable (503 with Retry-After), never queues forever; a connection is reopened when the server
 // dropped it or when it reached its maximum lifetime; while the server is unreachable work fails at
 // once, and one connection attempt per second finds out when it is back.
-//
-// Blocking libpq on pool threads rather than non-blocking libpq on the loops: the work functions stay
-// synchronous (the same code runs on SQLite's inline readers), and a loop never waits on the network.
 #pragma once
 
 #include <atomic>
@@ -24,6 +23,7 @@
 #include "tachyon/db/database_engine.hpp"
 #include "tachyon/db/postgres_connection.hpp"
 #include "tachyon/db/postgres_options.hpp"
+#include "tachyon/db/postgres_pipeline.hpp"
 #include "tachyon/observe/metrics.hpp"
 
 namespace tachyon::db {
@@ -73,6 +73,8 @@ class PostgresEngine final : public DatabaseEngine {
 
   PostgresOptions options_;
   PostgresConnectionOptions connection_options_;
+  std::uint64_t pipeline_owner_ = next_pipeline_owner();
+  std::shared_ptr<const PipelineSettings> pipeline_settings_;
   bool reports_commit_positions_;
   observe::Gauge in_use_;
   observe::Gauge idle_;

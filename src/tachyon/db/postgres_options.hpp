@@ -22,6 +22,9 @@ struct PostgresOptions {
   std::vector<std::string> replica_urls;  // read replicas (streaming standbys of `url`)
   std::chrono::milliseconds replica_poll_interval{100};  // how often each replica's replay position is read
   std::chrono::milliseconds replica_max_lag{10000};      // a replica further behind than this takes no reads
+  // Reads from an event loop run there on its own connection (postgres_pipeline.hpp); with pipelining
+  // the statements of its concurrent requests share round trips, without it one is in flight at a time.
+  bool pipelining = true;
 };
 
 }  // namespace tachyon::db

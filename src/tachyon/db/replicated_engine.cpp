@@ -20,6 +20,7 @@ class ForwardingJob : public DatabaseJob {
   void fail(std::exception_ptr error) override { job_->fail(std::move(error)); }
   void complete() override { job_->complete(); }
   void committed(std::uint64_t wal_position) override { job_->committed(wal_position); }
+  boost::asio::io_context* loop() const override { return job_->loop(); }
 
  protected:
   std::unique_ptr<DatabaseJob> job_;
