@@ -3,21 +3,16 @@
 #include <libpq-fe.h>
 
 #include <fmt/format.h>
-#include <boost/asio/any_completion_handler.hpp>
-#include <boost/asio/append.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/context/pooled_fixedsize_stack.hpp>
 
 #include <atomic>
 #include <deque>
 #include <unordered_map>
 
 #include "tachyon/db/database_error.hpp"
+#include "tachyon/db/loop_coroutine.hpp"
 #include "tachyon/db/postgres_connection.hpp"
 #include "tachyon/observe/metrics.hpp"
 
@@ -27,14 +22,12 @@ namespace {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
-// What a statement's coroutine is resumed with: its result, or why there is none. (Asio 1.81's
-// yield_context mishandles the signature void(std::exception_ptr, T), so one value carries both.)
+
+// What a statement's coroutine finds when it is resumed: its result, or why there is none.
 struct StatementOutcome {
   std::exception_ptr error;
   pg_result* result = nullptr;
 };
-using ResultHandler = asio::any_completion_handler<void(StatementOutcome)>;
-using WakeHandler = asio::any_completion_handler<void()>;
 
 // How long work fails at once after a failed connection attempt before the next attempt.
 constexpr std::chrono::seconds reconnect_backoff{1};
@@ -66,8 +59,8 @@ class PostgresPipeline {
 
   // Sends `execution` (preparing it on this connection first when it is new here) and suspends the
   // calling coroutine until its result; throws DatabaseError.
-  pg_result* run_prepared(const PostgresExecution& execution, asio::yield_context yield) {
-    take_turn(yield);
+  pg_result* run_prepared(const PostgresExecution& execution, LoopCoroutine& coroutine) {
+    take_turn(coroutine);
     std::string key = execution.prepared_key();
     std::string prepared_here;
     auto found = prepared_.find(key);
@@ -84,19 +77,20 @@ class PostgresPipeline {
                             execution.values.data(), nullptr, nullptr, 0) != 1) {
       throw_send_failure();
     }
-    return await_sync(std::move(prepared_here), yield);
+    return await_sync(std::move(prepared_here), coroutine);
   }
 
   // One statement without parameters (SET ...), through the pipeline like the others.
-  pg_result* run_plain(const std::string& sql, asio::yield_context yield) {
-    take_turn(yield);
+  pg_result* run_plain(const std::string& sql, LoopCoroutine& coroutine) {
+    take_turn(coroutine);
     if (PQsendQueryParams(handle_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) throw_send_failure();
-    return await_sync({}, yield);
+    return await_sync({}, coroutine);
   }
 
  private:
   struct InFlight {
-    ResultHandler handler;
+    LoopCoroutine* waiter;
+    StatementOutcome* delivery;  // on the waiter's stack
     Clock::time_point sent_at;
     std::string prepared_key;  // set when this statement's prepare went with it: forgotten if it fails
     pg_result* answer = nullptr;
@@ -105,41 +99,41 @@ class PostgresPipeline {
 
   // Waits until a statement may be sent: the connection is open (opening it when this coroutine is the
   // first to find it closed) and, with pipelining off, nothing else is in flight.
-  void take_turn(asio::yield_context yield) {
+  void take_turn(LoopCoroutine& coroutine) {
     for (;;) {
       if (connecting_) {  // another coroutine is opening it (handle_ is set from the start)
-        wait_for_wake(connection_waiters_, yield);
+        wait_for_wake(connection_waiters_, coroutine);
         if (handle_ == nullptr) throw DatabaseError(ErrorClass::unavailable, 0, last_connect_error_);
         continue;
       }
       if (handle_ == nullptr) {
-        connect(yield);
+        connect(coroutine);
         continue;
       }
       if (settings_->pipelining || in_flight_.empty()) return;
-      wait_for_wake(turn_waiters_, yield);
+      wait_for_wake(turn_waiters_, coroutine);
     }
   }
 
-  void wait_for_wake(std::deque<WakeHandler>& waiters, asio::yield_context yield) {
-    asio::async_initiate<asio::yield_context, void()>([&](auto handler) { waiters.emplace_back(std::move(handler)); },
-                                                      yield);
+  void wait_for_wake(std::deque<LoopCoroutine*>& waiters, LoopCoroutine& coroutine) {
+    waiters.push_back(&coroutine);
+    coroutine.suspend();
   }
 
   // Resumes every waiter (posted: never inside the caller's own state changes).
-  void wake(std::deque<WakeHandler>& waiters) {
-    std::deque<WakeHandler> woken;
+  void wake(std::deque<LoopCoroutine*>& waiters) {
+    std::deque<LoopCoroutine*> woken;
     woken.swap(waiters);
-    for (WakeHandler& handler : woken) asio::post(loop_, std::move(handler));
+    for (LoopCoroutine* waiter : woken) waiter->wake_later();
   }
 
-  void connect(asio::yield_context yield) {
+  void connect(LoopCoroutine& coroutine) {
     if (Clock::now() < unreachable_until_) {
       throw DatabaseError(ErrorClass::unavailable, 0, "PostgreSQL is unreachable (retrying every second)");
     }
     connecting_ = true;
     try {
-      open_connection(yield);
+      open_connection(coroutine);
       connecting_ = false;
       wake(connection_waiters_);
     } catch (const DatabaseError& failure) {
@@ -154,7 +148,7 @@ class PostgresPipeline {
 
   // PQconnectStart and PQconnectPoll with the socket watched by the loop, bounded by the connect timeout;
   // then pipeline mode and the statement timeout.
-  void open_connection(asio::yield_context yield) {
+  void open_connection(LoopCoroutine& coroutine) {
     PostgresConnectParameters parameters(settings_->connection);
     handle_ = PQconnectStartParams(parameters.keywords(), parameters.values(), /*expand_dbname=*/1);
     if (handle_ == nullptr || PQstatus(handle_) == CONNECTION_BAD) {
@@ -181,10 +175,10 @@ class PostgresPipeline {
         throw_connect_failure(failed);
       }
       watch_descriptor(PQsocket(handle_));
-      boost::system::error_code error;
       socket_.async_wait(status == PGRES_POLLING_READING ? asio::posix::stream_descriptor::wait_read
                                                          : asio::posix::stream_descriptor::wait_write,
-                         yield[error]);
+                         [resume = coroutine.resumption()](boost::system::error_code) mutable { resume(); });
+      coroutine.suspend();
       if (*expired) {
         throw DatabaseError(ErrorClass::unavailable, 0,
                             fmt::format("cannot connect to PostgreSQL: no answer within {} ms",
@@ -204,7 +198,7 @@ class PostgresPipeline {
             0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
       throw_send_failure();
     }
-    PQclear(await_sync({}, yield));
+    PQclear(await_sync({}, coroutine));
     ++connection_serial_;
   }
 
@@ -230,17 +224,15 @@ class PostgresPipeline {
 
   // Ends what was just sent with a sync point (its own implicit transaction, and where an error stops
   // skipping), sends it, and suspends until the statement's results have all come back.
-  pg_result* await_sync(std::string prepared_key, asio::yield_context yield) {
+  pg_result* await_sync(std::string prepared_key, LoopCoroutine& coroutine) {
     if (PQpipelineSync(handle_) != 1) throw_send_failure();
     depth_.observe(static_cast<double>(in_flight_.size()));
-    StatementOutcome outcome = asio::async_initiate<asio::yield_context, void(StatementOutcome)>(
-        [&](auto handler) {
-          in_flight_.push_back({std::move(handler), Clock::now(), std::move(prepared_key)});
-          flush();
-          watch_readable();
-          arm_watchdog();
-        },
-        yield);
+    StatementOutcome outcome;
+    in_flight_.push_back({&coroutine, &outcome, Clock::now(), std::move(prepared_key)});
+    flush();
+    watch_readable();
+    arm_watchdog();
+    coroutine.suspend();
     if (outcome.error) std::rethrow_exception(outcome.error);
     return outcome.result;
   }
@@ -330,10 +322,11 @@ class PostgresPipeline {
     in_flight_.pop_front();
     if (head.error) {
       PQclear(head.answer);
-      asio::post(loop_, asio::append(std::move(head.handler), StatementOutcome{head.error}));
+      *head.delivery = {head.error};
     } else {
-      asio::post(loop_, asio::append(std::move(head.handler), StatementOutcome{nullptr, head.answer}));
+      *head.delivery = {nullptr, head.answer};
     }
+    head.waiter->wake_later();
     if (in_flight_.empty()) {
       disarm_watchdog();
       wake(turn_waiters_);
@@ -378,8 +371,8 @@ class PostgresPipeline {
     failed.swap(in_flight_);
     for (InFlight& statement : failed) {
       PQclear(statement.answer);
-      asio::post(loop_,
-                 asio::append(std::move(statement.handler), StatementOutcome{database_error(error_class, message)}));
+      *statement.delivery = {database_error(error_class, message)};
+      statement.waiter->wake_later();
     }
     release_socket();
     if (handle_ != nullptr) PQfinish(handle_);
@@ -407,8 +400,8 @@ class PostgresPipeline {
   std::uint64_t connection_serial_ = 0;
   std::uint64_t generation_ = 0;  // bumped when the connection closes: callbacks of an older one do nothing
   std::deque<InFlight> in_flight_;
-  std::deque<WakeHandler> connection_waiters_;
-  std::deque<WakeHandler> turn_waiters_;
+  std::deque<LoopCoroutine*> connection_waiters_;
+  std::deque<LoopCoroutine*> turn_waiters_;
   std::unordered_map<std::string, std::string> prepared_;  // PostgresExecution::prepared_key -> name
   std::uint64_t statements_prepared_ = 0;
   observe::Histogram depth_;
@@ -417,11 +410,11 @@ class PostgresPipeline {
 // The Connection a read's work sees on its coroutine: statements go through the loop's pipeline.
 class PipelinedSession final : public PostgresSession {
  public:
-  PipelinedSession(PostgresPipeline& pipeline, const PipelineSettings& settings, asio::yield_context yield)
-      : PostgresSession(settings.connection.slow_query_threshold), pipeline_(pipeline), yield_(yield) {}
+  PipelinedSession(PostgresPipeline& pipeline, const PipelineSettings& settings, LoopCoroutine& coroutine)
+      : PostgresSession(settings.connection.slow_query_threshold), pipeline_(pipeline), coroutine_(coroutine) {}
   ~PipelinedSession() override { statements_.clear(); }
 
-  void execute_script(std::string_view sql) override { PQclear(pipeline_.run_plain(std::string(sql), yield_)); }
+  void execute_script(std::string_view sql) override { PQclear(pipeline_.run_plain(std::string(sql), coroutine_)); }
   bool in_transaction() const override { return false; }
   std::string_view describe() const override { return pipeline_.description(); }
 
@@ -434,11 +427,11 @@ class PipelinedSession final : public PostgresSession {
 
  private:
   pg_result* run_prepared(const PostgresExecution& execution) override {
-    return pipeline_.run_prepared(execution, yield_);
+    return pipeline_.run_prepared(execution, coroutine_);
   }
 
   PostgresPipeline& pipeline_;
-  asio::yield_context yield_;
+  LoopCoroutine& coroutine_;
 };
 
 // Each loop's pipelines (one per engine) and read stacks; destroyed with the loop's io_context, so the
@@ -447,7 +440,7 @@ class PipelineService final : public asio::execution_context::service {
  public:
   static inline asio::execution_context::id id;
 
-  explicit PipelineService(asio::execution_context& context) : service(context), stacks_(stack_size, /*next_size=*/4) {}
+  explicit PipelineService(asio::execution_context& context) : service(context) {}
 
   PostgresPipeline& pipeline_for(asio::io_context& loop, std::uint64_t owner,
                                  const std::shared_ptr<const PipelineSettings>& settings) {
@@ -455,13 +448,13 @@ class PipelineService final : public asio::execution_context::service {
     if (pipeline == nullptr) pipeline = std::make_unique<PostgresPipeline>(loop, settings);
     return *pipeline;
   }
-  boost::context::pooled_fixedsize_stack& stacks() { return stacks_; }
+  CoroutineStacks& stacks() { return stacks_; }
 
  private:
   void shutdown() override { pipelines_.clear(); }
 
   std::unordered_map<std::uint64_t, std::unique_ptr<PostgresPipeline>> pipelines_;
-  boost::context::pooled_fixedsize_stack stacks_;
+  CoroutineStacks stacks_{stack_size};
 };
 
 std::atomic<std::uint64_t> pipeline_owners{0};
@@ -476,24 +469,23 @@ void run_pipelined_read(asio::io_context& loop, std::uint64_t owner, std::shared
                         std::unique_ptr<DatabaseJob> job) {
   PipelineService& service = asio::use_service<PipelineService>(loop);
   PostgresPipeline& pipeline = service.pipeline_for(loop, owner, settings);
-  asio::spawn(
-      loop, std::allocator_arg, service.stacks(),
-      [&pipeline, settings = std::move(settings), job = std::move(job)](asio::yield_context yield) mutable {
-        const std::uint64_t connection = pipeline.open_connection_serial();
-        {
-          PipelinedSession session(pipeline, *settings, yield);
-          job->run(session);
-        }
-        // It started on a connection that was open already, and that one is gone now.
-        if (connection != 0 && pipeline.open_connection_serial() != connection &&
-            is_database_error(job->error(), ErrorClass::unavailable)) {
-          job->clear_error();
-          PipelinedSession session(pipeline, *settings, yield);
-          job->run(session);
-        }
-        job->complete();
-      },
-      asio::detached);
+  LoopCoroutine::start(loop, service.stacks(),
+                       [&pipeline, settings = std::move(settings),
+                        job = std::shared_ptr<DatabaseJob>(std::move(job))](LoopCoroutine& coroutine) {
+                         const std::uint64_t connection = pipeline.open_connection_serial();
+                         {
+                           PipelinedSession session(pipeline, *settings, coroutine);
+                           job->run(session);
+                         }
+                         // It started on a connection that was open already, and that one is gone now.
+                         if (connection != 0 && pipeline.open_connection_serial() != connection &&
+                             is_database_error(job->error(), ErrorClass::unavailable)) {
+                           job->clear_error();
+                           PipelinedSession session(pipeline, *settings, coroutine);
+                           job->run(session);
+                         }
+                         job->complete();
+                       });
 }
 
 }  // namespace tachyon::db

@@ -1,6 +1,6 @@
 // PostgreSQL reads on the event loops: each loop keeps one non-blocking libpq connection per server, in
 // pipeline mode, with its socket watched by the loop itself. A read's work runs on a stackful coroutine
-// of the loop (Boost.Context through asio::spawn), so the same synchronous work functions that SQLite's
+// of the loop (db/loop_coroutine.hpp, on Boost.Context), so the same synchronous work functions that SQLite's
 // inline readers run can suspend inside Statement::step() until their result arrives. Statements of
 // concurrent requests on one loop go out back to back on the one connection and share round trips
 // (pipelining); with pipelining off, one statement at a time is in flight there.
