@@ -110,6 +110,10 @@ bool sees_salary_of_every_reachable_user(const Viewer& viewer) {
   return viewer.reach == Viewer::Reach::everything || viewer.reach == Viewer::Reach::department;
 }
 
+// A condition no row meets, in SQL both backends accept (PostgreSQL refuses SQLite's bare `0`: a WHERE
+// argument must be a boolean there).
+constexpr std::string_view matches_no_row = "1 = 0";
+
 std::optional<Filter> user_visibility(const Viewer& viewer) {
   switch (viewer.reach) {
     case Viewer::Reach::everything:
@@ -119,9 +123,9 @@ std::optional<Filter> user_visibility(const Viewer& viewer) {
     case Viewer::Reach::own:
       return Filter{"id = ?", {viewer.user_id}, "reach:user=" + std::to_string(viewer.user_id)};
     case Viewer::Reach::nothing:
-      return Filter{"0", {}, "reach:nothing"};
+      return Filter{std::string(matches_no_row), {}, "reach:nothing"};
   }
-  return Filter{"0", {}, "reach:nothing"};
+  return Filter{std::string(matches_no_row), {}, "reach:nothing"};
 }
 
 std::optional<Filter> order_visibility(const Viewer& viewer) {
@@ -135,9 +139,9 @@ std::optional<Filter> order_visibility(const Viewer& viewer) {
     case Viewer::Reach::own:
       return Filter{"user_id = ?", {viewer.user_id}, "reach:user=" + std::to_string(viewer.user_id)};
     case Viewer::Reach::nothing:
-      return Filter{"0", {}, "reach:nothing"};
+      return Filter{std::string(matches_no_row), {}, "reach:nothing"};
   }
-  return Filter{"0", {}, "reach:nothing"};
+  return Filter{std::string(matches_no_row), {}, "reach:nothing"};
 }
 
 bool may_change_user(const Viewer& viewer, std::int64_t id) {

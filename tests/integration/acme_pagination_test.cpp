@@ -1,6 +1,6 @@
 // Cursor pagination over HTTP: walking a whole collection page by page while other clients insert
 // rows sees every old row exactly once, in order; cursors are opaque and signed, so an altered cursor
-// or one reused with another query is a 400.
+// or one reused with another query is a 400. On SQLite and on PostgreSQL.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/acme_backend.hpp"
 #include "support/acme_support.hpp"
 
 namespace tachyon::testing {
@@ -18,14 +19,11 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class AcmePagination : public ::testing::Test {
+class AcmePagination : public ::testing::TestWithParam<AcmeBackend> {
  public:
-  static void SetUpTestSuite() { server = new AcmeServer({"--workers", "2"}, {}, /*demo_data=*/true); }
-  static void TearDownTestSuite() {
-    delete server;
-    server = nullptr;
-  }
-  static AcmeServer* server;
+  AcmeDatabase database{GetParam()};
+  AcmeServer demo{{"--workers", "2"}, database.environment(), /*demo_data=*/true};
+  AcmeServer* server = &demo;
 
   struct Walk {
     std::vector<std::int64_t> ids;
@@ -34,7 +32,7 @@ class AcmePagination : public ::testing::Test {
   };
 
   // Follows next_cursor from the first page to the end.
-  static Walk walk(const std::string& first_query, const char* sort_field) {
+  Walk walk(const std::string& first_query, const char* sort_field) {
     Walk result;
     std::string path = "/v1/products?" + first_query;
     while (true) {
@@ -56,7 +54,7 @@ class AcmePagination : public ::testing::Test {
     return result;
   }
 
-  static std::set<std::int64_t> all_ids() {
+  std::set<std::int64_t> all_ids() {
     Json page(server->call("GET", "/v1/products?page=1&per_page=1").body);
     std::int64_t total = page["total"].get_int64().value();
     std::set<std::int64_t> ids;
@@ -67,10 +65,14 @@ class AcmePagination : public ::testing::Test {
     }
     return ids;
   }
-};
-AcmeServer* AcmePagination::server = nullptr;
 
-TEST_F(AcmePagination, WalkingWhileRowsAreInsertedSeesEveryOldRowOnceInOrder) {
+  std::string first_cursor(const std::string& query) {
+    Json page(server->call("GET", "/v1/products?" + query).body);
+    return std::string(std::string_view(page["next_cursor"].get_string().value()));
+  }
+};
+
+TEST_P(AcmePagination, WalkingWhileRowsAreInsertedSeesEveryOldRowOnceInOrder) {
   std::set<std::int64_t> before = all_ids();
   ASSERT_GE(before.size(), 500u);
 
@@ -100,19 +102,14 @@ TEST_F(AcmePagination, WalkingWhileRowsAreInsertedSeesEveryOldRowOnceInOrder) {
   EXPECT_GT(by_price.pages, static_cast<int>(before.size() / 13));
 }
 
-TEST_F(AcmePagination, DefaultOrderWalkIsAscendingById) {
+TEST_P(AcmePagination, DefaultOrderWalkIsAscendingById) {
   Walk by_id = walk("limit=50&category=books&fields=id,stock", "id");
   ASSERT_FALSE(by_id.ids.empty());
   EXPECT_TRUE(std::is_sorted(by_id.ids.begin(), by_id.ids.end()));
   EXPECT_EQ(std::set<std::int64_t>(by_id.ids.begin(), by_id.ids.end()).size(), by_id.ids.size());
 }
 
-std::string first_cursor(const std::string& query) {
-  Json page(AcmePagination::server->call("GET", "/v1/products?" + query).body);
-  return std::string(std::string_view(page["next_cursor"].get_string().value()));
-}
-
-TEST_F(AcmePagination, AlteredCursorIs400) {
+TEST_P(AcmePagination, AlteredCursorIs400) {
   std::string cursor = first_cursor("limit=5&sort=price_cents");
   ASSERT_EQ(server->call("GET", "/v1/products?limit=5&sort=price_cents&cursor=" + cursor).status, 200);
   for (std::size_t position : {std::size_t{0}, cursor.size() / 3, cursor.size() - 1}) {
@@ -127,7 +124,7 @@ TEST_F(AcmePagination, AlteredCursorIs400) {
   EXPECT_EQ(server->call("GET", "/v1/products?limit=3&cursor=").body, server->call("GET", "/v1/products?limit=3").body);
 }
 
-TEST_F(AcmePagination, CursorOfAnotherQueryIs400) {
+TEST_P(AcmePagination, CursorOfAnotherQueryIs400) {
   std::string cursor = first_cursor("limit=5&sort=price_cents");
   EXPECT_EQ(server->call("GET", "/v1/products?limit=5&sort=-price_cents&cursor=" + cursor).status, 400);
   EXPECT_EQ(server->call("GET", "/v1/products?limit=5&sort=price_cents&category=books&cursor=" + cursor).status, 400);
@@ -136,6 +133,8 @@ TEST_F(AcmePagination, CursorOfAnotherQueryIs400) {
   std::string user_cursor(std::string_view(users["next_cursor"].get_string().value()));
   EXPECT_EQ(server->call("GET", "/v1/products?limit=5&cursor=" + user_cursor).status, 400);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, AcmePagination, every_backend, backend_name);
 
 }  // namespace
 }  // namespace tachyon::testing

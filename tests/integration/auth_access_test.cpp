@@ -2,20 +2,22 @@
 // API5 function level (scopes per route), API1 object level (a user's own records, a manager's
 // department; out of reach is a 404), API3 property level (salary visibility, `fields`/`sort` naming it,
 // mass assignment of admin-only fields), and cached answers never crossing from one caller's view to
-// another's.
+// another's. Each runs on SQLite and on PostgreSQL.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
+#include "support/acme_backend.hpp"
 #include "support/acme_support.hpp"
 
 namespace tachyon::testing {
 namespace {
 
-class Access : public ::testing::Test {
+class Access : public ::testing::TestWithParam<AcmeBackend> {
  protected:
-  AcmeServer server;
+  AcmeDatabase database{GetParam()};
+  AcmeServer server{{}, database.environment()};
 
   std::int64_t new_product() {
     return server.create("/v1/products", R"({"sku":"SKU-)" + unique_suffix() +
@@ -35,7 +37,7 @@ class Access : public ::testing::Test {
 };
 
 // API5: broken function level authorization.
-TEST_F(Access, AnonymousCallersGet401WithABearerChallengeOnEveryProtectedRoute) {
+TEST_P(Access, AnonymousCallersGet401WithABearerChallengeOnEveryProtectedRoute) {
   for (auto [method, path] : std::initializer_list<std::pair<const char*, const char*>>{{"GET", "/v1/users"},
                                                                                         {"GET", "/v1/users/1"},
                                                                                         {"PATCH", "/v1/users/1"},
@@ -59,7 +61,7 @@ TEST_F(Access, AnonymousCallersGet401WithABearerChallengeOnEveryProtectedRoute) 
   }
 }
 
-TEST_F(Access, PublicRoutesAnswerWithoutCredentials) {
+TEST_P(Access, PublicRoutesAnswerWithoutCredentials) {
   std::int64_t product = new_product();
   for (const std::string& path :
        std::vector<std::string>{"/healthz", "/readyz", "/openapi.json", "/v1/products",
@@ -73,7 +75,7 @@ TEST_F(Access, PublicRoutesAnswerWithoutCredentials) {
             200);
 }
 
-TEST_F(Access, AUserLacksProductWriteAndAdminScopesAnd403NamesTheMissingScope) {
+TEST_P(Access, AUserLacksProductWriteAndAdminScopesAnd403NamesTheMissingScope) {
   AcmeServer::Caller user = server.new_caller("user");
   std::int64_t product = new_product();
   HttpResponse create = server.call(
@@ -95,7 +97,7 @@ TEST_F(Access, AUserLacksProductWriteAndAdminScopesAnd403NamesTheMissingScope) {
   EXPECT_EQ(server.call("GET", user_path(user.id), "", user.headers).status, 200);
 }
 
-TEST_F(Access, OnlyAdminsCreateUsers) {
+TEST_P(Access, OnlyAdminsCreateUsers) {
   AcmeServer::Caller manager = server.new_caller("manager");
   HttpResponse response = server.call(
       "POST", "/v1/users",
@@ -104,7 +106,7 @@ TEST_F(Access, OnlyAdminsCreateUsers) {
   EXPECT_EQ(response.status, 403) << response.body;
 }
 
-TEST_F(Access, ATokenNarrowedToAScopeCannotUseTheOthersItsRoleGrants) {
+TEST_P(Access, ATokenNarrowedToAScopeCannotUseTheOthersItsRoleGrants) {
   std::string email = "narrow." + unique_suffix() + "@example.com";
   std::int64_t id = server.create_user_with_password(email, "user", "eng", "correct horse battery");
   HttpResponse tokens = server.login(email, "correct horse battery", "users:read");
@@ -118,7 +120,7 @@ TEST_F(Access, ATokenNarrowedToAScopeCannotUseTheOthersItsRoleGrants) {
 }
 
 // API1: broken object level authorization.
-TEST_F(Access, AUserReachesOnlyTheirOwnUserAndOthersAre404) {
+TEST_P(Access, AUserReachesOnlyTheirOwnUserAndOthersAre404) {
   AcmeServer::Caller alice = server.new_caller("user");
   AcmeServer::Caller bob = server.new_caller("user");
   EXPECT_EQ(server.call("GET", user_path(bob.id), "", alice.headers).status, 404);
@@ -139,7 +141,7 @@ TEST_F(Access, AUserReachesOnlyTheirOwnUserAndOthersAre404) {
   EXPECT_EQ(count, 1u);
 }
 
-TEST_F(Access, AUserReachesOnlyTheirOwnOrders) {
+TEST_P(Access, AUserReachesOnlyTheirOwnOrders) {
   AcmeServer::Caller alice = server.new_caller("user");
   AcmeServer::Caller bob = server.new_caller("user");
   std::int64_t product = new_product();
@@ -161,7 +163,7 @@ TEST_F(Access, AUserReachesOnlyTheirOwnOrders) {
   EXPECT_EQ(Json(filtered.body)["items"].get_array().value().size(), 0u);
 }
 
-TEST_F(Access, AManagerReadsTheirDepartmentButNotOthersAndChangesOnlyThemselves) {
+TEST_P(Access, AManagerReadsTheirDepartmentButNotOthersAndChangesOnlyThemselves) {
   std::string department = "dept-" + unique_suffix();
   AcmeServer::Caller manager = server.new_caller("manager", department);
   AcmeServer::Caller member = server.new_caller("user", department);
@@ -186,7 +188,7 @@ TEST_F(Access, AManagerReadsTheirDepartmentButNotOthersAndChangesOnlyThemselves)
   }
 }
 
-TEST_F(Access, AnApiKeyWithoutAdminReachesNoUserOrOrder) {
+TEST_P(Access, AnApiKeyWithoutAdminReachesNoUserOrOrder) {
   HttpResponse created = server.call(
       "POST", "/v1/admin/api-keys", R"({"name":"reader)" + unique_suffix() + R"(","scopes":"users:read orders:read"})");
   ASSERT_EQ(created.status, 201) << created.body;
@@ -199,7 +201,7 @@ TEST_F(Access, AnApiKeyWithoutAdminReachesNoUserOrOrder) {
 }
 
 // API3: broken object property level authorization.
-TEST_F(Access, SalaryIsAbsentForUsersAndShownToAdminsAndTheirManager) {
+TEST_P(Access, SalaryIsAbsentForUsersAndShownToAdminsAndTheirManager) {
   std::string department = "pay-" + unique_suffix();
   AcmeServer::Caller manager = server.new_caller("manager", department);
   AcmeServer::Caller member = server.new_caller("user", department);
@@ -209,7 +211,7 @@ TEST_F(Access, SalaryIsAbsentForUsersAndShownToAdminsAndTheirManager) {
   EXPECT_EQ(server.call("GET", "/v1/users", "", member.headers).body.find("salary_cents"), std::string::npos);
 }
 
-TEST_F(Access, FieldsOrSortNamingTheSalaryIs403ForAUser) {
+TEST_P(Access, FieldsOrSortNamingTheSalaryIs403ForAUser) {
   AcmeServer::Caller user = server.new_caller("user");
   for (const char* query : {"?fields=id,salary_cents", "?sort=-salary_cents", "?sort=name,salary_cents"}) {
     HttpResponse response = server.call("GET", std::string("/v1/users") + query, "", user.headers);
@@ -219,7 +221,7 @@ TEST_F(Access, FieldsOrSortNamingTheSalaryIs403ForAUser) {
   EXPECT_EQ(server.call("GET", "/v1/users?fields=id,name", "", user.headers).status, 200);
 }
 
-TEST_F(Access, MassAssignmentOfAdminOnlyFieldsIs403NamingTheField) {
+TEST_P(Access, MassAssignmentOfAdminOnlyFieldsIs403NamingTheField) {
   AcmeServer::Caller user = server.new_caller("user");
   for (auto [body, field] :
        std::initializer_list<std::pair<const char*, const char*>>{{R"({"role":"admin"})", "role"},
@@ -236,7 +238,7 @@ TEST_F(Access, MassAssignmentOfAdminOnlyFieldsIs403NamingTheField) {
   EXPECT_EQ(server.call("PATCH", user_path(user.id), R"({"name":"New Name"})", user.headers).status, 200);
 }
 
-TEST_F(Access, PasswordIsWriteOnlyAndNeverInAnyAnswerOrTheLog) {
+TEST_P(Access, PasswordIsWriteOnlyAndNeverInAnyAnswerOrTheLog) {
   const std::string password = "unmistakable-passphrase-" + unique_suffix();
   std::string email = "secret." + unique_suffix() + "@example.com";
   HttpResponse created = server.call("POST", "/v1/users",
@@ -264,7 +266,7 @@ TEST_F(Access, PasswordIsWriteOnlyAndNeverInAnyAnswerOrTheLog) {
 }
 
 // Caching: an answer made for one view is never served to a caller who may see less.
-TEST_F(Access, ACachedAdminViewIsNeverServedToTheUserThemself) {
+TEST_P(Access, ACachedAdminViewIsNeverServedToTheUserThemself) {
   AcmeServer::Caller user = server.new_caller("user");
   HttpResponse admin_view = server.call("GET", user_path(user.id));
   ASSERT_NE(admin_view.body.find("salary_cents"), std::string::npos);
@@ -280,7 +282,7 @@ TEST_F(Access, ACachedAdminViewIsNeverServedToTheUserThemself) {
   EXPECT_NE(server.call("GET", user_path(second.id)).body.find("salary_cents"), std::string::npos);
 }
 
-TEST_F(Access, CallerDependentAnswersArePrivate) {
+TEST_P(Access, CallerDependentAnswersArePrivate) {
   AcmeServer::Caller user = server.new_caller("user");
   std::int64_t order = order_of(user, new_product());
   for (const std::string& path :
@@ -320,6 +322,8 @@ TEST(RoleScopes, AConfiguredTableGrantsWhatItSaysAndAnUnknownScopeStopsTheServer
   EXPECT_EQ(malformed.exit_code, 2);
   EXPECT_NE(malformed.standard_error.find("TACHYON_ROLE_SCOPES"), std::string::npos) << malformed.standard_error;
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, Access, every_backend, backend_name);
 
 }  // namespace
 }  // namespace tachyon::testing

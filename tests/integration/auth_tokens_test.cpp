@@ -2,7 +2,7 @@
 // their RFC 6749 errors, refresh-token rotation and reuse detection (RFC 9700 §4.14), RFC 7009
 // revocation, API keys and client credentials, logins ended by a password change, the demo admin,
 // revocations and key rotations reaching another instance within a second, and PyJWT (a library nobody
-// here wrote) verifying our access tokens against our JWKS.
+// here wrote) verifying our access tokens against our JWKS. The token suite runs on SQLite and PostgreSQL.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "support/acme_backend.hpp"
 #include "support/acme_support.hpp"
 
 namespace tachyon::testing {
@@ -29,9 +30,10 @@ std::string bearer(std::string_view token) {
   return "Authorization: Bearer " + std::string(token) + "\r\n";
 }
 
-class Tokens : public ::testing::Test {
+class Tokens : public ::testing::TestWithParam<AcmeBackend> {
  protected:
-  AcmeServer server;
+  AcmeDatabase database{GetParam()};
+  AcmeServer server{{}, database.environment()};
 
   std::string new_user(std::string_view role = "user") {
     std::string email = "login." + unique_suffix() + "@example.com";
@@ -46,7 +48,7 @@ class Tokens : public ::testing::Test {
   }
 };
 
-TEST_F(Tokens, PasswordGrantAnswersTheContractFieldsWithNoStore) {
+TEST_P(Tokens, PasswordGrantAnswersTheContractFieldsWithNoStore) {
   std::string email = new_user();
   HttpResponse tokens = server.login(email, password);
   ASSERT_EQ(tokens.status, 200) << tokens.body;
@@ -63,7 +65,7 @@ TEST_F(Tokens, PasswordGrantAnswersTheContractFieldsWithNoStore) {
   EXPECT_EQ(std::string_view(identity["roles"].at(0).get_string().value()), "user");
 }
 
-TEST_F(Tokens, UnknownUserWrongPasswordAndDisabledUserGetTheSameInvalidGrant) {
+TEST_P(Tokens, UnknownUserWrongPasswordAndDisabledUserGetTheSameInvalidGrant) {
   std::string email = new_user();
   std::string disabled = new_user();
   HttpResponse user = server.call("GET", "/v1/users?limit=100");
@@ -92,7 +94,7 @@ TEST_F(Tokens, UnknownUserWrongPasswordAndDisabledUserGetTheSameInvalidGrant) {
       << metrics.body.substr(0, 200);
 }
 
-TEST_F(Tokens, BadRequestsGetRfc6749Errors) {
+TEST_P(Tokens, BadRequestsGetRfc6749Errors) {
   EXPECT_EQ(field(token_request("grant_type=magic"), "error"), "unsupported_grant_type");
   EXPECT_EQ(field(token_request("grant_type=password&username=a@b.c"), "error"), "invalid_request");
   EXPECT_EQ(field(token_request("grant_type=password&grant_type=password&username=a&password=b"), "error"),
@@ -106,7 +108,7 @@ TEST_F(Tokens, BadRequestsGetRfc6749Errors) {
   EXPECT_EQ(field(too_wide, "error"), "invalid_scope");
 }
 
-TEST_F(Tokens, RefreshRotatesAndReusingASpentTokenRevokesTheWholeLogin) {
+TEST_P(Tokens, RefreshRotatesAndReusingASpentTokenRevokesTheWholeLogin) {
   std::string email = new_user();
   HttpResponse first = server.login(email, password);
   ASSERT_EQ(first.status, 200);
@@ -127,7 +129,7 @@ TEST_F(Tokens, RefreshRotatesAndReusingASpentTokenRevokesTheWholeLogin) {
   EXPECT_EQ(status_with(field(server.login(email, password), "access_token")), 200);
 }
 
-TEST_F(Tokens, RevokingAnAccessTokenOrARefreshTokenEndsIt) {
+TEST_P(Tokens, RevokingAnAccessTokenOrARefreshTokenEndsIt) {
   std::string email = new_user();
   HttpResponse tokens = server.login(email, password);
   std::string access = field(tokens, "access_token");
@@ -144,7 +146,7 @@ TEST_F(Tokens, RevokingAnAccessTokenOrARefreshTokenEndsIt) {
   EXPECT_EQ(token_request("grant_type=refresh_token&refresh_token=" + field(other, "refresh_token")).status, 400);
 }
 
-TEST_F(Tokens, APasswordChangeEndsEveryLoginOfTheUser) {
+TEST_P(Tokens, APasswordChangeEndsEveryLoginOfTheUser) {
   std::string email = new_user();
   std::string access = field(server.login(email, password), "access_token");
   Json me(server.call("GET", "/v1/auth/me", "", bearer(access)).body);
@@ -156,7 +158,7 @@ TEST_F(Tokens, APasswordChangeEndsEveryLoginOfTheUser) {
   EXPECT_EQ(server.login(email, "another good password").status, 200);
 }
 
-TEST_F(Tokens, ApiKeysWorkAsBearerOrHeaderAndARevokedOneFailsAtOnce) {
+TEST_P(Tokens, ApiKeysWorkAsBearerOrHeaderAndARevokedOneFailsAtOnce) {
   HttpResponse created =
       server.call("POST", "/v1/admin/api-keys",
                   R"({"name":"ci)" + unique_suffix() + R"(","scopes":"products:read products:write"})");
@@ -182,7 +184,7 @@ TEST_F(Tokens, ApiKeysWorkAsBearerOrHeaderAndARevokedOneFailsAtOnce) {
   EXPECT_EQ(after.header("www-authenticate"), "Bearer error=\"invalid_token\"");
 }
 
-TEST_F(Tokens, ClientCredentialsTradeAnApiKeyForAServiceToken) {
+TEST_P(Tokens, ClientCredentialsTradeAnApiKeyForAServiceToken) {
   std::string name = "billing" + unique_suffix();
   HttpResponse created =
       server.call("POST", "/v1/admin/api-keys", R"({"name":")" + name + R"(","scopes":"products:read"})");
@@ -209,7 +211,7 @@ TEST_F(Tokens, ClientCredentialsTradeAnApiKeyForAServiceToken) {
   EXPECT_NE(wrong.header("www-authenticate").find("Basic"), std::string::npos);
 }
 
-TEST_F(Tokens, PyJwtVerifiesOurAccessTokenAgainstOurJwksAndRejectsATamperedOne) {
+TEST_P(Tokens, PyJwtVerifiesOurAccessTokenAgainstOurJwksAndRejectsATamperedOne) {
   if (!have_program("/usr/bin/python3")) GTEST_SKIP() << "no /usr/bin/python3";
   std::string access = field(server.login(new_user(), password), "access_token");
   std::string jwks = server.call_anonymous("GET", "/.well-known/jwks.json").body;
@@ -238,6 +240,8 @@ TEST_F(Tokens, PyJwtVerifiesOurAccessTokenAgainstOurJwksAndRejectsATamperedOne) 
   EXPECT_NE(output.find("user:"), std::string::npos) << output;
   EXPECT_NE(run_shell(base + (directory.path() / "tampered").string(), output), 0) << output;
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, Tokens, every_backend, backend_name);
 
 TEST(TokensDemoAdmin, TheDemoAdminLogsInWithTheConfiguredPasswordOrAPrintedRandomOne) {
   AcmeServer chosen({}, {{"TACHYON_ADMIN_PASSWORD", "chosen-admin-password"}}, true);
