@@ -2,8 +2,10 @@
 // can assume an answer without a wait and nothing blocks a loop: the engine (database_engine.hpp)
 // decides where work runs. On SQLite reads answer inline on one read connection per event-loop thread
 // (an indexed lookup takes microseconds, less than any hand-off) and writes are group-committed on one
-// writer thread; on PostgreSQL both run on a pool of connections, reads on the replicas when there
-// are any. Each write runs inside a transaction of its own (a savepoint of the group on SQLite).
+// writer thread; on PostgreSQL reads from an event loop run on that loop's own pipelined connection
+// (suspending on a coroutine, postgres_pipeline.hpp) and writes on a pool of connections; reads go to
+// the replicas when there are any. Each write runs inside a transaction of its own (a savepoint of the
+// group on SQLite).
 #pragma once
 
 #include <boost/asio/associated_executor.hpp>

@@ -1,7 +1,8 @@
 // What runs a Database's work on a backend's connections: a job is one caller's read or write, run
 // with a connection and completed back on the caller's executor. SQLite (sqlite_engine.hpp) answers
 // reads inline on a per-thread connection and group-commits writes on one writer thread; PostgreSQL
-// (postgres_engine.hpp) runs both on a pool of connections off the event loops, and with read replicas
+// (postgres_engine.hpp) runs a loop's reads on that loop's pipelined connection and everything else on
+// a pool of connections off the event loops, and with read replicas
 // (replicated_engine.hpp) sends reads to a replica that has replayed the caller's own writes.
 //
 // A caller is who the work is for (a principal's subject or a client address; empty when unknown):
