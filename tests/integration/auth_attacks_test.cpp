@@ -12,8 +12,10 @@
 #include <vector>
 
 #include "app/acme/key_ring.hpp"
+#include "support/acme_backend.hpp"
 #include "support/acme_support.hpp"
 #include "tachyon/auth/jwt.hpp"
+#include "tachyon/db/postgres_connection.hpp"
 #include "tachyon/db/sqlite_connection.hpp"
 #include "tachyon/security/signing.hpp"
 
@@ -71,17 +73,25 @@ std::string without_member(const std::string& json, const std::string& name) {
   return json.substr(0, at) + json.substr(end);
 }
 
-class TokenAttacks : public ::testing::Test {
+class TokenAttacks : public ::testing::TestWithParam<AcmeBackend> {
  protected:
   void SetUp() override {
     caller = server.new_caller("user");
     genuine = caller.headers.substr(std::string_view("Authorization: Bearer ").size());
     genuine.resize(genuine.size() - 2);  // the CRLF
     parts = split(genuine);
-    db::SqliteConnection connection({.path = server.database_file().string(), .read_only = true});
+    // The server's signing key, read from its own database.
+    std::unique_ptr<db::Connection> connection;
+    if (database.postgres() != nullptr) {
+      connection =
+          std::make_unique<db::PostgresConnection>(db::PostgresConnectionOptions{.url = database.postgres()->url()});
+    } else {
+      connection = std::make_unique<db::SqliteConnection>(
+          db::ConnectionOptions{.path = server.database_file().string(), .read_only = true});
+    }
     app::acme::KeyRing ring(server.secret_key(), {.issuer = "tachyon", .audience = "acme"}, auth::JwsAlgorithm::eddsa,
                             std::chrono::hours(1));
-    ring.refresh(connection, unix_now());
+    ring.refresh(*connection, unix_now());
     ASSERT_TRUE(ring.snapshot()->signer.has_value()) << "the server's signing key did not unseal";
     signer = *ring.snapshot()->signer;
   }
@@ -102,21 +112,22 @@ class TokenAttacks : public ::testing::Test {
     EXPECT_EQ(response.body.find("\"sub\""), std::string::npos) << "nothing of the identity leaks";
   }
 
-  AcmeServer server;
+  AcmeDatabase database{GetParam()};
+  AcmeServer server{{}, database.environment()};
   AcmeServer::Caller caller;
   std::string genuine;
   Segments parts;
   auth::JwtKey signer = auth::JwtKey::generate(auth::JwsAlgorithm::eddsa, "placeholder");
 };
 
-TEST_F(TokenAttacks, TheServersOwnPayloadReSignedIsAcceptedSoTheForgeriesBelowAreMeaningful) {
+TEST_P(TokenAttacks, TheServersOwnPayloadReSignedIsAcceptedSoTheForgeriesBelowAreMeaningful) {
   EXPECT_EQ(present(genuine).status, 200);
   HttpResponse resigned = present(signed_by_server(parts.payload));
   ASSERT_EQ(resigned.status, 200) << resigned.body;
   EXPECT_NE(resigned.body.find("\"user:" + std::to_string(caller.id) + "\""), std::string::npos) << resigned.body;
 }
 
-TEST_F(TokenAttacks, AlgNoneIsRefusedInEverySpelling) {
+TEST_P(TokenAttacks, AlgNoneIsRefusedInEverySpelling) {
   for (std::string none : {"none", "None", "NONE", "nOnE"}) {
     std::string header = with_member(parts.header, "alg", "\"" + none + "\"");
     expect_refused(present(join(header, parts.payload, "")), "algorithm_mismatch");
@@ -126,7 +137,7 @@ TEST_F(TokenAttacks, AlgNoneIsRefusedInEverySpelling) {
   expect_refused(present(join(no_alg, parts.payload, "")), "malformed");
 }
 
-TEST_F(TokenAttacks, Hs256SignedWithThePublicKeyIsAlgorithmConfusion) {
+TEST_P(TokenAttacks, Hs256SignedWithThePublicKeyIsAlgorithmConfusion) {
   // The classic attack: HMAC keyed with the public key the JWKS publishes, as PEM and as the raw JWK "x".
   std::string header = with_member(parts.header, "alg", "\"HS256\"");
   std::string pem = signer.public_pem();
@@ -138,14 +149,14 @@ TEST_F(TokenAttacks, Hs256SignedWithThePublicKeyIsAlgorithmConfusion) {
   expect_refused(present(auth::sign_compact(jwk_secret, header, parts.payload)), "algorithm_mismatch");
 }
 
-TEST_F(TokenAttacks, AStrippedOrForeignSignatureIsRefused) {
+TEST_P(TokenAttacks, AStrippedOrForeignSignatureIsRefused) {
   std::string unsigned_token = genuine.substr(0, genuine.rfind('.') + 1);
   expect_refused(present(unsigned_token), "bad_signature");
   auth::JwtKey attacker = auth::JwtKey::generate(auth::JwsAlgorithm::eddsa, signer.kid());
   expect_refused(present(auth::sign_compact(attacker, parts.header, parts.payload)), "bad_signature");
 }
 
-TEST_F(TokenAttacks, AnAlteredPayloadUnderTheOriginalSignatureIsRefused) {
+TEST_P(TokenAttacks, AnAlteredPayloadUnderTheOriginalSignatureIsRefused) {
   std::string promoted = with_member(with_member(parts.payload, "roles", "[\"admin\"]"), "scope", "\"admin\"");
   ASSERT_NE(promoted, parts.payload);
   expect_refused(present(join(parts.header, promoted, parts.signature)), "bad_signature");
@@ -154,7 +165,7 @@ TEST_F(TokenAttacks, AnAlteredPayloadUnderTheOriginalSignatureIsRefused) {
   expect_refused(present(join(parts.header, someone_else, parts.signature)), "bad_signature");
 }
 
-TEST_F(TokenAttacks, ExpiredAndNotYetValidTokensAreRefusedBeyondTheLeeway) {
+TEST_P(TokenAttacks, ExpiredAndNotYetValidTokensAreRefusedBeyondTheLeeway) {
   const std::int64_t now = unix_now();
   std::string expired =
       with_member(with_member(parts.payload, "iat", std::to_string(now - 7200)), "exp", std::to_string(now - 3600));
@@ -168,7 +179,7 @@ TEST_F(TokenAttacks, ExpiredAndNotYetValidTokensAreRefusedBeyondTheLeeway) {
   EXPECT_EQ(present(signed_by_server(skewed)).status, 200);
 }
 
-TEST_F(TokenAttacks, ATokenForAnotherIssuerOrAudienceIsRefused) {
+TEST_P(TokenAttacks, ATokenForAnotherIssuerOrAudienceIsRefused) {
   expect_refused(present(signed_by_server(with_member(parts.payload, "iss", "\"https://evil.example\""))),
                  "wrong_issuer");
   expect_refused(present(signed_by_server(with_member(parts.payload, "aud", "\"billing\""))), "wrong_audience");
@@ -178,12 +189,12 @@ TEST_F(TokenAttacks, ATokenForAnotherIssuerOrAudienceIsRefused) {
   EXPECT_EQ(present(signed_by_server(with_member(parts.payload, "aud", "[\"billing\",\"acme\"]"))).status, 200);
 }
 
-TEST_F(TokenAttacks, ATokenOfAnotherTypeIsRefused) {
+TEST_P(TokenAttacks, ATokenOfAnotherTypeIsRefused) {
   std::string id_token = with_member(parts.header, "typ", "\"JWT\"");
   expect_refused(present(auth::sign_compact(signer, id_token, parts.payload)), "wrong_type");
 }
 
-TEST_F(TokenAttacks, ARefreshTokenIsNoAccessToken) {
+TEST_P(TokenAttacks, ARefreshTokenIsNoAccessToken) {
   HttpResponse tokens = server.login(caller.email, "correct horse battery");
   ASSERT_EQ(tokens.status, 200);
   std::string refresh(Json(tokens.body).root()["refresh_token"].get_string().value());
@@ -193,7 +204,7 @@ TEST_F(TokenAttacks, ARefreshTokenIsNoAccessToken) {
   EXPECT_EQ(as_key.header("www-authenticate"), "Bearer error=\"invalid_token\"");
 }
 
-TEST_F(TokenAttacks, AKidIsOnlyALookupKeyNeverAPathOrSql) {
+TEST_P(TokenAttacks, AKidIsOnlyALookupKeyNeverAPathOrSql) {
   for (std::string kid : {"../../../../etc/passwd", "/dev/null", "' OR '1'='1",
                           "x' UNION SELECT value FROM "
                           "server_secrets --",
@@ -205,7 +216,7 @@ TEST_F(TokenAttacks, AKidIsOnlyALookupKeyNeverAPathOrSql) {
   EXPECT_EQ(server.call("GET", "/healthz").status, 200) << "the server survived";
 }
 
-TEST_F(TokenAttacks, JkuX5uAndEmbeddedJwkHeadersAreIgnored) {
+TEST_P(TokenAttacks, JkuX5uAndEmbeddedJwkHeadersAreIgnored) {
   // The attacker signs with their own key and points at it; the server must use only its own keys.
   auth::JwtKey attacker = auth::JwtKey::generate(auth::JwsAlgorithm::eddsa, "attacker-key");
   std::string attacker_jwk =
@@ -219,14 +230,14 @@ TEST_F(TokenAttacks, JkuX5uAndEmbeddedJwkHeadersAreIgnored) {
   }
 }
 
-TEST_F(TokenAttacks, ATokenOver8KiBIsRefusedBeforeParsing) {
+TEST_P(TokenAttacks, ATokenOver8KiBIsRefusedBeforeParsing) {
   std::string padded = with_member(parts.payload, "pad", "\"" + std::string(9 * 1024, 'p') + "\"");
   std::string token = signed_by_server(padded);
   ASSERT_GT(token.size(), 9000u);
   expect_refused(present(token), "too_large");
 }
 
-TEST_F(TokenAttacks, GarbageIsRefusedAsMalformed) {
+TEST_P(TokenAttacks, GarbageIsRefusedAsMalformed) {
   for (const std::string& garbage : std::vector<std::string>{"!!!.@@@.###", "a.b", "....", "eyJhbGciOiJFZERTQSJ9",
                                                              "e30.e30.", "%00.%00.%00", std::string(200, '.')}) {
     expect_refused(present(garbage), "malformed");
@@ -238,7 +249,7 @@ TEST_F(TokenAttacks, GarbageIsRefusedAsMalformed) {
   expect_refused(present(signed_by_server(twice)), "malformed");
 }
 
-TEST_F(TokenAttacks, TwoKindsOfCredentialAtOnceAreAnInvalidRequest) {
+TEST_P(TokenAttacks, TwoKindsOfCredentialAtOnceAreAnInvalidRequest) {
   HttpResponse both =
       server.call("GET", "/v1/auth/me", "", caller.headers + "X-API-Key: " + server.admin_key() + "\r\n");
   EXPECT_EQ(both.status, 401);
@@ -248,7 +259,7 @@ TEST_F(TokenAttacks, TwoKindsOfCredentialAtOnceAreAnInvalidRequest) {
   EXPECT_EQ(basic.header("www-authenticate"), "Bearer");
 }
 
-TEST_F(TokenAttacks, EveryRefusalIsCountedByReason) {
+TEST_P(TokenAttacks, EveryRefusalIsCountedByReason) {
   expect_refused(present(genuine.substr(0, genuine.rfind('.') + 1)), "bad_signature");
   expect_refused(present(signed_by_server(with_member(parts.payload, "aud", "\"billing\""))), "wrong_audience");
   std::string metrics = server.call("GET", "/metrics").body;
@@ -257,6 +268,8 @@ TEST_F(TokenAttacks, EveryRefusalIsCountedByReason) {
   EXPECT_NE(metrics.find("tachyon_auth_attempts_total{method=\"access_token\",outcome=\"failure\"} 2"),
             std::string::npos);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, TokenAttacks, every_backend, backend_name);
 
 }  // namespace
 }  // namespace tachyon::testing
