@@ -11,11 +11,14 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <fstream>
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "support/child_process.hpp"
 #include "support/postgres_database_fixture.hpp"
 #include "tachyon/db/database.hpp"
 #include "tachyon/observe/metrics.hpp"
@@ -77,6 +80,42 @@ std::pair<double, std::uint64_t> pipeline_depth() {
   }
   return {0, 0};
 }
+
+// A PostgreSQL backend stopped with SIGSTOP: it answers nothing, not even its statement timeout. Only
+// SIGCONT or SIGKILL reach a stopped process, so a stopped backend would outlive its server if the test
+// died first. A guard process (killed with the test: PR_SET_PDEATHSIG) does the stopping after its trap
+// is set, and thaws the backend when it is told to end or when the test process dies.
+class FrozenBackend {
+ public:
+  explicit FrozenBackend(pid_t backend) : backend_(backend) {
+    const std::string pid = std::to_string(backend);
+    guard_ = testing::start_child({.arguments = {"/bin/sh", "-c",
+                                                 "trap 'kill -CONT " + pid + "; exit 0' TERM; kill -STOP " + pid +
+                                                     "; while :; do sleep 0.1; done"},
+                                   .death_signal = SIGTERM});
+    for (int wait = 0; wait < 200 && !stopped(); ++wait) std::this_thread::sleep_for(10ms);
+  }
+  ~FrozenBackend() {
+    ::kill(guard_, SIGTERM);
+    if (!testing::wait_for_child(guard_, 5s)) ::kill(guard_, SIGKILL);
+    ::kill(backend_, SIGCONT);
+  }
+  FrozenBackend(const FrozenBackend&) = delete;
+  FrozenBackend& operator=(const FrozenBackend&) = delete;
+
+  // True while the backend is stopped (state T in /proc/PID/stat).
+  bool stopped() const {
+    std::ifstream stat("/proc/" + std::to_string(backend_) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    std::size_t name_end = line.rfind(')');
+    return name_end != std::string::npos && name_end + 2 < line.size() && line[name_end + 2] == 'T';
+  }
+
+ private:
+  pid_t backend_;
+  pid_t guard_ = -1;
+};
 
 std::vector<std::int64_t> one_to(int count) {
   std::vector<std::int64_t> inputs;
@@ -151,11 +190,15 @@ TEST_F(PostgresPipeline, AServerThatStopsAnsweringFailsTheReadsInFlightWithATime
   asio::io_context loop;
   std::int64_t backend = concurrent_reads(*database, loop, {1})[0].backend;
   ASSERT_GT(backend, 0);
-  ASSERT_EQ(::kill(static_cast<pid_t>(backend), SIGSTOP), 0);  // frozen: not even its timeout answers
-  const auto started = std::chrono::steady_clock::now();
-  std::vector<ReadOutcome> outcomes = concurrent_reads(*database, loop, one_to(3));
-  const auto waited = std::chrono::steady_clock::now() - started;
-  ::kill(static_cast<pid_t>(backend), SIGCONT);
+  std::vector<ReadOutcome> outcomes;
+  std::chrono::steady_clock::duration waited{};
+  {
+    FrozenBackend frozen(static_cast<pid_t>(backend));
+    ASSERT_TRUE(frozen.stopped());
+    const auto started = std::chrono::steady_clock::now();
+    outcomes = concurrent_reads(*database, loop, one_to(3));
+    waited = std::chrono::steady_clock::now() - started;
+  }
   for (const ReadOutcome& outcome : outcomes) {
     EXPECT_NE(outcome.error.find("did not answer within 600 ms"), std::string::npos) << outcome.error;
   }
